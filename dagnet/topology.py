@@ -1,0 +1,267 @@
+"""Read topology files (YAML) into networkx graphs, and write them back.
+
+The format is documented in ``docs/topology-format.md``. In short::
+
+    name: tutorial-2-5-1
+    inputs: [x1, x2]            # names, or {name: size} for a group
+    outputs: [out]
+    loss: sse
+    defaults: {activation: sigmoid, bias: true}
+    nodes:
+      h:   {size: 5}            # a group: perceptrons h.0 .. h.4
+      out: {}
+    edges:
+      - {from: [x1, x2], to: h} # every source to every target
+      - {from: h, to: out}
+
+YAML is read with a safe loader that also rejects duplicate keys and any tag
+beyond plain data (strings, numbers, booleans, null, lists, mappings).
+"""
+import math
+
+import networkx as nx
+import yaml
+
+from .errors import TopologyError, suggest
+from .graph import is_number
+
+try:  # libyaml's C parser when present: the same rules, several times faster
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+TOP_KEYS = ("name", "description", "inputs", "outputs", "loss", "init", "defaults", "nodes", "edges",
+            "metadata")
+NODE_KEYS = ("size", "activation", "bias", "init", "bias_init", "trainable", "group")
+EDGE_KEYS = ("from", "to", "weight", "trainable")
+DEFAULT_KEYS = ("activation", "bias", "init", "bias_init", "trainable")
+
+
+class _StrictLoader(_BaseLoader):
+    """A safe loader that refuses duplicate keys and non-plain tags."""
+
+    def construct_object(self, node, deep=False):
+        if node.tag == "tag:yaml.org,2002:timestamp":  # an unquoted date: keep it as text
+            return node.value
+        if node.tag not in PLAIN_TAGS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"tag {node.tag!r} is not allowed (plain data only)", node.start_mark)
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark,
+                    f"duplicate key {key!r} (first at line {seen[key].line + 1})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep)
+
+
+def read_yaml(text, source=None):
+    """Parse YAML ``text`` into plain data, raising TopologyError on any problem."""
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        raise TopologyError(err.problem or str(err), source=source, key=where) from None
+    except yaml.YAMLError as err:
+        raise TopologyError(str(err), source=source) from None
+    if data is None:
+        raise TopologyError("empty topology: expected a mapping with inputs, outputs, nodes and edges",
+                            source=source)
+    if not isinstance(data, dict):
+        raise TopologyError(f"a topology must be a mapping of keys (inputs, outputs, nodes, edges), "
+                            f"got a {type(data).__name__}", source=source)
+    return data
+
+
+class _Parser:
+    """Turns the plain data of one topology file into a DiGraph."""
+
+    def __init__(self, data, source):
+        self.data = data
+        self.source = source
+        self.G = nx.DiGraph()
+        self.groups = {}          # group name -> member node names
+        self.where_node = {}      # node -> key path
+        self.where_edge = {}      # (u, v) -> key path
+
+    def fail(self, message, key):
+        raise TopologyError(message, source=self.source, key=key)
+
+    def unknown_keys(self, mapping, allowed, key):
+        for k in mapping:
+            if k not in allowed:
+                self.fail(f"unknown key {k!r}{suggest(k, allowed)}; allowed: {', '.join(allowed)}",
+                          f"{key}.{k}" if key else k)
+
+    def parse(self):
+        data = self.data
+        self.unknown_keys(data, TOP_KEYS, "")
+        for required in ("inputs", "outputs", "nodes"):
+            if required not in data:
+                self.fail(f"missing key {required!r}", None)
+        defaults = data.get("defaults") or {}
+        if not isinstance(defaults, dict):
+            self.fail("defaults must be a mapping", "defaults")
+        self.unknown_keys(defaults, DEFAULT_KEYS, "defaults")
+        inputs = self.parse_inputs(data["inputs"])
+        nodes = data["nodes"] or {}
+        if not isinstance(nodes, dict):
+            self.fail("nodes must be a mapping of name -> attributes", "nodes")
+        for name, attrs in nodes.items():
+            self.add_node(name, attrs, defaults)
+        edges = data.get("edges") or []
+        if not isinstance(edges, list):
+            self.fail("edges must be a list of {from, to} mappings", "edges")
+        for i, edge in enumerate(edges):
+            self.add_edges(edge, f"edges[{i}]")
+        outputs = [n for i, name in enumerate(self.as_list(data["outputs"], "outputs"))
+                   for n in self.members(name, f"outputs[{i}]")]
+        for key in ("name", "loss", "init", "description"):
+            if data.get(key) is not None:
+                self.G.graph[key] = data[key]
+        self.G.graph["inputs"] = inputs
+        self.G.graph["outputs"] = outputs
+        return self.G
+
+    def as_list(self, value, key):
+        if isinstance(value, list):
+            return value
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return [value]
+        self.fail(f"expected a name or a list of names, got {value!r}", key)
+
+    def parse_inputs(self, value):
+        if isinstance(value, dict):
+            value = [{k: v} for k, v in value.items()]
+        names = []
+        for i, item in enumerate(self.as_list(value, "inputs")):
+            key = f"inputs[{i}]"
+            if isinstance(item, dict):  # {name: size}: a group of inputs
+                for name, size in item.items():
+                    names += self.new_members(name, size, key, group_attrs={"group": name})
+            else:
+                names += self.new_members(item, None, key, group_attrs={})
+        return names
+
+    def new_members(self, name, size, key, group_attrs):
+        """Add node ``name`` (or group ``name`` of ``size`` members ``name.0``...)."""
+        if not isinstance(name, (str, int)) or isinstance(name, bool):
+            self.fail(f"a node name must be a string or an integer, got {name!r}", key)
+        if name in self.where_node or name in self.groups:
+            self.fail(f"duplicate node name {name!r} (first defined at "
+                      f"{self.where_node.get(name) or self.where_node[self.groups[name][0]]})", key)
+        if size is None:
+            members = [name]
+        else:
+            if not is_number(size) or size != int(size) or size < 1:
+                self.fail(f"size must be a whole number >= 1, got {size!r}", f"{key}.size")
+            members = [f"{name}.{k}" for k in range(int(size))]
+            self.groups[name] = members
+        for m in members:
+            if m in self.where_node:
+                self.fail(f"duplicate node name {m!r} (group {name!r} member; first defined at "
+                          f"{self.where_node[m]})", key)
+            self.where_node[m] = key
+            self.G.add_node(m, **group_attrs)
+        return members
+
+    def add_node(self, name, attrs, defaults):
+        key = f"nodes.{name}"
+        attrs = {} if attrs is None else attrs
+        if not isinstance(attrs, dict):
+            self.fail(f"node attributes must be a mapping, got {attrs!r}", key)
+        self.unknown_keys(attrs, NODE_KEYS, key)
+        merged = {**defaults, **attrs}
+        size = merged.pop("size", None)
+        group = merged.pop("group", None)
+        bias = merged.pop("bias", True)
+        members = self.new_members(name, size, key, {"group": name if size is not None else group})
+        if isinstance(bias, list):
+            if len(bias) != len(members):
+                self.fail(f"bias list has {len(bias)} values for {len(members)} members", f"{key}.bias")
+            biases = bias
+        else:
+            biases = [bias] * len(members)
+        if "activation" in merged and not isinstance(merged["activation"], str):
+            self.fail(f"activation must be a name, got {merged['activation']!r}", f"{key}.activation")
+        for m, b in zip(members, biases):
+            if not (b is None or isinstance(b, bool) or is_number(b)):
+                self.fail(f"bias must be true, false or a number, got {b!r}", f"{key}.bias")
+            if is_number(b) and not math.isfinite(b):
+                self.fail(f"bias must be finite, got {b!r}", f"{key}.bias")
+            self.G.nodes[m].update(merged, bias=b)
+
+    def members(self, name, key):
+        if name in self.groups:
+            return self.groups[name]
+        if name in self.where_node:
+            return [name]
+        known = list(self.where_node) + list(self.groups)
+        self.fail(f"unknown node {name!r}{suggest(name, known)}", key)
+
+    def add_edges(self, edge, key):
+        if not isinstance(edge, dict):
+            self.fail(f"an edge must be a mapping like {{from: a, to: b}}, got {edge!r}", key)
+        self.unknown_keys(edge, EDGE_KEYS, key)
+        for end in ("from", "to"):
+            if end not in edge:
+                self.fail(f"edge without {end!r}", key)
+        sources = [m for i, n in enumerate(self.as_list(edge["from"], f"{key}.from"))
+                   for m in self.members(n, f"{key}.from")]
+        targets = [m for n in self.as_list(edge["to"], f"{key}.to") for m in self.members(n, f"{key}.to")]
+        weights = self.edge_weights(edge.get("weight"), len(sources), len(targets), f"{key}.weight")
+        trainable = edge.get("trainable", True)
+        if not isinstance(trainable, bool):
+            self.fail(f"trainable must be true or false, got {trainable!r}", f"{key}.trainable")
+        for i, u in enumerate(sources):
+            for j, v in enumerate(targets):
+                if (u, v) in self.where_edge:
+                    self.fail(f"duplicate edge {u!r} -> {v!r} (first at {self.where_edge[(u, v)]})", key)
+                self.where_edge[(u, v)] = key
+                attrs = {"weight": weights[i][j]} if weights is not None else {}
+                if not trainable:
+                    attrs["trainable"] = False
+                self.G.add_edge(u, v, **attrs)
+
+    def edge_weights(self, weight, n_from, n_to, key):
+        """A number for all, or a (n_from × n_to) nested list, as a nested list."""
+        if weight is None:
+            return None
+        if isinstance(weight, list):
+            rows = weight if n_from > 1 or (weight and isinstance(weight[0], list)) else [weight]
+            if len(rows) != n_from or any(not isinstance(r, list) or len(r) != n_to for r in rows):
+                self.fail(f"weight matrix must be {n_from} rows of {n_to} numbers "
+                          f"(one row per source)", key)
+        else:
+            rows = [[weight] * n_to for _ in range(n_from)]
+        for row in rows:
+            for w in row:
+                if not is_number(w) or not math.isfinite(w):
+                    self.fail(f"weight must be a finite number, got {w!r}", key)
+        return rows
+
+    def locate(self, kind, item):
+        if kind == "node":
+            return self.where_node.get(item)
+        if kind == "edge":
+            return self.where_edge.get(tuple(item)) if item is not None else "edges"
+        return kind
+
+
+def parse(text, source=None):
+    """Parse topology YAML ``text`` into ``(graph, locate)``.
+
+    ``graph`` is a networkx.DiGraph with the file's explicit attributes only
+    (missing weights are filled in by :func:`dagnet.graph.build`); ``locate``
+    maps a node or edge back to its key path for error messages.
+    """
+    parser = _Parser(read_yaml(text, source), source)
+    return parser.parse(), parser.locate
