@@ -9,7 +9,7 @@ specification; each block below says which of its lines it reproduces.
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
-from .losses import softmax
+from .losses import activation_groups, softmax
 
 
 class CompiledEngine:
@@ -29,10 +29,7 @@ class CompiledEngine:
             self.block_outputs.append((np.array([c for c, _ in here], dtype=np.intp),
                                        np.array([m for _, m in here], dtype=np.intp)))
         self.softmax = L.activation[L.outputs[0]] == "softmax"
-        self.output_groups = {}
-        for m, o in enumerate(L.outputs):
-            self.output_groups.setdefault(L.activation[o], []).append(m)
-        self.output_groups = [(a, np.array(ms)) for a, ms in self.output_groups.items()]
+        self.output_groups = activation_groups([L.activation[o] for o in L.outputs])
         self._bound = None
 
     def _bind(self, params):

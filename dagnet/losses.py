@@ -41,6 +41,18 @@ def softmax(s):
     return np.exp(log_softmax(s))
 
 
+def activation_groups(activations):
+    """``[(activation, output indices)]`` for a list of per-output activation names.
+
+    >>> activation_groups(["softmax", "softmax"])
+    [('softmax', array([0, 1]))]
+    """
+    groups = {}
+    for m, name in enumerate(activations):
+        groups.setdefault(name, []).append(m)
+    return [(name, np.array(ms)) for name, ms in groups.items()]
+
+
 def _chain_activation(dE_dz, s, z, groups):
     """∂E/∂s from ∂E/∂z through each output's own activation.
 

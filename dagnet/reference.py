@@ -16,7 +16,7 @@ keep it short and plain rather than fast.
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
-from .losses import softmax
+from .losses import activation_groups, softmax
 
 
 class ReferenceEngine:
@@ -29,7 +29,7 @@ class ReferenceEngine:
         self.incoming = {j: [(i, layout.edge_slot[i, j]) for i in G.predecessors(j)] for j in self.order}
         self.outgoing = {k: [(o, layout.edge_slot[k, o]) for o in G.successors(k)] for k in self.order}
         self.softmax = [o for o in layout.outputs if layout.activation[o] == "softmax"]
-        self.output_groups = [(layout.activation[o], [m]) for m, o in enumerate(layout.outputs)]
+        self.output_groups = activation_groups([layout.activation[o] for o in layout.outputs])
 
     def forward(self, params, X):
         """Return (S, Z), each of shape (n_samples, n_nodes), columns in layout order."""

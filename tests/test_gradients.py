@@ -1,0 +1,80 @@
+"""Backprop against central differences, forward mode, and the other engine, on random DAGs."""
+import numpy as np
+from hypothesis import given
+from strategies import ALL, dags, data_for
+
+import dagnet
+from dagnet.gradcheck import forward_mode_gradients, gradcheck, numerical_gradients, relative_error
+
+WORST = {"numerical": 0.0}
+
+
+@given(dags())
+def test_backprop_matches_central_differences_on_random_dags(case):
+    G, inputs, outputs, loss, seed = case
+    net = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed)
+    X, Y = data_for(net, seed)
+    result = gradcheck(net, X, Y, tolerance=1e-6)
+    WORST["numerical"] = max(WORST["numerical"], result.max_rel_error)
+    assert result.max_rel_error <= 1e-6, str(result)
+
+
+@given(dags())
+def test_forward_mode_matches_backprop_on_random_dags(case):
+    G, inputs, outputs, loss, seed = case
+    net = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed)
+    X, Y = data_for(net, seed)
+    _, grads = net.gradients(X, Y)
+    forward = forward_mode_gradients(net, X, Y)
+    assert relative_error(grads.vector, forward, 1e-9).max() <= 1e-9
+
+
+@given(dags(activations=ALL))
+def test_reference_and_compiled_engines_agree_on_random_dags(case):
+    G, inputs, outputs, loss, seed = case
+    fast = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed)
+    slow = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed, engine="reference")
+    X, Y = data_for(fast, seed, n=7)
+    t_fast, t_slow = fast.forward(X), slow.forward(X)
+    for node in fast.layout.nodes:
+        np.testing.assert_allclose(t_fast.s[node], t_slow.s[node], rtol=0, atol=1e-10)
+        np.testing.assert_allclose(t_fast.z[node], t_slow.z[node], rtol=0, atol=1e-10)
+    e_fast, g_fast = fast.gradients(X, Y)
+    e_slow, g_slow = slow.gradients(X, Y)
+    assert abs(e_fast - e_slow) <= 1e-10 * max(1.0, abs(e_slow))
+    for edge in G.edges:
+        assert abs(g_fast.weight[edge] - g_slow.weight[edge]) <= 1e-10 * max(1, abs(g_slow.weight[edge]))
+    for node in g_slow.bias:
+        assert abs(g_fast.bias[node] - g_slow.bias[node]) <= 1e-10 * max(1, abs(g_slow.bias[node]))
+    for node in fast.layout.nodes:
+        np.testing.assert_allclose(g_fast.delta[node], g_slow.delta[node], rtol=1e-10, atol=1e-12)
+
+
+def test_gradients_are_keyed_by_the_users_node_names():
+    G = dagnet.Network.from_graph(
+        __import__("networkx").DiGraph([((0, "a"), 7), (7, "out"), ((0, "a"), "out")]), seed=1)
+    X = np.array([[0.3], [-0.2]])
+    _, grads = G.gradients(X, np.array([[1.0], [0.0]]))
+    assert set(grads.weight) == {((0, "a"), 7), (7, "out"), ((0, "a"), "out")}
+    assert set(grads.bias) == {7, "out"}
+    assert grads.delta[(0, "a")].shape == (2,)
+
+
+def test_a_flipped_derivative_sign_is_caught(monkeypatch):
+    """The checks can fail: break tanh's derivative and gradcheck reports it."""
+    from dagnet import activations
+    net = dagnet.load(__import__("os").path.join(__import__("os").path.dirname(__file__), "..",
+                                                 "topologies", "deep_skip.yaml"), seed=0)
+    X = np.random.default_rng(0).normal(size=(5, 2))
+    Y = np.array([[0.0], [1.0], [1.0], [0.0], [1.0]])
+    assert gradcheck(net, X, Y).ok
+    monkeypatch.setitem(activations.DERIVATIVES, "tanh", lambda s, z: -(1.0 - z * z))
+    assert not gradcheck(net, X, Y).ok
+
+
+def test_numerical_gradients_leave_the_parameters_unchanged():
+    net = dagnet.load(__import__("os").path.join(__import__("os").path.dirname(__file__), "..",
+                                                 "topologies", "xor_2_2_1.yaml"), seed=3)
+    before = net.params.copy()
+    numerical_gradients(net, np.eye(2), np.ones((2, 1)))
+    assert np.array_equal(before, net.params)
