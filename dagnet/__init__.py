@@ -17,9 +17,13 @@ Examples
 >>> net.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]])).round(2).ravel()
 array([0.01, 0.99, 0.99, 0.01])
 """
+from . import metrics
 from .errors import TopologyError
-from .network import Network
+from .gradcheck import gradcheck
 from .io import load, loads
+from .network import Network
+# TRAINING_IMPORT
 
 __version__ = "0.1.0"
-__all__ = ["Network", "TopologyError", "load", "loads"]
+__all__ = ["History", "Network", "TopologyError", "TrainingDiverged", "datasets", "gradcheck",
+           "load", "loads", "metrics"]

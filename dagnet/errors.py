@@ -28,5 +28,5 @@ def suggest(name, known):
     from difflib import get_close_matches
 
     text = {str(k): k for k in known}
-    close = get_close_matches(str(name), list(text), n=1, cutoff=0.6)
+    close = get_close_matches(str(name), list(text), n=1, cutoff=0.5)
     return f" (did you mean {text[close[0]]!r}?)" if close else ""

@@ -5,7 +5,9 @@ import networkx as nx
 import numpy as np
 
 from . import graph as graph_rules
+from . import metrics
 from .compiled import CompiledEngine
+from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS
 from .layout import Layout
 from .losses import LOSSES
 from .reference import ReferenceEngine
@@ -302,3 +304,141 @@ class Network:
         if len(Y) != len(S):
             raise ValueError(f"X has {len(S)} samples but Y has {len(Y)}")
         return Y
+
+    # -- training ----------------------------------------------------------
+
+    def train_step(self, X, Y, optimizer, weight_decay=0.0):
+        """One update on a batch: forward, backward, ``optimizer.step``; returns E before it.
+
+        ``X`` (n, n_inputs) and ``Y`` (n, n_outputs) must already be checked
+        float64 arrays (see :meth:`targets`); ``fit`` calls this in its loop.
+        """
+        S, Z = self._engine.forward(self.params, X)
+        E, grad, _ = self._engine.backward(self.params, S, Z, Y)
+        if weight_decay:
+            grad += weight_decay * self.layout.mask * self.params   # ∂/∂θ of (λ/2)‖θ‖²
+        optimizer.step(self.params, grad)
+        return E
+
+    def fit(self, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffle=True,
+            seed=None, weight_decay=0.0, validation_data=None, validation_split=0.0, patience=None,
+            min_delta=0.0, restore_best=True, verbose=True, callback=None, init=None,
+            **optimizer_params):
+        """Train by gradient descent; return a :class:`~dagnet.training.History`.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_inputs)
+        Y : array of shape (n_samples, n_outputs)
+            For ``cross_entropy`` also integer labels of shape (n_samples,) or (n_samples, 1).
+        epochs : int
+        lr : float or None
+            Learning rate η; None takes the optimiser's default.
+        batch_size : int or None
+            1 updates after each example (sequential), None once per epoch
+            on all data (batch), n after every n examples.
+        optimizer : {"sgd", "momentum", "nesterov", "adam"} or Optimizer
+            Further keyword arguments (``momentum``, ``beta1``, ...) go to it.
+        shuffle : bool
+            Visit the examples in a new random order every epoch.
+        seed : int or None
+            Seeds shuffling (and ``init``): same seed, same weights, bit for bit.
+        weight_decay : float
+            L2 penalty λ: adds λθ to the gradient of every trainable parameter.
+        validation_data : (X_val, Y_val) or None
+        validation_split : float
+            Hold out this last fraction of (X, Y) for validation instead.
+        patience : int or None
+            Stop when the validation loss (else the training loss) has not
+            improved by ``min_delta`` for this many epochs; with
+            ``restore_best`` the best epoch's weights are put back.
+        verbose : bool
+            A progress bar (when tqdm is installed).
+        callback : callable or None
+            ``callback(epoch, history)`` after each epoch; returning False stops.
+        init : str or None
+            Re-initialise all trainable weights with this scheme first.
+
+        Returns
+        -------
+        History
+
+        Raises
+        ------
+        TrainingDiverged
+            When the loss becomes NaN or infinite; the network keeps the
+            weights of the last finite epoch and the error carries the history.
+
+        Examples
+        --------
+        >>> import dagnet, numpy as np
+        >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=1)
+        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); Y = np.array([0, 1, 1, 0])
+        >>> history = net.fit(X, Y, epochs=2000, lr=0.5, optimizer="momentum", seed=0, verbose=False)
+        >>> net.score(X, Y)
+        1.0
+        """
+        from .training import fit
+        return fit(self, X, Y, epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer,
+                   shuffle=shuffle, seed=seed, weight_decay=weight_decay,
+                   validation_data=validation_data, validation_split=validation_split,
+                   patience=patience, min_delta=min_delta, restore_best=restore_best,
+                   verbose=verbose, callback=callback, init=init, **optimizer_params)
+
+    def initialize(self, init="glorot_uniform", seed=None, bias_init=DEFAULT_BIAS_INIT):
+        """Draw every trainable weight (scheme ``init``) and bias (``bias_init``) anew.
+
+        Fan-in and fan-out are per node, as when a topology is loaded.
+        """
+        for name in (init, bias_init):
+            if name not in INITIALIZERS:
+                raise ValueError(f"unknown init {name!r}; known: {', '.join(INITIALIZERS)}")
+        self._sync()
+        rng = np.random.default_rng(seed)
+        G, L = self._graph, self.layout
+        outputs = set(self.outputs)
+        for node in G:
+            if node in L.column and L.activation[node] is None:
+                continue
+            fan_in, fan_out = G.in_degree(node), G.out_degree(node) + (node in outputs)
+            slots = [L.edge_slot[u, node] for u in G.predecessors(node)]
+            slots = [s for s in slots if L.mask[s]]
+            self.params[slots] = INITIALIZERS[init](rng, fan_in, fan_out, len(slots))
+            slot = L.bias_slot.get(node)
+            if slot is not None and L.mask[slot]:
+                self.params[slot] = INITIALIZERS[bias_init](rng, fan_in, fan_out, 1)[0]
+
+    # -- results -----------------------------------------------------------
+
+    @property
+    def is_classifier(self):
+        """True for the classification losses (cross-entropy, binary cross-entropy)."""
+        return LOSSES[self.loss].classification
+
+    def predict_classes(self, X):
+        """Class labels, int array of shape (n_samples,).
+
+        One output: 1 where ŷ > 0.5; several: the output with the largest ŷ.
+        """
+        return metrics.classes(self.predict(X))
+
+    def score(self, X, Y):
+        """Accuracy for classifiers (or 0/1 targets), else R² averaged over outputs."""
+        Y_hat = self.predict(X)
+        Y = self._check_pair(Y_hat, Y)
+        if self.is_classifier or metrics.looks_like_labels(Y):
+            return metrics.accuracy(metrics.labels(Y), metrics.classes(Y_hat))
+        return metrics.r2(Y, Y_hat)
+
+    def save(self, path):
+        """Write the topology with every current weight and bias to ``path`` (atomically).
+
+        ``dagnet.load(path)`` gives a network that predicts bit-identically.
+        """
+        from .saving import save
+        save(self, path)
+
+    def to_yaml(self):
+        """The topology with every current weight and bias, as YAML text."""
+        from .saving import to_yaml
+        return to_yaml(self)

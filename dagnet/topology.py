@@ -232,14 +232,20 @@ class _Parser:
                 self.G.add_edge(u, v, **attrs)
 
     def edge_weights(self, weight, n_from, n_to, key):
-        """A number for all, or a (n_from × n_to) nested list, as a nested list."""
+        """A number for all, or an (n_from × n_to) nested list, returned as a nested list."""
         if weight is None:
             return None
         if isinstance(weight, list):
-            rows = weight if n_from > 1 or (weight and isinstance(weight[0], list)) else [weight]
+            flat = not any(isinstance(w, list) for w in weight)
+            if flat and n_to == 1 and len(weight) == n_from:     # many sources, one target
+                rows = [[w] for w in weight]
+            elif flat and n_from == 1:                           # one source, many targets
+                rows = [weight]
+            else:
+                rows = weight
             if len(rows) != n_from or any(not isinstance(r, list) or len(r) != n_to for r in rows):
-                self.fail(f"weight matrix must be {n_from} rows of {n_to} numbers "
-                          f"(one row per source)", key)
+                self.fail(f"weight must be one number, or {n_from} rows of {n_to} numbers (one "
+                          f"row per source; a flat list when there is one source or one target)", key)
         else:
             rows = [[weight] * n_to for _ in range(n_from)]
         for row in rows:

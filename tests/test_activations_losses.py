@@ -1,0 +1,85 @@
+"""Activations and losses: stable at extreme sums, derivatives that match their functions."""
+import warnings
+
+import numpy as np
+import pytest
+
+from dagnet.activations import ACTIVATIONS, DERIVATIVES, canonical
+from dagnet.losses import LOSSES, activation_groups, log_softmax
+
+EXTREME = np.array([-1000.0, -50.0, -1.0, 0.0, 1e-12, 1.0, 50.0, 1000.0])
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_is_finite_and_warning_free_at_extremes(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            z = ACTIVATIONS[name](EXTREME)
+            d = DERIVATIVES[name](EXTREME, z)
+    assert np.all(np.isfinite(z)) and np.all(np.isfinite(d))
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_derivative_matches_central_difference(name):
+    s = np.array([-3.0, -0.7, -0.2, 0.3, 0.9, 2.5])   # away from relu-like kinks at 0
+    h = 1e-6
+    numeric = (ACTIVATIONS[name](s + h) - ACTIVATIONS[name](s - h)) / (2 * h)
+    np.testing.assert_allclose(DERIVATIVES[name](s, ACTIVATIONS[name](s)), numeric, rtol=1e-7, atol=1e-9)
+
+
+def test_sigmoid_keeps_relative_precision_far_out():
+    assert ACTIVATIONS["sigmoid"](np.array([-700.0]))[0] == pytest.approx(np.exp(-700.0), rel=1e-12)
+
+
+def test_aliases():
+    assert canonical("identity") == "linear" and canonical("logistic") == "sigmoid"
+    assert canonical("softmax") == "softmax" and canonical("sigmiod") is None
+
+
+def test_log_softmax_is_stable():
+    s = np.array([[1000.0, -1000.0], [0.0, 0.0]])
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        out = log_softmax(s)
+    np.testing.assert_allclose(out, [[0.0, -2000.0], [np.log(0.5), np.log(0.5)]])
+
+
+def saturated(loss):
+    s = np.array([[800.0, -800.0], [-800.0, 800.0]])
+    if loss == "cross_entropy":
+        z = np.exp(log_softmax(s))
+        groups = activation_groups(["softmax", "softmax"])
+    else:
+        z = ACTIVATIONS["sigmoid"](s)
+        groups = activation_groups(["sigmoid", "sigmoid"])
+    return s, z, groups
+
+
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_losses_are_finite_at_saturated_outputs(loss):
+    s, z, groups = saturated(loss)
+    wrong = np.array([[0.0, 1.0], [1.0, 0.0]])   # confidently wrong: log(0) territory
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        E = LOSSES[loss].value(s, z, wrong)
+        delta = LOSSES[loss].delta(s, z, wrong, groups)
+    assert np.isfinite(E) and np.all(np.isfinite(delta))
+    if loss in ("cross_entropy", "binary_cross_entropy"):
+        assert E > 100   # the loss of being wrong with |s| = 800 is large, not clipped
+
+
+def test_loss_definitions():
+    s = np.array([[0.0], [1.0]])
+    z = ACTIVATIONS["sigmoid"](s)
+    y = np.array([[1.0], [0.0]])
+    sse = np.sum((z - y) ** 2)
+    assert LOSSES["sse"].value(s, z, y) == pytest.approx(sse)
+    assert LOSSES["mse"].value(s, z, y) == pytest.approx(sse / 2)
+    bce = -np.mean(y * np.log(z) + (1 - y) * np.log(1 - z))
+    assert LOSSES["binary_cross_entropy"].value(s, z, y) == pytest.approx(bce, rel=1e-14)
+
+
+def test_integer_labels_become_one_hot():
+    Y = LOSSES["cross_entropy"].targets(np.array([2, 0, 1]), 3)
+    np.testing.assert_array_equal(Y, np.eye(3)[[2, 0, 1]])
+    with pytest.raises(ValueError, match="class labels must lie in 0..2"):
+        LOSSES["cross_entropy"].targets(np.array([3, 0]), 3)
