@@ -51,7 +51,7 @@ class _Checker:
 
 
 def build(G, inputs=None, outputs=None, loss=None, seed=None, init=None, source=None,
-          locate=None):
+          locate=None, copy=True):
     """Validate ``G`` and return a completed copy with its inputs, outputs and loss.
 
     Parameters
@@ -72,6 +72,8 @@ def build(G, inputs=None, outputs=None, loss=None, seed=None, init=None, source=
     locate : callable or None
         ``locate(kind, item) -> key path`` for error messages, ``kind`` one of
         ``"node"``, ``"edge"``, ``"inputs"``, ``"outputs"``, ``"loss"``.
+    copy : bool
+        False completes ``G`` itself (for graphs dagnet has just parsed).
 
     Returns
     -------
@@ -82,11 +84,13 @@ def build(G, inputs=None, outputs=None, loss=None, seed=None, init=None, source=
     check = _Checker(source, locate)
     if not isinstance(G, nx.DiGraph) or G.is_multigraph():
         check.fail(f"expected a networkx.DiGraph, got {type(G).__name__}")
-    H = nx.DiGraph()
-    H.graph.update(G.graph)
-    H.add_nodes_from(G.nodes(data=True))
-    H.add_edges_from(G.edges(data=True))
-    H = H.copy()  # attribute dicts of our own, so the caller's graph is never changed
+    if copy:  # attribute dicts of our own, so the caller's graph is never changed
+        H = nx.DiGraph()
+        H.graph.update(G.graph)
+        H.add_nodes_from((n, dict(d)) for n, d in G.nodes(data=True))
+        H.add_edges_from((u, v, dict(d)) for u, v, d in G.edges(data=True))
+    else:
+        H = G
 
     inputs = _endpoints(H, inputs, "inputs", check, default=lambda: [n for n in H if H.in_degree(n) == 0])
     outputs = _endpoints(H, outputs, "outputs", check, default=lambda: [n for n in H if H.out_degree(n) == 0])
@@ -139,16 +143,17 @@ def _check_structure(H, inputs, outputs, check):
         for u in H.predecessors(node):
             check.fail(f"edge {u!r} -> {node!r} goes into input {node!r}; inputs take no edges",
                        kind="edge", item=(u, node))
-    try:
+    if not nx.is_directed_acyclic_graph(H):  # linear time; find_cycle only to report one
         cycle = nx.find_cycle(H)
-    except nx.NetworkXNoCycle:
-        cycle = None
-    if cycle:
         path = " -> ".join(repr(u) for u, _ in cycle) + f" -> {cycle[0][0]!r}"
         check.fail(f"cycle {path}: a topology must be loop-free", kind="edge", item=cycle[-1][:2])
-    reaches_output = set(outputs)
-    for node in outputs:
-        reaches_output |= nx.ancestors(H, node)
+    reaches_output = set(outputs)   # one backward search from all outputs at once
+    stack = list(outputs)
+    while stack:
+        for u in H.predecessors(stack.pop()):
+            if u not in reaches_output:
+                reaches_output.add(u)
+                stack.append(u)
     dead = [n for n in H if n not in reaches_output]
     if dead:
         dead = _sorted_names(dead)
@@ -229,8 +234,10 @@ def _initialise(H, inputs, outputs, seed, default_init, check):
             for d, w in zip(missing, draw(rng, fan_in, fan_out, len(missing))):
                 d["weight"] = float(w)
         for u, v, d in edges:
-            d["weight"] = _number(d["weight"], f"weight of edge {u!r} -> {v!r}", check, "edge", (u, v))
-            d.setdefault("trainable", True)
+            if type(d["weight"]) is not float:
+                d["weight"] = _number(d["weight"], f"weight of edge {u!r} -> {v!r}", check, "edge", (u, v))
+            elif not math.isfinite(d["weight"]):
+                _number(d["weight"], f"weight of edge {u!r} -> {v!r}", check, "edge", (u, v))
         bias = attrs.get("bias", True)
         if bias is True:
             draw = _scheme(attrs.get("bias_init") or DEFAULT_BIAS_INIT, node, check, "bias_init")

@@ -14,7 +14,7 @@ def loads(text, seed=None, engine="compiled", init=None, source=None):
     out; ``init`` names the weight scheme for nodes that name none.
     """
     G, locate = topology.parse(text, source=source)
-    G = graph_rules.build(G, seed=seed, init=init, source=source, locate=locate)
+    G = graph_rules.build(G, seed=seed, init=init, source=source, locate=locate, copy=False)
     return Network(G, engine=engine)
 
 

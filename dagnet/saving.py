@@ -5,6 +5,8 @@ a float64 (Python's ``repr``), so a saved network predicts exactly as the
 one in memory. Writes are atomic: a temporary file in the same folder is
 renamed over the target only once it is complete.
 """
+import json
+import math
 import os
 import tempfile
 
@@ -60,6 +62,9 @@ def to_data(net):
     data["inputs"] = [_check_name(n) for n in net.inputs]
     data["outputs"] = [_check_name(n) for n in net.outputs]
     data["loss"] = net.loss
+    bad = [k for k, v in enumerate(net.params.tolist()) if not math.isfinite(v)]
+    if bad:
+        raise ValueError(f"cannot save: {net.layout.parameter_name(bad[0])} is {net.params[bad[0]]}")
     nodes = {}
     edges = []
     for node, attrs in G.nodes(data=True):
@@ -87,9 +92,29 @@ def to_data(net):
 
 
 def to_yaml(net):
-    """The network as topology-file text."""
-    return yaml.dump(to_data(net), Dumper=_Dumper, sort_keys=False, default_flow_style=None,
-                     allow_unicode=True, width=120)
+    """The network as topology-file text.
+
+    JSON layout (valid YAML flow style, read back at C speed) with one node
+    and one edge entry per line; block YAML when some node name is not a
+    string, since JSON keys must be strings.
+    """
+    data = to_data(net)
+    if not all(isinstance(n, str) for n in data["nodes"]):
+        return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=None,
+                         allow_unicode=True, width=120)
+    dump = lambda value: json.dumps(value, ensure_ascii=False, allow_nan=False)
+    lines = ["{"]
+    for key, value in data.items():
+        if key == "nodes":
+            body = ",\n".join(f"  {dump(n)}: {dump(a)}" for n, a in value.items())
+            lines.append(f'"nodes": {{\n{body}\n}},')
+        elif key == "edges":
+            body = ",\n".join(f"  {dump(e)}" for e in value)
+            lines.append(f'"edges": [\n{body}\n]')
+        else:
+            lines.append(f"{dump(key)}: {dump(value)},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def save(net, path):

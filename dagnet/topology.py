@@ -17,7 +17,9 @@ The format is documented in ``docs/topology-format.md``. In short::
 YAML is read with a safe loader that also rejects duplicate keys and any tag
 beyond plain data (strings, numbers, booleans, null, lists, mappings).
 """
+import json
 import math
+import re
 
 import networkx as nx
 import yaml
@@ -62,8 +64,37 @@ class _StrictLoader(_BaseLoader):
         return super().construct_mapping(node, deep)
 
 
+# YAML 1.1 reads 1e-3 as text; a topology means a number.
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"))
+
+
+def _unique_keys(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r}")
+        seen[key] = value
+    return seen
+
+
+def _read_json(text):
+    """Files written by ``net.save`` are JSON-shaped YAML: read them at C speed."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys,
+                          parse_constant=lambda name: float(name))
+    except ValueError:
+        return None  # not plain JSON after all: YAML will parse it and name any problem
+
+
 def read_yaml(text, source=None):
     """Parse YAML ``text`` into plain data, raising TopologyError on any problem."""
+    if text.lstrip().startswith("{"):
+        data = _read_json(text)
+        if isinstance(data, dict):
+            return data
     try:
         data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as err:
@@ -214,22 +245,25 @@ class _Parser:
         for end in ("from", "to"):
             if end not in edge:
                 self.fail(f"edge without {end!r}", key)
-        sources = [m for i, n in enumerate(self.as_list(edge["from"], f"{key}.from"))
-                   for m in self.members(n, f"{key}.from")]
+        sources = [m for n in self.as_list(edge["from"], f"{key}.from") for m in self.members(n, f"{key}.from")]
         targets = [m for n in self.as_list(edge["to"], f"{key}.to") for m in self.members(n, f"{key}.to")]
         weights = self.edge_weights(edge.get("weight"), len(sources), len(targets), f"{key}.weight")
         trainable = edge.get("trainable", True)
         if not isinstance(trainable, bool):
             self.fail(f"trainable must be true or false, got {trainable!r}", f"{key}.trainable")
-        for i, u in enumerate(sources):
-            for j, v in enumerate(targets):
-                if (u, v) in self.where_edge:
-                    self.fail(f"duplicate edge {u!r} -> {v!r} (first at {self.where_edge[(u, v)]})", key)
-                self.where_edge[(u, v)] = key
-                attrs = {"weight": weights[i][j]} if weights is not None else {}
-                if not trainable:
-                    attrs["trainable"] = False
-                self.G.add_edge(u, v, **attrs)
+        where = self.where_edge
+        new = [(u, v) for u in sources for v in targets]
+        for e in new:
+            if e in where:
+                self.fail(f"duplicate edge {e[0]!r} -> {e[1]!r} (first at {where[e]})", key)
+            where[e] = key
+        if len(set(new)) != len(new):
+            twice = next(e for e in new if new.count(e) > 1)
+            self.fail(f"duplicate edge {twice[0]!r} -> {twice[1]!r} (listed twice here)", key)
+        flat = [w for row in weights for w in row] if weights is not None else [None] * len(new)
+        fixed = {} if trainable else {"trainable": False}
+        self.G.add_edges_from((u, v, {"weight": w, **fixed}) if w is not None else (u, v, dict(fixed))
+                              for (u, v), w in zip(new, flat))
 
     def edge_weights(self, weight, n_from, n_to, key):
         """A number for all, or an (n_from × n_to) nested list, returned as a nested list."""
@@ -250,7 +284,7 @@ class _Parser:
             rows = [[weight] * n_to for _ in range(n_from)]
         for row in rows:
             for w in row:
-                if not is_number(w) or not math.isfinite(w):
+                if type(w) is not float and not is_number(w) or not math.isfinite(w):
                     self.fail(f"weight must be a finite number, got {w!r}", key)
         return rows
 
