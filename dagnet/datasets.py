@@ -1,0 +1,241 @@
+"""Built-in data sets (seeded, no download) and CSV files as ``X, Y`` arrays.
+
+Classification sets return ``Y`` as one column of class labels 0, 1, ... (floats),
+the shape ``binary_cross_entropy``/``sse`` on one output and ``cross_entropy`` on
+k outputs take; ``one_hot=True`` gives one column per class instead. Regression
+sets return the target values.
+
+>>> from dagnet import datasets
+>>> X, Y = datasets.load("xor")
+>>> X.tolist(), Y.ravel().tolist()
+([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0.0, 1.0, 1.0, 0.0])
+>>> X, Y = datasets.load("moons", n_samples=6, seed=0)
+>>> X.shape, Y.shape
+((6, 2), (6, 1))
+"""
+import csv
+import os
+from difflib import get_close_matches
+
+import numpy as np
+
+from .saving import atomic_write
+
+_TRUTH = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+
+def _gate(table):
+    def make(n_samples, noise, rng):
+        if n_samples is None:
+            return _TRUTH.copy(), np.array(table, dtype=float)
+        corner = rng.integers(0, 4, n_samples)
+        X = _TRUTH[corner] + rng.normal(0.0, 0.1 if noise is None else noise, (n_samples, 2))
+        return X, np.asarray(table, dtype=float)[corner]
+    return make
+
+
+def _linear(n_samples, noise, rng):
+    """Red/blue points in the unit square either side of a line, with a clear margin."""
+    X = _sample_square(n_samples, rng, lambda X: np.abs(X[:, 1] - 0.8 * X[:, 0] - 0.1) > 0.05)
+    return X, (X[:, 1] > 0.8 * X[:, 0] + 0.1).astype(float)
+
+
+def _nonlinear(n_samples, noise, rng):
+    """Red/blue points in the unit square that no line separates: a disc of blue in red."""
+    r2 = lambda X: (X[:, 0] - 0.5) ** 2 + (X[:, 1] - 0.5) ** 2  # noqa: E731
+    X = _sample_square(n_samples, rng, lambda X: np.abs(np.sqrt(r2(X)) - 0.3) > 0.03)
+    return X, (r2(X) < 0.09).astype(float)
+
+
+def _sample_square(n, rng, keep):
+    """n points uniform in [0, 1]², rejecting those ``keep`` refuses (the margin)."""
+    points = np.empty((0, 2))
+    while len(points) < n:
+        draw = rng.random((2 * n, 2))
+        points = np.vstack([points, draw[keep(draw)]])
+    return points[:n]
+
+
+def _moons(n_samples, noise, rng):
+    labels = rng.integers(0, 2, n_samples)
+    t = rng.uniform(0.0, np.pi, n_samples)
+    upper = np.c_[np.cos(t), np.sin(t)]
+    lower = np.c_[1.0 - np.cos(t), 0.5 - np.sin(t)]
+    X = np.where(labels[:, None] == 0, upper, lower)
+    return X + rng.normal(0.0, 0.1 if noise is None else noise, X.shape), labels.astype(float)
+
+
+def _circles(n_samples, noise, rng):
+    labels = rng.integers(0, 2, n_samples)
+    angle = rng.uniform(0.0, 2 * np.pi, n_samples)
+    radius = np.where(labels == 0, 1.0, 0.5)
+    X = radius[:, None] * np.c_[np.cos(angle), np.sin(angle)]
+    return X + rng.normal(0.0, 0.05 if noise is None else noise, X.shape), labels.astype(float)
+
+
+def _spirals(n_samples, noise, rng):
+    """Two interleaved spirals of 1.5 turns each, in about [-1, 1]²."""
+    labels = rng.integers(0, 2, n_samples)
+    t = np.sqrt(rng.uniform(0.0, 1.0, n_samples)) * 3 * np.pi
+    angle = t + np.pi * labels
+    X = (t / (3 * np.pi))[:, None] * np.c_[np.cos(angle), np.sin(angle)]
+    return X + rng.normal(0.0, 0.02 if noise is None else noise, X.shape), labels.astype(float)
+
+
+def _blobs(n_samples, noise, rng, classes=3):
+    """``classes`` gaussian clouds with centres evenly spaced on a circle of radius 2."""
+    if not isinstance(classes, (int, np.integer)) or classes < 2:
+        raise ValueError(f"blobs: classes must be a whole number >= 2, not {classes!r}")
+    labels = rng.integers(0, classes, n_samples)
+    angle = 2 * np.pi * np.arange(classes) / classes
+    centres = 2.0 * np.c_[np.cos(angle), np.sin(angle)]
+    X = centres[labels] + rng.normal(0.0, 0.5 if noise is None else noise, (n_samples, 2))
+    return X, labels.astype(float)
+
+
+def _sine(n_samples, noise, rng):
+    X = np.sort(rng.uniform(-np.pi, np.pi, n_samples))[:, None]
+    return X, np.sin(X).ravel() + rng.normal(0.0, 0.0 if noise is None else noise, n_samples)
+
+
+DATASETS = {  # name -> (maker, default n_samples, task, classes, description)
+    "xor": (_gate([0, 1, 1, 0]), None, "classification", 2, "the XOR truth table (n_samples: noisy corners)"),
+    "and": (_gate([0, 0, 0, 1]), None, "classification", 2, "the AND truth table"),
+    "or": (_gate([0, 1, 1, 1]), None, "classification", 2, "the OR truth table"),
+    "linear": (_linear, 100, "classification", 2, "red/blue points in [0,1]² a line separates"),
+    "nonlinear": (_nonlinear, 100, "classification", 2, "red/blue points in [0,1]² no line separates"),
+    "moons": (_moons, 200, "classification", 2, "two interleaving half circles"),
+    "circles": (_circles, 200, "classification", 2, "a small circle inside a large one"),
+    "spirals": (_spirals, 300, "classification", 2, "two interleaved spirals"),
+    "blobs": (_blobs, 300, "classification", 3, "gaussian clouds, one per class (classes=k)"),
+    "sine": (_sine, 100, "regression", None, "y = sin(x) on [-π, π]"),
+}
+
+
+def names():
+    """The built-in data set names."""
+    return list(DATASETS)
+
+
+def info(name):
+    """What a data set is: ``{"task", "n_classes", "n_samples", "n_inputs", "description"}``."""
+    _, n, task, classes, text = DATASETS[_known(name)]
+    return {"name": name, "task": task, "n_classes": classes, "n_samples": n if n else 4,
+            "n_inputs": 1 if name == "sine" else 2, "description": text}
+
+
+def _known(name):
+    if name not in DATASETS:
+        close = get_close_matches(str(name), list(DATASETS), n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown data set {name!r}{hint} (built-in: {', '.join(DATASETS)})")
+    return name
+
+
+def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
+    """``X, Y`` of a built-in data set; the same arguments always give the same arrays.
+
+    n_samples: number of points (default per set; the truth tables give their 4 rows).
+    noise: standard deviation of the gaussian noise added to X (to y for ``sine``).
+    one_hot: class labels as one column per class instead of one label column.
+    options: ``classes=k`` for ``blobs``.
+    """
+    make, default_n, task, classes, _ = DATASETS[_known(name)]
+    unknown = set(options) - ({"classes"} if name == "blobs" else set())
+    if unknown:
+        raise ValueError(f"{name}: unknown option {sorted(unknown)[0]!r}")
+    if n_samples is None:
+        n_samples = default_n
+    elif isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise ValueError(f"{name}: n_samples must be a whole number >= 1, not {n_samples!r}")
+    if noise is not None and not (np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"{name}: noise must be a finite number >= 0, not {noise!r}")
+    X, y = make(n_samples, noise, np.random.default_rng(seed), **options)
+    Y = y.reshape(len(y), 1)
+    if one_hot and task == "classification":
+        Y = globals()["one_hot"](Y, options.get("classes", classes))
+    return X.astype(float), Y.astype(float)
+
+
+def one_hot(labels, classes=None):
+    """Rows of 0/1 with a 1 in each label's column.
+
+    >>> one_hot([0, 2, 1])
+    array([[1., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 0.]])
+    """
+    labels = np.asarray(labels).ravel()
+    if labels.size and (np.any(labels < 0) or np.any(labels != np.round(labels))):
+        raise ValueError("one_hot: labels must be whole numbers >= 0")
+    labels = labels.astype(int)
+    classes = int(labels.max()) + 1 if classes is None else int(classes)
+    return np.eye(classes)[labels]
+
+
+def load_csv(path, inputs, targets=None, delimiter=","):
+    """``X, Y`` from a CSV file with a header row, picking columns by name.
+
+    ``Y`` is None when ``targets`` is None. Missing columns, ragged rows and
+    cells that are not numbers raise ValueError naming the file, row and column.
+    """
+    path = os.fspath(path)
+    inputs, targets = list(inputs), None if targets is None else list(targets)
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f, delimiter=delimiter))
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a UTF-8 text file") from None
+    if not rows:
+        raise ValueError(f"{path}: empty file; expected a header row of column names")
+    header = [name.strip() for name in rows[0]]
+    index = {}
+    for name in inputs + (targets or []):
+        if name not in header:
+            close = get_close_matches(name, header, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"{path}: no column {name!r}{hint}; columns: {', '.join(header)}")
+        index[name] = header.index(name)
+    body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
+    if not body:
+        raise ValueError(f"{path}: no data rows below the header")
+
+    def column(names):
+        values = np.empty((len(body), len(names)))
+        for i, (number, row) in enumerate(body):
+            if len(row) != len(header):
+                raise ValueError(f"{path}: row {number} has {len(row)} cells, the header {len(header)}")
+            for j, name in enumerate(names):
+                cell = row[index[name]].strip()
+                try:
+                    values[i, j] = float(cell)
+                except ValueError:
+                    raise ValueError(f"{path}: row {number}, column {name!r}: "
+                                     f"{cell!r} is not a number") from None
+                if not np.isfinite(values[i, j]):
+                    raise ValueError(f"{path}: row {number}, column {name!r}: {cell!r} is not finite")
+        return values
+
+    return column(inputs), None if targets is None else column(targets)
+
+
+def save_csv(path, X, Y=None, inputs=None, targets=None):
+    """Write ``X`` (and ``Y``) with a header row, atomically; floats written exactly (repr)."""
+    X = np.asarray(X, dtype=float).reshape(len(X), -1)
+    columns = [X] if Y is None else [X, np.asarray(Y, dtype=float).reshape(len(X), -1)]
+    inputs = list(inputs) if inputs is not None else [f"x{i}" for i in range(X.shape[1])]
+    names = inputs
+    if Y is not None:
+        width = columns[1].shape[1]
+        names = inputs + (list(targets) if targets is not None else
+                          (["y"] if width == 1 else [f"y{i}" for i in range(width)]))
+    data = np.hstack(columns)
+
+    def write(f):
+        f.write(",".join(str(n) for n in names) + "\n")
+        for row in data:
+            f.write(",".join(repr(float(v)) for v in row) + "\n")
+
+    atomic_write(path, write)
