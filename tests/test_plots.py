@@ -1,0 +1,164 @@
+"""Pictures: every function returns a matplotlib Figure and writes a real file, atomically."""
+import os
+import sys
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import dagnet
+from dagnet import plots
+
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_Y = np.array([0, 1, 1, 0], dtype=float)
+
+
+@pytest.fixture
+def mpl():
+    return pytest.importorskip("matplotlib")
+
+
+def is_png(path):
+    with open(path, "rb") as f:
+        return f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def three_class_net(seed=3):
+    G = nx.DiGraph()
+    G.add_edges_from((i, f"h{k}") for i in ("x1", "x2") for k in range(4))
+    G.add_edges_from((f"h{k}", f"o{c}") for k in range(4) for c in range(3))
+    for k in range(4):
+        G.nodes[f"h{k}"]["activation"] = "tanh"
+    for c in range(3):
+        G.nodes[f"o{c}"]["activation"] = "softmax"
+    return dagnet.Network.from_graph(G, inputs=["x1", "x2"], outputs=["o0", "o1", "o2"],
+                                     loss="cross_entropy", seed=seed)
+
+
+def test_draw_network_returns_a_figure_and_writes_a_png(mpl, topology_path, tmp_path):
+    net = dagnet.load(topology_path("tutorial_2_5_1.yaml"), seed=0)
+    path = tmp_path / "net.png"
+    fig = plots.draw_network(net, path)
+    assert isinstance(fig, mpl.figure.Figure)
+    assert is_png(path) and path.stat().st_size > 5000
+    assert os.listdir(tmp_path) == ["net.png"]        # no temporary file left behind
+
+
+def test_skip_edges_are_drawn_as_curves(mpl, topology_path):
+    from matplotlib.patches import PathPatch
+
+    fig = plots.draw_network(dagnet.load(topology_path("xor_skip.yaml")))
+    arcs = [p for p in fig.axes[0].patches if isinstance(p, PathPatch)]
+    assert len(arcs) == 2                               # a -> y and b -> y jump over n
+    assert plots.skip_edges(dagnet.load(topology_path("xor_skip.yaml")).graph) == [("a", "y"), ("b", "y")]
+
+
+def test_big_groups_collapse_into_one_box_with_merged_edges(topology_path):
+    net = dagnet.load(topology_path("tanh_softmax_2_500_2.yaml"), seed=0)
+    D = plots.drawing_graph(net)                        # auto: groups of more than 12 members
+    assert sorted(D.nodes[k]["members"] for k in D) == [2, 2, 500]
+    assert sorted(len(d["weights"]) for *_, d in D.edges(data=True)) == [1000, 1000]
+    assert len(plots.drawing_graph(net, collapse_groups=False)) == 504
+    with pytest.raises(ValueError, match="no group 'hiden'"):
+        plots.drawing_graph(net, collapse_groups=["hiden"])
+
+
+def test_collapsed_drawing_of_a_large_network(mpl, topology_path, tmp_path):
+    net = dagnet.load(topology_path("tanh_softmax_2_500_2.yaml"), seed=0)
+    fig = plots.draw_network(net, tmp_path / "big.svg")
+    assert isinstance(fig, mpl.figure.Figure)
+    assert (tmp_path / "big.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_decision_regions_of_a_binary_classifier(mpl, topology_path, tmp_path):
+    net = dagnet.load(topology_path("xor_skip.yaml"))
+    fig = plots.decision_regions(net, XOR_X, XOR_Y, tmp_path / "xor.png", resolution=50)
+    assert "accuracy 1.000" in fig.axes[0].get_title()
+    assert is_png(tmp_path / "xor.png")
+
+
+def test_decision_regions_of_a_three_class_softmax(mpl, tmp_path):
+    net = three_class_net()
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    fig = plots.decision_regions(net, X, net.predict_classes(X), tmp_path / "three.png", resolution=60)
+    image = fig.axes[0].images[0].get_array()
+    assert image.shape == (60, 60, 3)                   # one colour per class, paler where unsure
+    assert is_png(tmp_path / "three.png")
+
+
+def test_decision_regions_of_a_regression_output_has_a_colour_bar(mpl, tmp_path):
+    G = nx.DiGraph([("a", "h"), ("b", "h"), ("h", "y"), ("a", "y")])
+    G.nodes["y"]["activation"] = "linear"
+    net = dagnet.Network.from_graph(G, seed=0)
+    X = np.random.default_rng(1).normal(size=(30, 2))
+    fig = plots.decision_regions(net, X, X[:, 0], resolution=40)
+    assert len(fig.axes) == 2 and "R²" in fig.axes[0].get_title()
+
+
+def test_pictures_of_the_input_plane_need_two_inputs(mpl, topology_path):
+    net = dagnet.load(topology_path("chain_1_1_1.yaml"))
+    with pytest.raises(ValueError, match="two inputs; this one has 1"):
+        plots.decision_regions(net, np.zeros((2, 1)), np.zeros(2))
+    with pytest.raises(ValueError, match="two inputs"):
+        plots.neuron_maps(net)
+
+
+def test_neuron_maps_show_every_perceptron(mpl, topology_path, tmp_path):
+    net = dagnet.load(topology_path("tutorial_2_5_1.yaml"), seed=0)
+    fig = plots.neuron_maps(net, XOR_X, tmp_path / "neurons.png", resolution=30)
+    titled = sorted(ax.get_title().split("\n")[0] for ax in fig.axes if ax.images)
+    assert titled == ["h.0", "h.1", "h.2", "h.3", "h.4", "output out"]
+    assert is_png(tmp_path / "neurons.png")
+
+
+def test_loss_curves_from_a_history(mpl, topology_path, tmp_path):
+    net = dagnet.load(topology_path("xor_2_2_1.yaml"), seed=0)
+    history = net.fit(XOR_X, XOR_Y, epochs=30, lr=0.5, validation_data=(XOR_X, XOR_Y), verbose=False)
+    fig = plots.loss_curves(history, tmp_path / "loss.png")
+    assert len(fig.axes) == 2                           # loss, and accuracy beside it
+    assert [l.get_label() for l in fig.axes[0].get_lines()][:2] == ["training", "validation"]
+    assert is_png(tmp_path / "loss.png")
+    with pytest.raises(ValueError, match="no epochs"):
+        plots.loss_curves({"loss": []})
+
+
+def test_animate_training_writes_a_gif_of_several_frames(mpl, topology_path, tmp_path):
+    from PIL import Image
+
+    net = dagnet.load(topology_path("xor_2_2_1.yaml"), seed=0)
+    path = tmp_path / "training.gif"
+    fig = plots.animate_training(net, XOR_X, XOR_Y, path, {"epochs": 40, "lr": 2.0, "seed": 0},
+                                 frames=4, resolution=20, dpi=40)
+    assert fig.history.epochs == 40
+    with Image.open(path) as gif:
+        assert gif.format == "GIF" and gif.n_frames >= 3
+    assert os.listdir(tmp_path) == ["training.gif"]
+
+
+def test_to_dot_is_graphviz_text_without_graphviz(topology_path):
+    text = plots.to_dot(dagnet.load(topology_path("xor_skip.yaml")))
+    assert text.startswith('digraph "xor-skip" {') and text.rstrip().endswith("}")
+    assert "rankdir=LR" in text
+    assert '"n" -> "y" [color="#f59322"' in text         # w = −20: orange
+    assert '"a" -> "y"' in text and "style=dashed" in text   # a skip edge
+
+
+def test_to_dot_quotes_awkward_names():
+    G = nx.DiGraph([('say "hi"', "out")])
+    text = plots.to_dot(dagnet.Network.from_graph(G, seed=0))
+    assert '"say \\"hi\\"" -> "out"' in text
+
+
+def test_a_missing_matplotlib_says_how_to_install_it(monkeypatch, topology_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(ImportError, match=r'pip install "dagnet\[plot\]"') as info:
+        plots.draw_network(dagnet.load(topology_path("xor_skip.yaml")))
+    assert isinstance(info.value, plots.MissingMatplotlib)
+    assert plots.to_dot(dagnet.load(topology_path("xor_skip.yaml")))   # DOT still works
+
+
+def test_an_unknown_picture_format_is_refused(mpl, topology_path, tmp_path):
+    with pytest.raises(ValueError, match="unknown extension '.xyz'"):
+        plots.draw_network(dagnet.load(topology_path("xor_skip.yaml")), tmp_path / "net.xyz")
+    assert os.listdir(tmp_path) == []
