@@ -16,14 +16,12 @@ array([0. , 0.5, 1. ])
 array([1.])
 """
 import numpy as np
+from scipy.special import expit
 
 LEAKY_SLOPE = 0.01
 
-
-def sigmoid(s):
-    # exp(-|s|) never overflows; both branches share it.
-    e = np.exp(-np.abs(s))
-    return np.where(s >= 0, 1.0, e) / (1.0 + e)
+#: The logistic function 1 / (1 + e^(−s)): scipy's ufunc, stable at any s.
+sigmoid = expit
 
 
 def _softplus(s):
@@ -57,6 +55,36 @@ DERIVATIVES = {
     "gaussian": lambda s, z: -2.0 * s * z,
     "sin": lambda s, z: np.cos(s),
 }
+
+
+
+def _scale_tanh(d, s, z):
+    t = z * z
+    t *= d
+    d -= t                       # d · (1 − z²)
+
+
+def _scale_sigmoid(d, s, z):
+    t = 1.0 - z
+    t *= z
+    d *= t                       # d · z(1 − z)
+
+
+def _scale_relu(d, s, z):
+    d *= s > 0
+
+
+#: In-place ``d *= σ'(s)`` for the common activations (the compiled engine's
+#: fused kernels); ``linear`` needs nothing. Others fall back to DERIVATIVES.
+SCALE_BY_DERIVATIVE = {
+    "tanh": _scale_tanh,
+    "sigmoid": _scale_sigmoid,
+    "relu": _scale_relu,
+    "linear": lambda d, s, z: None,
+}
+
+#: Activations that are numpy ufuncs and can write into a given array.
+UFUNCS = {name: f for name, f in ACTIVATIONS.items() if isinstance(f, np.ufunc)}
 
 ALIASES = {"identity": "linear", "logistic": "sigmoid", "silu": "swish"}
 

@@ -11,8 +11,8 @@ inputs are all computed in earlier generations):
 - dense: a matrix ``W`` of shape (n_sources, width), a view into the vector,
   used when the edges fill enough of it (slots without an edge stay 0 and
   are masked out of training);
-- sparse: one slot per edge, grouped by target for the forward sum and by
-  source for the backward sum.
+- sparse: one slot per edge, in target-then-source order, so that the slots
+  are the ``data`` of a CSR matrix (targets × all earlier columns).
 """
 from dataclasses import dataclass, field
 
@@ -44,13 +44,10 @@ class Block:
     # dense
     sources: object = None     # source columns: slice or index array
     shape: tuple = ()
-    # sparse: edges sorted by target, and a permutation sorting them by source
-    src: np.ndarray = None
-    dst: np.ndarray = None     # local target index (0..width-1)
-    dst_starts: np.ndarray = None
-    by_src: np.ndarray = None
-    src_unique: np.ndarray = None
-    src_starts: np.ndarray = None
+    # sparse: edges sorted by target, then source
+    src: np.ndarray = None     # source column of each edge
+    dst: np.ndarray = None     # local target index (0..width-1) of each edge
+    indptr: np.ndarray = None  # CSR row pointers: the edges into target k are indptr[k]:indptr[k+1]
     weights: np.ndarray = field(default=None, repr=False)   # view into params, set by Layout
 
     @property
@@ -151,10 +148,7 @@ class Layout:
             order = np.lexsort((src, dst))              # by target, then source
             src, dst = src[order], dst[order]
             block.src, block.dst = src, dst
-            block.dst_starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
-            by_src = np.argsort(src, kind="stable")
-            block.by_src = by_src
-            block.src_unique, block.src_starts = np.unique(src[by_src], return_index=True)
+            block.indptr = np.searchsorted(dst, np.arange(len(gen) + 1)).astype(np.intp)
             slots = offset + np.arange(len(src))
         for s, d, slot in zip(src.tolist(), dst.tolist(), slots.tolist()):
             self.edge_slot[(names[s], names[start + d])] = slot

@@ -59,6 +59,8 @@ def _chain_activation(dE_dz, s, z, groups):
     ``groups`` is a list of ``(activation, columns)`` covering every output.
     Softmax couples its columns: ∂E/∂s = z ⊙ (g − Σ_l g_l z_l).
     """
+    if len(groups) == 1 and groups[0][0] != "softmax":   # one activation on every output
+        return dE_dz * DERIVATIVES[groups[0][0]](s, z)
     delta = np.empty_like(dE_dz)
     for name, cols in groups:
         if name == "softmax":
@@ -71,7 +73,8 @@ def _chain_activation(dE_dz, s, z, groups):
 
 
 def _sse_value(s, z, y):
-    return float(np.sum(np.square(z - y)))
+    r = z - y
+    return float(np.vdot(r, r))
 
 
 def _sse_delta(s, z, y, groups):

@@ -314,7 +314,7 @@ class Network:
         float64 arrays (see :meth:`targets`); ``fit`` calls this in its loop.
         """
         S, Z = self._engine.forward(self.params, X)
-        E, grad, _ = self._engine.backward(self.params, S, Z, Y)
+        E, grad, _ = self._engine.backward(self.params, S, Z, Y, input_deltas=False)
         if weight_decay:
             grad += weight_decay * self.layout.mask * self.params   # ∂/∂θ of (λ/2)‖θ‖²
         optimizer.step(self.params, grad)

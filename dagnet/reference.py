@@ -49,8 +49,12 @@ class ReferenceEngine:
         return (np.column_stack([s[j] for j in self.order]),
                 np.column_stack([z[j] for j in self.order]))
 
-    def backward(self, params, S, Z, Y):
-        """Return (E, ∂E/∂params of shape (n_params,), δ of shape (n_samples, n_nodes))."""
+    def backward(self, params, S, Z, Y, input_deltas=True):
+        """Return (E, ∂E/∂params of shape (n_params,), δ of shape (n_samples, n_nodes)).
+
+        ``input_deltas`` is accepted for the engines' common interface; the
+        reference always computes ∂E/∂x.
+        """
         L = self.layout
         col = L.column
         out = L.output_columns

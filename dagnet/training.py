@@ -157,14 +157,12 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(1, epochs + 1):
                 started = time.perf_counter()
-                order = rng.permutation(n) if shuffle else None
+                Xs, Ys = X, Y
+                if shuffle:
+                    order = rng.permutation(n)
+                    Xs, Ys = X[order], Y[order]
                 for lo in range(0, n, size):
-                    if order is None:
-                        Xb, Yb = X[lo:lo + size], Y[lo:lo + size]
-                    else:
-                        pick = order[lo:lo + size]
-                        Xb, Yb = X[pick], Y[pick]
-                    E = net.train_step(Xb, Yb, opt, weight_decay)
+                    E = net.train_step(Xs[lo:lo + size], Ys[lo:lo + size], opt, weight_decay)
                     if not math.isfinite(E):
                         break
                 seconds = time.perf_counter() - started

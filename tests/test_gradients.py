@@ -1,6 +1,8 @@
 """Backprop against central differences, forward mode, and the other engine, on random DAGs."""
 import numpy as np
-from hypothesis import given
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from strategies import ALL, dags, data_for
 
 import dagnet
@@ -29,8 +31,7 @@ def test_forward_mode_matches_backprop_on_random_dags(case):
     assert relative_error(grads.vector, forward, 1e-9).max() <= 1e-9
 
 
-@given(dags(activations=ALL))
-def test_reference_and_compiled_engines_agree_on_random_dags(case):
+def _engines_agree(case):
     G, inputs, outputs, loss, seed = case
     fast = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed)
     slow = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed, engine="reference")
@@ -48,6 +49,32 @@ def test_reference_and_compiled_engines_agree_on_random_dags(case):
         assert abs(g_fast.bias[node] - g_slow.bias[node]) <= 1e-10 * max(1, abs(g_slow.bias[node]))
     for node in fast.layout.nodes:
         np.testing.assert_allclose(g_fast.delta[node], g_slow.delta[node], rtol=1e-10, atol=1e-12)
+    return fast, g_fast
+
+
+@given(dags(activations=ALL))
+def test_reference_and_compiled_engines_agree_on_random_dags(case):
+    _engines_agree(case)
+
+
+@pytest.mark.parametrize("fill", [0.0, 1.01], ids=["all-dense", "all-sparse"])
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=dags(activations=ALL), fixed=st.floats(0.0, 0.5), data=st.data())
+def test_engines_agree_with_every_block_dense_or_sparse_and_fixed_weights(monkeypatch, fill, case, fixed,
+                                                                          data):
+    """Force each generation into a dense (padded) or a sparse (CSR) block; fix some weights."""
+    from dagnet import layout
+    monkeypatch.setattr(layout, "DENSE_MIN_FILL", fill)
+    G = case[0]
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
+    for u, v in G.edges:
+        if rng.random() < fixed:
+            G.edges[u, v]["trainable"] = False
+    net, grads = _engines_agree(case)
+    assert all(b.dense == (fill == 0.0) for b in net.layout.blocks)
+    for (u, v), d in G.edges.items():
+        if d.get("trainable", True) is False:
+            assert grads.weight[u, v] == 0.0
 
 
 def test_gradients_are_keyed_by_the_users_node_names():
