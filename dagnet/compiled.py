@@ -81,84 +81,186 @@ class CompiledEngine:
                     b.matrix = sp.csr_matrix((b.weights, b.src, b.indptr), shape=(b.stop - b.start, b.start))
                     b.matrix.data = b.weights
             self._bound = params
+            self._training = None
 
     def forward(self, params, X):
         """Return (S, Z), each of shape (n_samples, n_nodes), columns in layout order."""
         self._bind(params)
-        L = self.layout
-        n = len(X)
-        S = np.empty((L.n_nodes, n))
-        Z = np.empty((L.n_nodes, n))
-        S[:L.n_inputs] = X.T
-        Z[:L.n_inputs] = X.T
-        bias = L.bias[:, None]
-        c0, c1 = L.n_inputs, L.n_inputs + len(L.constants)
-        S[c0:c1] = bias[c0:c1]
-        for name, cols in L.const_activations:
-            Z[cols] = ACTIVATIONS[name](S[cols])
-        for b in L.blocks:
-            # s_j = b_j + Σ_{i→j} z_i · w_{i→j}, for every j of the generation at once
-            s = S[b.start:b.stop]
-            if b.dense:
-                np.matmul(b.weights.T, Z[b.sources], out=s)
-            else:
-                s[...] = b.matrix @ Z[:b.start]
-            s += bias[b.start:b.stop]
-            # z_j = σ_j(s_j), one call per activation present in the generation
-            for name, cols in b.activations:
-                if name in UFUNCS and isinstance(cols, slice):
-                    UFUNCS[name](S[cols], out=Z[cols])
-                elif name != "softmax":
-                    Z[cols] = ACTIVATIONS[name](S[cols])
-        if self.softmax:  # one softmax over all output nodes
-            out = L.output_columns
-            Z[out] = softmax(S[out].T).T
-        return S.T, Z.T
+        step = Workspace(self, len(X))
+        step.forward(X)
+        return step.S.T, step.Z.T
 
     def backward(self, params, S, Z, Y, input_deltas=True):
         """Return (E, ∂E/∂params of shape (n_params,), δ of shape (n_samples, n_nodes)).
 
-        With ``input_deltas=False`` (training), the input columns of δ are left
-        at zero instead of holding ∂E/∂x.
+        With ``input_deltas=False`` the input columns of δ are not computed
+        (training has no use for ∂E/∂x).
         """
         self._bind(params)
-        L = self.layout
-        S, Z = np.ascontiguousarray(S.T), np.ascontiguousarray(Z.T)
-        s_out, z_out = S[self.out].T, Z[self.out].T
-        E = self.loss.value(s_out, z_out, Y)
-        direct = self.loss.delta(s_out, z_out, Y, self.output_groups).T
-        D = np.zeros(S.shape)    # ∂E/∂z_k summed from successors, then turned into δ_k
-        grad = np.zeros(L.n_params)
-        for lo, hi, activations, b, pull, outputs, from_inputs_only in self.backward_plan:
+        step = Workspace(self, len(S), np.ascontiguousarray(S.T), np.ascontiguousarray(Z.T))
+        E = step.backward(Y, input_deltas)
+        return E, step.grad, step.D.T
+
+    def train_gradient(self, params, X, Y):
+        """(E, ∂E/∂params) for one training step, in buffers reused from step to step.
+
+        The returned gradient is overwritten by the next call.
+        """
+        self._bind(params)
+        step = self._training
+        if step is None or step.n != len(X):
+            step = self._training = Workspace(self, len(X))
+        step.forward(X)
+        return step.backward(Y, input_deltas=False), step.grad
+
+
+class Workspace:
+    """Node-major buffers S, Z, D and a gradient for one batch size, with every view a step uses.
+
+    Building the views once (per batch size and parameter vector) takes the
+    slicing out of the per-generation loops, which is what bounds deep, narrow
+    networks and single-example updates.
+    """
+
+    def __init__(self, engine, n, S=None, Z=None):
+        L = engine.layout
+        self.engine, self.n = engine, n
+        N = L.n_nodes
+        self.S = S = np.empty((N, n)) if S is None else S
+        self.Z = Z = np.empty((N, n)) if Z is None else Z
+        self.D = D = np.empty((N, n))
+        self.grad = grad = np.empty(L.n_params)
+        bias = L.bias[:, None]
+        c0, c1 = L.n_inputs, L.n_inputs + len(L.constants)
+        self.inputs = (S[:c0], Z[:c0])
+        self.constants = (S[c0:c1], bias[c0:c1], _activation_views(L.const_activations, S, Z))
+        self.blocks = []
+        for b in L.blocks:
+            # dense: s = Wᵀ z[sources] (a view when the sources are a run, else gathered per step);
+            # sparse: s = CSR @ z[:start]
+            if b.dense:
+                weights, z_src = b.weights.T, _view_or_index(Z, b.sources)
+            else:
+                weights, z_src = b.matrix, (Z[:b.start], None)
+            self.blocks.append((S[b.start:b.stop], bias[b.start:b.stop],
+                                _activation_views(b.activations, S, Z), weights, z_src))
+        out = engine.out
+        self.outputs = (S[out].T, Z[out].T) if isinstance(out, slice) else None
+        self.plan = []
+        for lo, hi, activations, b, pull, outputs, from_inputs_only in engine.backward_plan:
+            derivs = [(name, D[cols], S[cols], Z[cols]) if isinstance(cols, slice) else (name, cols)
+                      for name, cols in activations]
+            if outputs is not None:
+                outputs = (_view_or_index(D, outputs[0]), outputs[1])
+            weights = None
+            if b is not None:
+                w = grad[b.offset:b.offset + b.n_slots]
+                if b.dense:
+                    weights = (w.reshape(b.shape), b.weights, _view_or_index(Z, b.sources),
+                               _view_or_index(D, b.sources), from_inputs_only)
+                else:
+                    weights = (w, None, b.src, b.dst, False)
+            self.plan.append((lo, D[lo:hi], derivs, pull and (*pull, D[hi:]), outputs, weights))
+
+    def forward(self, X):
+        S, Z = self.S, self.Z
+        s_in, z_in = self.inputs
+        s_in[...] = X.T
+        z_in[...] = X.T
+        s_const, b_const, activations = self.constants
+        s_const[...] = b_const
+        _activate(activations, S, Z)
+        for s, bias, activations, weights, (z_view, z_index) in self.blocks:
+            # s_j = b_j + Σ_{i→j} z_i · w_{i→j}, for every j of the generation at once
+            z_src = Z[z_index] if z_view is None else z_view
+            if isinstance(weights, np.ndarray):
+                np.matmul(weights, z_src, out=s)
+            else:
+                s[...] = weights @ z_src
+            s += bias
+            # z_j = σ_j(s_j), one call per activation present in the generation
+            _activate(activations, S, Z)
+        if self.engine.softmax:  # one softmax over all output nodes
+            out = self.engine.out
+            Z[out] = softmax(S[out].T).T
+
+    def backward(self, Y, input_deltas):
+        """Fill ``D`` (δ per node) and ``grad``; return E."""
+        engine = self.engine
+        S, Z, D, grad = self.S, self.Z, self.D, self.grad
+        if self.outputs is None:
+            s_out, z_out = S[engine.out].T, Z[engine.out].T
+        else:
+            s_out, z_out = self.outputs
+        E = engine.loss.value(s_out, z_out, Y)
+        direct = engine.loss.delta(s_out, z_out, Y, engine.output_groups).T
+        D.fill(0.0)               # ∂E/∂z_k summed from successors, then turned into δ_k
+        for lo, delta, derivs, pull, outputs, weights in self.plan:
             if lo == 0 and not input_deltas:
                 break
-            if pull is not None:   # Σ_{k→o} δ_o w_{k→o} over the sparse edges leaving k
-                M, slots = pull
-                np.take(params, slots, out=M.data)
-                D[lo:hi] += M @ D[hi:]
+            if pull:               # Σ_{k→o} δ_o w_{k→o} over the sparse edges leaving k
+                M, slots, later = pull
+                np.take(engine._bound, slots, out=M.data)
+                delta += M @ later
             if lo == 0:
-                break             # the inputs, last: D holds ∂E/∂x
+                break              # the inputs, last: D holds ∂E/∂x
             # δ_k = σ'_k(s_k) · Σ_{k→o} δ_o w_{k→o}, plus the loss's own ∂E/∂s_k at outputs
-            for name, cols in activations:
-                if name == "softmax":
-                    D[cols] = 0.0          # softmax outputs have no successors
-                elif name in SCALE_BY_DERIVATIVE and isinstance(cols, slice):
-                    SCALE_BY_DERIVATIVE[name](D[cols], S[cols], Z[cols])
+            for name, *views in derivs:
+                if len(views) == 1:
+                    cols = views[0]
+                    if name == "softmax":
+                        D[cols] = 0.0
+                    else:
+                        D[cols] *= DERIVATIVES[name](S[cols], Z[cols])
+                elif name == "softmax":
+                    views[0][...] = 0.0      # softmax outputs have no successors
+                elif name in SCALE_BY_DERIVATIVE:
+                    SCALE_BY_DERIVATIVE[name](*views)
                 else:
-                    D[cols] *= DERIVATIVES[name](S[cols], Z[cols])
+                    views[0][...] *= DERIVATIVES[name](views[1], views[2])
             if outputs is not None:
-                D[outputs[0]] += direct[outputs[1]]
-            delta = D[lo:hi]
-            if b is None:
+                (d_view, index), m = outputs
+                if d_view is None:
+                    D[index] += direct[m]
+                else:
+                    d_view += direct[m]
+            if weights is None:
                 continue
-            w = grad[b.offset:b.offset + b.n_slots]
-            if b.dense:
-                z_src = Z[b.sources]
-                np.matmul(z_src, delta.T, out=w.reshape(b.shape))   # ∂E/∂w_{j→k} = Σ δ_k z_j
-                if input_deltas or not from_inputs_only:
-                    D[b.sources] += b.weights @ delta               # pushed to the sources
-            else:
-                np.einsum("ij,ij->i", Z[b.src], delta[b.dst], out=w)
-        grad[L.n_weight_slots:] = D.sum(axis=1)                     # ∂E/∂b_k = Σ δ_k
-        grad *= L.mask          # no bias on inputs: their ∂E/∂x is masked away here
-        return E, grad, D.T
+            w, W, z_src, d_src, from_inputs_only = weights
+            if W is None:          # sparse: one dot product over the batch per edge
+                np.einsum("ij,ij->i", Z[z_src], delta[d_src], out=w)
+                continue
+            (z_view, index), (d_view, _) = z_src, d_src
+            np.matmul(Z[index] if z_view is None else z_view, delta.T, out=w)   # ∂E/∂w_{j→k} = Σ δ_k z_j
+            if input_deltas or not from_inputs_only:                 # Σ_{k→o} δ_o w_{k→o}, pushed
+                if d_view is None:
+                    D[index] += W @ delta
+                else:
+                    d_view += W @ delta
+        grad[self.engine.layout.n_weight_slots:] = D.sum(axis=1)    # ∂E/∂b_k = Σ δ_k
+        grad *= self.engine.layout.mask     # no bias on inputs: their ∂E/∂x is masked away here
+        return E
+
+
+def _view_or_index(A, cols):
+    """(A[cols], None) when ``cols`` is a slice (a view, built once), else (None, cols)."""
+    return (A[cols], None) if isinstance(cols, slice) else (None, cols)
+
+
+def _activation_views(activations, S, Z):
+    """[(name, s view, z view)] for slices, [(name, index array)] otherwise."""
+    return [(name, S[cols], Z[cols]) if isinstance(cols, slice) else (name, cols)
+            for name, cols in activations]
+
+
+def _activate(activations, S, Z):
+    """z_j = σ_j(s_j) for each (name, views) of ``activations``; softmax is left to the caller."""
+    for name, *views in activations:
+        if name == "softmax":
+            continue
+        if len(views) == 1:
+            Z[views[0]] = ACTIVATIONS[name](S[views[0]])
+        elif name in UFUNCS:
+            UFUNCS[name](views[0], out=views[1])
+        else:
+            views[1][...] = ACTIVATIONS[name](views[0])

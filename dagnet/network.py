@@ -313,8 +313,7 @@ class Network:
         ``X`` (n, n_inputs) and ``Y`` (n, n_outputs) must already be checked
         float64 arrays (see :meth:`targets`); ``fit`` calls this in its loop.
         """
-        S, Z = self._engine.forward(self.params, X)
-        E, grad, _ = self._engine.backward(self.params, S, Z, Y, input_deltas=False)
+        E, grad = self._engine.train_gradient(self.params, X, Y)
         if weight_decay:
             grad += weight_decay * self.layout.mask * self.params   # ∂/∂θ of (λ/2)‖θ‖²
         optimizer.step(self.params, grad)

@@ -49,6 +49,11 @@ class ReferenceEngine:
         return (np.column_stack([s[j] for j in self.order]),
                 np.column_stack([z[j] for j in self.order]))
 
+    def train_gradient(self, params, X, Y):
+        """(E, ∂E/∂params) for one training step: forward, then backward."""
+        S, Z = self.forward(params, X)
+        return self.backward(params, S, Z, Y)[:2]
+
     def backward(self, params, S, Z, Y, input_deltas=True):
         """Return (E, ∂E/∂params of shape (n_params,), δ of shape (n_samples, n_nodes)).
 
