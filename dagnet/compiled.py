@@ -22,6 +22,11 @@ from .layout import _as_index
 from .losses import activation_groups, softmax
 
 
+#: Sparse weight gradients gather (edges × samples) values; they go in chunks
+#: of about this many elements (8 MB) to keep memory flat on huge generations.
+CHUNK_ELEMENTS = 1 << 20
+
+
 class CompiledEngine:
     """Forward and backward propagation over the blocks of a Layout."""
 
@@ -158,8 +163,10 @@ class Workspace:
                 if b.dense:
                     weights = (w.reshape(b.shape), b.weights, _view_or_index(Z, b.sources),
                                _view_or_index(D, b.sources), from_inputs_only)
-                else:
-                    weights = (w, None, b.src, b.dst, False)
+                else:   # chunks of edges, so the gathered temporaries stay near 8 MB
+                    size = max(1, CHUNK_ELEMENTS // max(n, 1))
+                    weights = (w, None, [(b.src[k:k + size], b.dst[k:k + size], w[k:k + size])
+                                         for k in range(0, len(b.src), size)], None, False)
             self.plan.append((lo, D[lo:hi], derivs, pull and (*pull, D[hi:]), outputs, weights))
 
     def forward(self, X):
@@ -228,7 +235,8 @@ class Workspace:
                 continue
             w, W, z_src, d_src, from_inputs_only = weights
             if W is None:          # sparse: one dot product over the batch per edge
-                np.einsum("ij,ij->i", Z[z_src], delta[d_src], out=w)
+                for src, dst, w_chunk in z_src:
+                    np.einsum("ij,ij->i", Z[src], delta[dst], out=w_chunk)
                 continue
             (z_view, index), (d_view, _) = z_src, d_src
             np.matmul(Z[index] if z_view is None else z_view, delta.T, out=w)   # ∂E/∂w_{j→k} = Σ δ_k z_j

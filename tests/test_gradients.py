@@ -67,9 +67,10 @@ def test_reference_and_compiled_engines_agree_on_random_dags(case):
 @given(case=dags(activations=ALL), fixed=st.floats(0.0, 0.5), data=st.data())
 def test_engines_agree_with_every_block_dense_or_sparse_and_fixed_weights(monkeypatch, fill, case, fixed,
                                                                           data):
-    """Force each generation into a dense (padded) or a sparse (CSR) block; fix some weights."""
-    from dagnet import layout
+    """Force each generation into a dense (padded) or a sparse (CSR, chunked) block; fix some weights."""
+    from dagnet import compiled, layout
     monkeypatch.setattr(layout, "DENSE_MIN_FILL", fill)
+    monkeypatch.setattr(compiled, "CHUNK_ELEMENTS", 20)    # sparse gradients in chunks of 2 edges
     G = case[0]
     rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
     for u, v in G.edges:
