@@ -196,3 +196,52 @@ def sklearn_w1(X, Y, lr=0.01):
             warnings.simplefilter("ignore")
             model.partial_fit(X, y)
     return step
+
+
+def torch_dag_gather(net, X, Y, lr=0.01):
+    """A plain-PyTorch rendering of any DAG with gathers: per generation, the sources' values
+    times the edge weights, summed into the targets with ``index_add``."""
+    import networkx as nx
+    import torch
+    G = net.graph
+    inputs = list(net.inputs)
+    rest = [[v for v in g if v not in set(inputs)] for g in nx.topological_generations(G)]
+    rest = [g for g in rest if g]
+    order = inputs + [v for g in rest for v in g]
+    col = {v: k for k, v in enumerate(order)}
+    acts = {"tanh": torch.tanh, "linear": lambda s: s, "sigmoid": torch.sigmoid}
+    plan, params = [], []
+    for g in rest:
+        src, dst, w = [], [], []
+        for j, v in enumerate(g):
+            for u in G.predecessors(v):
+                src.append(col[u]); dst.append(j); w.append(net.weight(u, v))
+        weight = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+        bias = torch.tensor([net.bias(v) for v in g], dtype=torch.float64, requires_grad=True)
+        kinds = {}
+        for j, v in enumerate(g):
+            kinds.setdefault(G.nodes[v]["activation"], []).append(j)
+        plan.append((torch.tensor(src), torch.tensor(dst), weight, bias, len(g),
+                     [(acts[a], torch.tensor(js)) for a, js in kinds.items()]))
+        params += [weight, bias]
+    out_cols = torch.tensor([col[o] for o in net.outputs])
+    Xt, Yt = torch.tensor(X), torch.tensor(Y).reshape(len(Y), -1)
+    opt = torch.optim.SGD(params, lr=lr)
+
+    def step():
+        opt.zero_grad()
+        values = Xt
+        for src, dst, weight, bias, width, kinds in plan:
+            terms = values.index_select(1, src) * weight
+            s = torch.zeros(len(Xt), width, dtype=torch.float64).index_add(1, dst, terms) + bias
+            if len(kinds) == 1:
+                z = kinds[0][0](s)
+            else:
+                z = torch.cat([f(s[:, js]) for f, js in kinds], dim=1)[:, torch.argsort(
+                    torch.cat([js for _, js in kinds]))]
+            values = torch.cat([values, z], dim=1)
+        loss = torch.mean((values[:, out_cols] - Yt) ** 2)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step

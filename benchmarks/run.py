@@ -29,6 +29,8 @@ import dagnet  # noqa: E402
 from dagnet.optimizers import SGD  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TORCH_DENSE = "PyTorch, masked dense block per generation"
+TORCH_GATHER = "PyTorch, gather + index_add per generation"
 
 
 def race(contestants, rounds, per_call=1):
@@ -94,7 +96,8 @@ def dag_workload(build, rounds, notes, label, reference_rounds=None):
     net = workloads.network(G)
     c = {"dagnet": dagnet_step(net, X, Y, 0.01)}
     if peers.torch_available():
-        c["PyTorch, masked dense block per generation"] = peers.torch_dag(net, X, Y)
+        c[TORCH_DENSE] = peers.torch_dag(net, X, Y)
+        c[TORCH_GATHER] = peers.torch_dag_gather(net, X, Y)
     else:
         notes.append(f"{label}: PyTorch not installed: skipped")
     result = race(c, rounds)
@@ -175,8 +178,11 @@ def targets(results):
 
     def ratio(wid, peer):
         r = results.get(wid, {})
+        if peer == "best PyTorch rendering":   # the faster of the two
+            times = [r[p] for p in (TORCH_DENSE, TORCH_GATHER) if p in r]
+            return min(times) / r["dagnet"] if times else None
         return r[peer] / r["dagnet"] if peer in r else None
-    torch1, torch2 = "PyTorch nn.Sequential", "PyTorch, masked dense block per generation"
+    torch1, torch2 = "PyTorch nn.Sequential", "best PyTorch rendering"
     checks = [
         ("W1: dagnet ≤ 1.0 × PyTorch", ratio("W1", torch1), lambda x: x >= 1.0),
         ("W1: dagnet ≤ 1.3 × numpy by hand", ratio("W1", "numpy by hand"), lambda x: x >= 1 / 1.3),
@@ -184,7 +190,7 @@ def targets(results):
         ("W2: dagnet ≥ 4 × faster than PyTorch", ratio("W2", torch1), lambda x: x >= 4),
         ("W3: dagnet ≥ 20 × faster than the reference engine", ratio("W3", "dagnet reference engine"),
          lambda x: x >= 20),
-        ("W3: dagnet ≥ 10 × faster than PyTorch", ratio("W3", torch2), lambda x: x >= 10),
+        ("W3: dagnet ≥ 10 × faster than the best PyTorch rendering", ratio("W3", torch2), lambda x: x >= 10),
         ("W4: dagnet ≥ 3 × faster than the reference engine", ratio("W4", "dagnet reference engine"),
          lambda x: x >= 3),
     ]

@@ -135,6 +135,7 @@ class Workspace:
         self.Z = Z = np.empty((N, n)) if Z is None else Z
         self.D = D = np.empty((N, n))
         self.grad = grad = np.empty(L.n_params)
+        grad[L.n_weight_slots:L.n_weight_slots + L.n_inputs] = 0.0   # the inputs' bias slots
         bias = L.bias[:, None]
         c0, c1 = L.n_inputs, L.n_inputs + len(L.constants)
         self.inputs = (S[:c0], Z[:c0])
@@ -245,8 +246,11 @@ class Workspace:
                     D[index] += W @ delta
                 else:
                     d_view += W @ delta
-        grad[self.engine.layout.n_weight_slots:] = D.sum(axis=1)    # ∂E/∂b_k = Σ δ_k
-        grad *= self.engine.layout.mask     # no bias on inputs: their ∂E/∂x is masked away here
+        L = engine.layout
+        biases = L.n_weight_slots + L.n_inputs                       # inputs have no bias
+        np.add.reduce(D[L.n_inputs:], axis=1, out=grad[biases:])    # ∂E/∂b_k = Σ δ_k
+        if L.mask_needed_in_training:
+            grad *= L.mask  # fixed, padding and absent slots become 0
         return E
 
 

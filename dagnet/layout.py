@@ -114,6 +114,9 @@ class Layout:
             self.mask[slot] = 1.0 if G.edges[u, v].get("trainable", True) else 0.0
         for n, slot in self.bias_slot.items():
             self.mask[slot] = 1.0 if G.nodes[n].get("trainable", True) else 0.0
+        # Training can skip the mask when every slot but the inputs' (unused) bias slots is trainable.
+        beyond_inputs = np.r_[self.mask[:self.n_weight_slots], self.mask[self.n_weight_slots + self.n_inputs:]]
+        self.mask_needed_in_training = not bool(np.all(beyond_inputs == 1.0))
         self.has_fixed = bool(
             any(not d.get("trainable", True) for _, _, d in G.edges(data=True))
             or any(not G.nodes[n].get("trainable", True) for n in self.bias_slot))
