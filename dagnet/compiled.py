@@ -116,7 +116,7 @@ class CompiledEngine:
         step = self._training
         if step is None or step.n != len(X):
             step = self._training = Workspace(self, len(X))
-        step.forward(X)
+        step.forward(X, keep_inputs=False)
         return step.backward(Y, input_deltas=False), step.grad
 
 
@@ -171,14 +171,17 @@ class Workspace:
                                          for k in range(0, len(b.src), size)], None, False)
             self.plan.append((lo, D[lo:hi], derivs, pull and (*pull, D[hi:]), outputs, weights))
 
-    def forward(self, X):
+    def forward(self, X, keep_inputs=True):
+        """Fill ``S`` and ``Z``; ``keep_inputs=False`` leaves the inputs' s (unused in training) unset."""
         S, Z = self.S, self.Z
         s_in, z_in = self.inputs
-        s_in[...] = X.T
+        if keep_inputs:
+            s_in[...] = X.T
         z_in[...] = X.T
         s_const, b_const, activations = self.constants
-        s_const[...] = b_const
-        _activate(activations, S, Z)
+        if len(s_const):
+            s_const[...] = b_const
+            _activate(activations, S, Z)
         for s, bias, activations, weights, (z_view, z_index) in self.blocks:
             # s_j = b_j + Σ_{i→j} z_i · w_{i→j}, for every j of the generation at once
             z_src = Z[z_index] if z_view is None else z_view
@@ -201,8 +204,8 @@ class Workspace:
             s_out, z_out = S[engine.out].T, Z[engine.out].T
         else:
             s_out, z_out = self.outputs
-        E = engine.loss.value(s_out, z_out, Y)
-        direct = engine.loss.delta(s_out, z_out, Y, engine.output_groups).T
+        E, direct = engine.loss.value_and_delta(s_out, z_out, Y, engine.output_groups)
+        direct = direct.T
         D.fill(0.0)               # ∂E/∂z_k summed from successors, then turned into δ_k
         for lo, delta, derivs, pull, outputs, weights in self.plan:
             if lo == 0 and not input_deltas:

@@ -81,12 +81,23 @@ def _sse_delta(s, z, y, groups):
     return _chain_activation(2.0 * (z - y), s, z, groups)
 
 
+def _sse_both(s, z, y, groups, n=1):
+    r = z - y                                    # shared by E and its gradient
+    E = float(np.vdot(r, r)) / n
+    r *= 2.0 / n
+    return E, _chain_activation(r, s, z, groups)
+
+
 def _mse_value(s, z, y):
     return _sse_value(s, z, y) / y.size
 
 
 def _mse_delta(s, z, y, groups):
     return _chain_activation(2.0 * (z - y) / y.size, s, z, groups)
+
+
+def _mse_both(s, z, y, groups):
+    return _sse_both(s, z, y, groups, n=y.size)
 
 
 def _ce_value(s, z, y):
@@ -119,6 +130,13 @@ class Loss:
     output_activation: str = None  # the activation every output must have, if any
     classification: bool = False
     integer_labels: bool = False   # Y may be integer labels of shape (n,) or (n, 1)
+    both: Callable = None          # (E, delta) in one pass, where that saves work
+
+    def value_and_delta(self, s, z, y, groups):
+        """``(value(s, z, y), delta(s, z, y, groups))``, sharing work where the loss allows."""
+        if self.both is not None:
+            return self.both(s, z, y, groups)
+        return self.value(s, z, y), self.delta(s, z, y, groups)
 
     def targets(self, Y, n_outputs):
         """Check ``Y`` and return it as float64 of shape (n_samples, n_outputs)."""
@@ -148,8 +166,8 @@ class Loss:
 
 
 LOSSES = {
-    "sse": Loss("sse", _sse_value, _sse_delta),
-    "mse": Loss("mse", _mse_value, _mse_delta),
+    "sse": Loss("sse", _sse_value, _sse_delta, both=_sse_both),
+    "mse": Loss("mse", _mse_value, _mse_delta, both=_mse_both),
     "cross_entropy": Loss("cross_entropy", _ce_value, _ce_delta, output_activation="softmax",
                           classification=True, integer_labels=True),
     "binary_cross_entropy": Loss("binary_cross_entropy", _bce_value, _bce_delta,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from dagnet.activations import ACTIVATIONS, DERIVATIVES, canonical
-from dagnet.losses import LOSSES, activation_groups, log_softmax
+from dagnet.losses import LOSSES, activation_groups, log_softmax, softmax
 
 EXTREME = np.array([-1000.0, -50.0, -1.0, 0.0, 1e-12, 1.0, 50.0, 1000.0])
 
@@ -83,3 +83,16 @@ def test_integer_labels_become_one_hot():
     np.testing.assert_array_equal(Y, np.eye(3)[[2, 0, 1]])
     with pytest.raises(ValueError, match="class labels must lie in 0..2"):
         LOSSES["cross_entropy"].targets(np.array([3, 0]), 3)
+
+
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+def test_value_and_delta_in_one_pass_equal_the_two_apart(loss):
+    rng = np.random.default_rng(0)
+    s = rng.normal(size=(6, 3))
+    act = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(loss, "tanh")
+    z = softmax(s) if act == "softmax" else ACTIVATIONS[act](s)
+    y = np.eye(3)[rng.integers(0, 3, 6)]
+    groups = [(act, np.arange(3))]
+    E, delta = LOSSES[loss].value_and_delta(s, z, y, groups)
+    assert E == pytest.approx(LOSSES[loss].value(s, z, y), rel=1e-15)
+    np.testing.assert_allclose(delta, LOSSES[loss].delta(s, z, y, groups), rtol=1e-14)
