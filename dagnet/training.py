@@ -130,8 +130,9 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         raise ValueError(f"X has {len(X)} samples but Y has {len(Y)}")
     if len(X) == 0:
         raise ValueError("no training samples")
-    if not isinstance(epochs, int) or epochs < 0:
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
+    epochs = int(epochs)
     if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
         raise ValueError(f"batch_size must be a whole number >= 1 or None, got {batch_size!r}")
     if weight_decay < 0:
