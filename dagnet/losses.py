@@ -162,6 +162,9 @@ class Loss:
         if bad.any():
             row, col = np.argwhere(bad)[0]
             raise ValueError(f"Y has a non-finite value ({Y[row, col]}) at row {row}, column {col}")
+        if self.name == "binary_cross_entropy" and Y.size and (Y.min() < 0 or Y.max() > 1):
+            raise ValueError(f"binary_cross_entropy needs targets in [0, 1]; found {Y.min():g}..{Y.max():g} "
+                             "(more than two classes need one output per class with cross_entropy)")
         return Y
 
 

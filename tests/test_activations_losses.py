@@ -96,3 +96,8 @@ def test_value_and_delta_in_one_pass_equal_the_two_apart(loss):
     E, delta = LOSSES[loss].value_and_delta(s, z, y, groups)
     assert E == pytest.approx(LOSSES[loss].value(s, z, y), rel=1e-15)
     np.testing.assert_allclose(delta, LOSSES[loss].delta(s, z, y, groups), rtol=1e-14)
+
+
+def test_binary_cross_entropy_refuses_targets_outside_0_1():
+    with pytest.raises(ValueError, match=r"needs targets in \[0, 1\]; found 0..2"):
+        LOSSES["binary_cross_entropy"].targets(np.array([0.0, 1.0, 2.0]), 1)
