@@ -4,14 +4,13 @@ Loaded by :func:`dagnet.cli.build_parser`, which calls :func:`add_parsers`;
 errors follow the command's rules (one line, exit 1 for bad input, 2 for
 a bad command line).
 """
-import argparse
 import os
 
 import yaml
 
 import dagnet
 from dagnet import generate, sweep
-from dagnet.cli import EXIT_OK, InputError, UsageError, _command, _count_of, _note
+from dagnet.cli import EXIT_OK, InputError, UsageError, _command, _count_of, _note, number
 from dagnet.errors import suggest
 
 
@@ -102,14 +101,7 @@ def run_generate(args):
 
 # -- sweep ------------------------------------------------------------------------------
 
-def _jobs(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value == 0:
-        raise argparse.ArgumentTypeError("expected a whole number other than 0 (-1: every core)")
-    return value
+_jobs = number(int, lambda v: v != 0, "a whole number other than 0 (-1: every core)")
 
 
 def add_sweep(subparsers):

@@ -19,3 +19,16 @@ def topology_path():
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def run(capsys):
+    """``run(*argv) -> (exit code, stdout, stderr)``: the ``dagnet`` command, in-process."""
+    from dagnet.cli import main
+
+    def call(*argv):
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        return code, out, err
+    return call

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import dagnet
-from dagnet.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOPOLOGIES = os.path.join(ROOT, "topologies")
@@ -16,17 +15,6 @@ TOPOLOGIES = os.path.join(ROOT, "topologies")
 
 def topology(name):
     return os.path.join(TOPOLOGIES, name)
-
-
-@pytest.fixture
-def run(capsys):
-    """``run(*argv) -> (exit code, stdout, stderr)``, in-process."""
-    def call(*argv):
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err
-        return code, out, err
-    return call
 
 
 def one_error_line(err):

@@ -7,7 +7,6 @@ import pytest
 
 import dagnet
 from dagnet import generate
-from dagnet.cli import main
 
 X = np.random.default_rng(0).normal(size=(7, 3))
 
@@ -208,16 +207,6 @@ def test_bad_parameters_are_one_line_value_errors(kind, params, message):
 
 
 # -- the command ---------------------------------------------------------------------------
-
-@pytest.fixture
-def run(capsys):
-    def call(*argv):
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err
-        return code, out, err
-    return call
-
 
 def test_generate_command_writes_a_file_that_loads_as_the_generator_graph(run, tmp_path):
     path = tmp_path / "res.yaml"
