@@ -120,7 +120,7 @@ def w5_one(edges, rounds):
         "    t = time.perf_counter(); net.train_step(X, Y, opt); ts.append(time.perf_counter() - t)\n"
         "peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()\n"
         "print(np.median(ts), peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,"
-        " net.layout.n_nodes)\n"
+        " net.plan.n_nodes)\n"
     ) % (HERE, edges // 10, rounds)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, traced, rss, nodes = out.stdout.split()

@@ -537,7 +537,7 @@ def _write_pictures(net, X, Y, history, folder, recorder):
     """Write the PNGs (and GIF) of a training run; return the file names written."""
     written = []
     two_inputs = len(net.inputs) == 2
-    n_neurons = sum(1 for n in net.layout.nodes if n not in set(net.inputs))
+    n_neurons = sum(1 for n in net.plan.nodes if n not in set(net.inputs))
     jobs = [("network.png", lambda p: plots.draw_network(net, p))]
     if history.epochs:
         jobs.insert(0, ("loss.png", lambda p: plots.loss_curves(history, p, title=net.name)))
@@ -741,13 +741,13 @@ def run_gradcheck(args):
     checked = net.n_params if max_params is None else min(max_params, net.n_params)
     print(f"{net.name or args.topology}: {checked} of {net.n_params} parameters on {source}")
     # where forward mode disagrees most, over the parameters gradcheck compared
-    slots = np.flatnonzero(net.layout.mask)
+    slots = np.flatnonzero(net.plan.mask)
     if max_params is not None:
         slots = slots[(result.numerical[slots] != 0) | (result.forward_mode[slots] != 0)]
     forward_where = ""
     if len(slots):
         worst = slots[int(np.argmax(relative_error(result.backprop[slots], result.forward_mode[slots])))]
-        forward_where = f" at {net.layout.parameter_name(int(worst))}"
+        forward_where = f" at {net.plan.parameter_name(int(worst))}"
     rows = [("method", "worst relative error vs backprop", "time"),
             ("backprop", "-", f"{result.seconds['backprop'] * 1e3:.2f} ms"),
             ("numerical", f"{result.max_rel_error:.2e} at {result.where}",

@@ -15,10 +15,12 @@ sets return the target values.
 """
 import csv
 import os
-from difflib import get_close_matches
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
+from .errors import suggest
 from .saving import atomic_write
 
 _TRUTH = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -98,18 +100,47 @@ def _sine(n_samples, noise, rng):
     return X, np.sin(X).ravel() + rng.normal(0.0, 0.0 if noise is None else noise, n_samples)
 
 
-DATASETS = {  # name -> (maker, default n_samples, task, classes, description)
-    "xor": (_gate([0, 1, 1, 0]), None, "classification", 2, "the XOR truth table (n_samples: noisy corners)"),
-    "and": (_gate([0, 0, 0, 1]), None, "classification", 2, "the AND truth table"),
-    "or": (_gate([0, 1, 1, 1]), None, "classification", 2, "the OR truth table"),
-    "linear": (_linear, 100, "classification", 2, "red/blue points in [0,1]² a line separates"),
-    "nonlinear": (_nonlinear, 100, "classification", 2, "red/blue points in [0,1]² no line separates"),
-    "moons": (_moons, 200, "classification", 2, "two interleaving half circles"),
-    "circles": (_circles, 200, "classification", 2, "a small circle inside a large one"),
-    "spirals": (_spirals, 300, "classification", 2, "two interleaved spirals"),
-    "blobs": (_blobs, 300, "classification", 3, "gaussian clouds, one per class (classes=k)"),
-    "sine": (_sine, 100, "regression", None, "y = sin(x) on [-π, π]"),
-}
+@dataclass(frozen=True)
+class Dataset:
+    """A built-in data set: how to make it and what it is.
+
+    ``make(n_samples, noise, rng, **options)`` returns ``(X, y)``;
+    ``n_samples`` is the default size (None: a fixed truth table);
+    ``n_classes`` is None for regression; ``options`` lists the extra
+    keyword arguments ``make`` takes.
+    """
+
+    name: str
+    make: Callable
+    n_samples: int
+    task: str
+    n_classes: int
+    description: str
+    n_inputs: int = 2
+    options: tuple = ()
+
+    def info(self):
+        """What the data set is, as plain data."""
+        return {"name": self.name, "task": self.task, "n_classes": self.n_classes,
+                "n_samples": self.n_samples or len(_TRUTH), "n_inputs": self.n_inputs,
+                "description": self.description}
+
+
+DATASETS = {d.name: d for d in [
+    Dataset("xor", _gate([0, 1, 1, 0]), None, "classification", 2,
+            "the XOR truth table (n_samples: noisy corners)"),
+    Dataset("and", _gate([0, 0, 0, 1]), None, "classification", 2, "the AND truth table"),
+    Dataset("or", _gate([0, 1, 1, 1]), None, "classification", 2, "the OR truth table"),
+    Dataset("linear", _linear, 100, "classification", 2, "red/blue points in [0,1]² a line separates"),
+    Dataset("nonlinear", _nonlinear, 100, "classification", 2,
+            "red/blue points in [0,1]² no line separates"),
+    Dataset("moons", _moons, 200, "classification", 2, "two interleaving half circles"),
+    Dataset("circles", _circles, 200, "classification", 2, "a small circle inside a large one"),
+    Dataset("spirals", _spirals, 300, "classification", 2, "two interleaved spirals"),
+    Dataset("blobs", _blobs, 300, "classification", 3, "gaussian clouds, one per class (classes=k)",
+            options=("classes",)),
+    Dataset("sine", _sine, 100, "regression", None, "y = sin(x) on [-π, π]", n_inputs=1),
+]}
 
 
 def names():
@@ -118,18 +149,16 @@ def names():
 
 
 def info(name):
-    """What a data set is: ``{"task", "n_classes", "n_samples", "n_inputs", "description"}``."""
-    _, n, task, classes, text = DATASETS[_known(name)]
-    return {"name": name, "task": task, "n_classes": classes, "n_samples": n if n else 4,
-            "n_inputs": 1 if name == "sine" else 2, "description": text}
+    """What a data set is: ``{"name", "task", "n_classes", "n_samples", "n_inputs", "description"}``."""
+    return get(name).info()
 
 
-def _known(name):
-    if name not in DATASETS:
-        close = get_close_matches(str(name), list(DATASETS), n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"unknown data set {name!r}{hint} (built-in: {', '.join(DATASETS)})")
-    return name
+def get(name):
+    """The :class:`Dataset` called ``name``, or ValueError with the near miss."""
+    if not isinstance(name, str) or name not in DATASETS:
+        raise ValueError(f"unknown data set {name!r}{suggest(str(name), DATASETS)}; "
+                         f"built-in: {', '.join(DATASETS)}")
+    return DATASETS[name]
 
 
 def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
@@ -140,20 +169,20 @@ def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
     one_hot: class labels as one column per class instead of one label column.
     options: ``classes=k`` for ``blobs``.
     """
-    make, default_n, task, classes, _ = DATASETS[_known(name)]
-    unknown = set(options) - ({"classes"} if name == "blobs" else set())
+    data = get(name)
+    unknown = sorted(set(options) - set(data.options))
     if unknown:
-        raise ValueError(f"{name}: unknown option {sorted(unknown)[0]!r}")
+        raise ValueError(f"{name}: unknown option {unknown[0]!r}{suggest(unknown[0], data.options)}")
     if n_samples is None:
-        n_samples = default_n
+        n_samples = data.n_samples
     elif isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ValueError(f"{name}: n_samples must be a whole number >= 1, not {n_samples!r}")
     if noise is not None and not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"{name}: noise must be a finite number >= 0, not {noise!r}")
-    X, y = make(n_samples, noise, np.random.default_rng(seed), **options)
+    X, y = data.make(n_samples, noise, np.random.default_rng(seed), **options)
     Y = y.reshape(len(y), 1)
-    if one_hot and task == "classification":
-        Y = globals()["one_hot"](Y, options.get("classes", classes))
+    if one_hot and data.task == "classification":
+        Y = _one_hot(Y, options.get("classes", data.n_classes))
     return X.astype(float), Y.astype(float)
 
 
@@ -171,6 +200,9 @@ def one_hot(labels, classes=None):
     labels = labels.astype(int)
     classes = int(labels.max()) + 1 if classes is None else int(classes)
     return np.eye(classes)[labels]
+
+
+_one_hot = one_hot   # load's own one_hot argument shadows the function's name
 
 
 def load_csv(path, inputs, targets=None, delimiter=","):
@@ -194,9 +226,8 @@ def load_csv(path, inputs, targets=None, delimiter=","):
     index = {}
     for name in inputs + (targets or []):
         if name not in header:
-            close = get_close_matches(name, header, n=1, cutoff=0.5)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(f"{path}: no column {name!r}{hint}; columns: {', '.join(header)}")
+            raise ValueError(f"{path}: no column {name!r}{suggest(name, header)}; "
+                             f"columns: {', '.join(header)}")
         index[name] = header.index(name)
     body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
     if not body:

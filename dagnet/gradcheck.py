@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import DERIVATIVES
-from .network import _as_matrix
+from .activations import ACTIVATIONS
+from .samples import as_inputs
 
 
 def _trainable_slots(net, params=None):
-    slots = np.flatnonzero(net.layout.mask)
+    slots = np.flatnonzero(net.plan.mask)
     if params is not None and len(slots) > params:
         slots = np.sort(np.random.default_rng(0).choice(slots, params, replace=False))
     return slots
@@ -38,9 +38,8 @@ def numerical_gradients(net, X, Y, step=None, slots=None, order=4):
     if order not in (2, 4):
         raise ValueError(f"order must be 2 or 4, got {order!r}")
     step = step if step is not None else (1e-6 if order == 2 else 1e-3)
-    X = _as_matrix(X, net.inputs)
+    X = as_inputs(X, net.inputs)
     Y = net.targets(Y)
-    net._sync()
     theta = net.params
 
     def E_at(slot, value):
@@ -73,18 +72,16 @@ def forward_mode_gradients(net, X, Y, slots=None, count=None):
     given, receives the number of node visits under ``"node_visits"``.
     Returns an array of shape (n_params,).
     """
-    X = _as_matrix(X, net.inputs)
+    X = as_inputs(X, net.inputs)
     Y = net.targets(Y)
-    L = net.layout
-    G = net._graph
-    net._sync()
+    L = net.plan
     trace = net.forward(X)
     S, Z = trace.S, trace.Z
-    out = L.output_columns
-    loss = net._engine.loss
-    dE_ds = loss.delta(S[:, out], Z[:, out], Y, net._engine.output_groups)  # ∂E/∂s_o, (n, m)
+    dE_ds = net.loss_function.delta(trace.output_sums, trace.outputs, Y, L.output_groups)  # ∂E/∂s_o
     col = L.column
-    incoming = {j: [(i, L.edge_slot[i, j]) for i in G.predecessors(j)] for j in L.nodes}
+    incoming = {j: [] for j in L.nodes}
+    for (i, j), slot in L.edge_slot.items():
+        incoming[j].append((i, slot))
     owner = {slot: ("b", j) for j, slot in L.bias_slot.items()}
     owner.update({slot: ("w", e) for e, slot in L.edge_slot.items()})
     grad = np.zeros(L.n_params)
@@ -107,7 +104,7 @@ def forward_mode_gradients(net, X, Y, slots=None, count=None):
                 continue   # θ does not reach j on any path
             s_dot[j] = total
             if L.activation[j] != "softmax":
-                z_dot[j] = DERIVATIVES[L.activation[j]](S[:, col[j]], Z[:, col[j]]) * total
+                z_dot[j] = ACTIVATIONS[L.activation[j]].derivative(S[:, col[j]], Z[:, col[j]]) * total
         # E is a function of the output sums alone (softmax included), so
         # dE/dθ = Σ_o ⟨∂E/∂s_o, ṡ_o⟩.
         grad[slot] = sum(float(dE_ds[:, m] @ s_dot[o]) for m, o in enumerate(L.outputs) if o in s_dot)
@@ -203,6 +200,6 @@ def gradcheck(net, X, Y, step=None, tolerance=1e-6, max_params=None, floor=1e-4,
     err = relative_error(backprop[slots], numeric[slots], floor)
     worst = int(np.argmax(err))
     fm_err = float(relative_error(backprop[slots], forward[slots], floor).max())
-    return GradcheckResult(float(err[worst]), net.layout.parameter_name(int(slots[worst])), backprop,
+    return GradcheckResult(float(err[worst]), net.plan.parameter_name(int(slots[worst])), backprop,
                            numeric, forward, forward_mode_error=fm_err, seconds=seconds,
                            tolerance=tolerance)

@@ -12,7 +12,8 @@ import numpy as np
 
 from . import activations
 from .errors import TopologyError, suggest
-from .initializers import DEFAULT_BIAS_INIT, DEFAULT_WEIGHT_INIT, INITIALIZERS
+from .graphview import ParameterGraph
+from .initializers import DEFAULT_BIAS_INIT, DEFAULT_WEIGHT_INIT, INITIALIZERS, fans
 from .losses import LOSSES
 
 DEFAULT_ACTIVATION = "sigmoid"
@@ -84,8 +85,8 @@ def build(G, inputs=None, outputs=None, loss=None, seed=None, init=None, source=
     check = _Checker(source, locate)
     if not isinstance(G, nx.DiGraph) or G.is_multigraph():
         check.fail(f"expected a networkx.DiGraph, got {type(G).__name__}")
-    if copy:  # attribute dicts of our own, so the caller's graph is never changed
-        H = nx.DiGraph()
+    if copy or not isinstance(G, ParameterGraph):  # attribute dicts of our own: the caller's graph never changes
+        H = ParameterGraph()
         H.graph.update(G.graph)
         H.add_nodes_from((n, dict(d)) for n, d in G.nodes(data=True))
         H.add_edges_from((u, v, dict(d)) for u, v, d in G.edges(data=True))
@@ -196,9 +197,9 @@ def _complete_nodes(H, inputs, outputs, loss, check):
             check.fail(f"loss {loss!r} needs {required} outputs; {_listing(wrong)} "
                        f"{'has' if len(wrong) == 1 else 'have'} activation "
                        f"{H.nodes[wrong[0]]['activation']!r}", kind="node", item=wrong[0])
-    if loss == "cross_entropy" and len(outputs) < 2:
-        check.fail("cross_entropy needs at least two softmax outputs; for one output use a "
-                   "sigmoid with binary_cross_entropy", kind="outputs")
+    if len(outputs) < LOSSES[loss].min_outputs:
+        check.fail(f"{loss} needs at least {LOSSES[loss].min_outputs} {required or ''} outputs; for one output use a "
+                   f"sigmoid with binary_cross_entropy", kind="outputs")
 
 
 def _number(value, what, check, kind, item):
@@ -225,8 +226,7 @@ def _initialise(H, inputs, outputs, seed, default_init, check):
     for node, attrs in H.nodes(data=True):
         if attrs["role"] == "input":
             continue
-        fan_in = H.in_degree(node)
-        fan_out = H.out_degree(node) + (node in output_set)
+        fan_in, fan_out = fans(H, node, output_set)
         edges = list(H.in_edges(node, data=True))
         missing = [d for _, _, d in edges if d.get("weight") is None]
         if missing:

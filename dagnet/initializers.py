@@ -65,4 +65,9 @@ INITIALIZERS = {
 }
 
 DEFAULT_WEIGHT_INIT = "glorot_uniform"
+
+
+def fans(G, node, outputs):
+    """(fan_in, fan_out) of ``node`` in graph ``G``; ``outputs`` a set (an output feeds the loss)."""
+    return G.in_degree(node), G.out_degree(node) + (node in outputs)
 DEFAULT_BIAS_INIT = "zeros"

@@ -27,7 +27,7 @@ from typing import Callable
 
 import numpy as np
 
-from .activations import DERIVATIVES
+from .activations import ACTIVATIONS
 
 
 def log_softmax(s):
@@ -60,7 +60,7 @@ def _chain_activation(dE_dz, s, z, groups):
     Softmax couples its columns: ∂E/∂s = z ⊙ (g − Σ_l g_l z_l).
     """
     if len(groups) == 1 and groups[0][0] != "softmax":   # one activation on every output
-        return dE_dz * DERIVATIVES[groups[0][0]](s, z)
+        return dE_dz * ACTIVATIONS[groups[0][0]].derivative(s, z)
     delta = np.empty_like(dE_dz)
     for name, cols in groups:
         if name == "softmax":
@@ -68,7 +68,7 @@ def _chain_activation(dE_dz, s, z, groups):
             p = z[:, cols]
             delta[:, cols] = p * (g - (g * p).sum(axis=1, keepdims=True))
         else:
-            delta[:, cols] = dE_dz[:, cols] * DERIVATIVES[name](s[:, cols], z[:, cols])
+            delta[:, cols] = dE_dz[:, cols] * ACTIVATIONS[name].derivative(s[:, cols], z[:, cols])
     return delta
 
 
@@ -122,15 +122,26 @@ def _bce_delta(s, z, y, groups):
 
 @dataclass(frozen=True)
 class Loss:
-    """One loss: its value and its output delta ∂E/∂s_out, both of arrays (n, m)."""
+    """One loss: its value and output delta ∂E/∂s_out (arrays (n, m)), and the rules its targets follow.
+
+    ``output_activation`` is the activation every output must have (None:
+    any); ``min_outputs`` the fewest outputs it makes sense for;
+    ``integer_labels`` lets Y be class labels of shape (n,) or (n, 1);
+    ``target_range`` bounds every target value; ``distribution`` asks each
+    target row to be non-negative and sum to 1 (one-hot, or soft labels).
+    """
 
     name: str
     value: Callable
     delta: Callable
-    output_activation: str = None  # the activation every output must have, if any
-    classification: bool = False
-    integer_labels: bool = False   # Y may be integer labels of shape (n,) or (n, 1)
     both: Callable = None          # (E, delta) in one pass, where that saves work
+    output_activation: str = None
+    min_outputs: int = 1
+    classification: bool = False
+    integer_labels: bool = False
+    target_range: tuple = None
+    distribution: bool = False
+    hint: str = ""                 # what to do instead, added to a target error
 
     def value_and_delta(self, s, z, y, groups):
         """``(value(s, z, y), delta(s, z, y, groups))``, sharing work where the loss allows."""
@@ -144,35 +155,44 @@ class Loss:
         if Y.dtype.kind not in "biuf":
             raise ValueError(f"Y must be numeric, got dtype {Y.dtype}")
         if self.integer_labels and n_outputs > 1 and (Y.ndim == 1 or (Y.ndim == 2 and Y.shape[1] == 1)):
-            labels = Y.reshape(-1)
-            if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
-                raise ValueError("integer class labels expected in Y (or one-hot rows of width "
-                                 f"{n_outputs})")
-            if labels.size and (labels.min() < 0 or labels.max() >= n_outputs):
-                raise ValueError(f"class labels must lie in 0..{n_outputs - 1} (one per output "
-                                 f"node); found {labels.min():g}..{labels.max():g}")
-            return np.eye(n_outputs)[labels.astype(np.intp)]
+            return _labels_to_one_hot(Y.reshape(-1), n_outputs)
         Y = Y.astype(np.float64, copy=False)
         if Y.ndim == 1 and n_outputs == 1:
             Y = Y.reshape(-1, 1)
         if Y.ndim != 2 or Y.shape[1] != n_outputs:
             raise ValueError(f"Y must have shape (n_samples, {n_outputs}) for {n_outputs} "
-                             f"output(s); got shape {Y.shape}")
+                             f"output{'s' if n_outputs != 1 else ''}; got shape {Y.shape}")
         bad = ~np.isfinite(Y)
         if bad.any():
             row, col = np.argwhere(bad)[0]
             raise ValueError(f"Y has a non-finite value ({Y[row, col]}) at row {row}, column {col}")
-        if self.name == "binary_cross_entropy" and Y.size and (Y.min() < 0 or Y.max() > 1):
-            raise ValueError(f"binary_cross_entropy needs targets in [0, 1]; found {Y.min():g}..{Y.max():g} "
-                             "(more than two classes need one output per class with cross_entropy)")
+        if self.target_range is not None and Y.size:
+            low, high = self.target_range
+            if Y.min() < low or Y.max() > high:
+                raise ValueError(f"{self.name} needs targets in [{low:g}, {high:g}]; found "
+                                 f"{Y.min():g}..{Y.max():g}{self.hint}")
+        if self.distribution and Y.size and not np.allclose(Y.sum(axis=1), 1.0, rtol=0, atol=1e-9):
+            row = int(np.argmax(np.abs(Y.sum(axis=1) - 1.0)))
+            raise ValueError(f"{self.name} needs each target row to sum to 1 (one-hot rows or class "
+                             f"labels); row {row} sums to {Y[row].sum():g}")
         return Y
 
 
-LOSSES = {
-    "sse": Loss("sse", _sse_value, _sse_delta, both=_sse_both),
-    "mse": Loss("mse", _mse_value, _mse_delta, both=_mse_both),
-    "cross_entropy": Loss("cross_entropy", _ce_value, _ce_delta, output_activation="softmax",
-                          classification=True, integer_labels=True),
-    "binary_cross_entropy": Loss("binary_cross_entropy", _bce_value, _bce_delta,
-                                 output_activation="sigmoid", classification=True),
-}
+def _labels_to_one_hot(labels, n_classes):
+    if not np.all(np.isfinite(labels)) or np.any(labels != np.round(labels)):
+        raise ValueError(f"integer class labels expected in Y (or one-hot rows of width {n_classes})")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"class labels must lie in 0..{n_classes - 1} (one per output node); "
+                         f"found {labels.min():g}..{labels.max():g}")
+    return np.eye(n_classes)[labels.astype(np.intp)]
+
+
+LOSSES = {loss.name: loss for loss in [
+    Loss("sse", _sse_value, _sse_delta, both=_sse_both),
+    Loss("mse", _mse_value, _mse_delta, both=_mse_both),
+    Loss("cross_entropy", _ce_value, _ce_delta, output_activation="softmax", min_outputs=2,
+         classification=True, integer_labels=True, target_range=(0.0, 1.0), distribution=True),
+    Loss("binary_cross_entropy", _bce_value, _bce_delta, output_activation="sigmoid",
+         classification=True, target_range=(0.0, 1.0),
+         hint=" (more than two classes need one output per class with cross_entropy)"),
+]}

@@ -1,125 +1,22 @@
-"""The Network: a perceptron graph, its parameters, and the engines that run it."""
-from collections.abc import Mapping
+"""The Network: a perceptron graph, its parameter vector, and the engines that run it.
 
-import networkx as nx
+The parameter vector :attr:`Network.params` is the one source of truth for
+every weight and bias; :attr:`Network.graph` shows it as graph attributes
+(live views, see :mod:`dagnet.graphview`), and the engines read it through
+the compiled :class:`~dagnet.plan.Plan` (see :mod:`dagnet.engine`).
+"""
 import numpy as np
 
 from . import graph as graph_rules
 from . import metrics
-from .compiled import CompiledEngine
-from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS
-from .layout import Layout
+from .engine import ENGINES, make_engine
+from .graphview import bind
+from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fans
 from .losses import LOSSES
-from .reference import ReferenceEngine
-
-ENGINES = {"compiled": CompiledEngine, "reference": ReferenceEngine}
-
-
-class ByNode(Mapping):
-    """Read-only ``{node name: column of a matrix}``, without copying.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> m = ByNode(np.arange(6.0).reshape(3, 2), {"a": 0, "b": 1})
-    >>> m["b"]
-    array([1., 3., 5.])
-    """
-
-    def __init__(self, matrix, column):
-        self.matrix = matrix
-        self._column = column
-
-    def __getitem__(self, node):
-        return self.matrix[:, self._column[node]]
-
-    def __iter__(self):
-        return iter(self._column)
-
-    def __len__(self):
-        return len(self._column)
-
-    def __repr__(self):
-        return f"<{len(self)} nodes × {self.matrix.shape[0]} samples>"
-
-
-class BySlot(Mapping):
-    """Read-only ``{edge or node: float}`` over a flat vector and a slot table."""
-
-    def __init__(self, vector, slot):
-        self.vector = vector
-        self._slot = slot
-
-    def __getitem__(self, key):
-        return float(self.vector[self._slot[key]])
-
-    def __iter__(self):
-        return iter(self._slot)
-
-    def __len__(self):
-        return len(self._slot)
-
-    def __repr__(self):
-        return f"<{len(self)} values>"
-
-
-class Trace:
-    """What a forward pass computed: ``s[node]`` and ``z[node]``, arrays of shape (n_samples,).
-
-    ``S`` and ``Z`` hold the same numbers as matrices of shape
-    (n_samples, n_nodes), columns in ``nodes`` order.
-    """
-
-    def __init__(self, S, Z, layout):
-        self.S, self.Z = S, Z
-        self.nodes = layout.nodes
-        self.s = ByNode(S, layout.column)
-        self.z = ByNode(Z, layout.column)
-        self._out = layout.output_columns
-
-    @property
-    def outputs(self):
-        """The output activations ŷ, shape (n_samples, n_outputs)."""
-        return self.Z[:, self._out]
-
-
-class Gradients:
-    """∂E/∂w for every edge, ∂E/∂b for every bias, ∂E/∂s per sample for every node.
-
-    ``weight[(i, j)]`` and ``bias[j]`` are floats; ``delta[j]`` has shape
-    (n_samples,) (for an input it is ∂E/∂x). ``vector`` is the flat gradient
-    in the network's parameter order (see :attr:`Network.params`).
-    """
-
-    def __init__(self, vector, D, layout):
-        self.vector = vector
-        self.weight = BySlot(vector, layout.edge_slot)
-        self.bias = BySlot(vector, layout.bias_slot)
-        self.delta = ByNode(D, layout.column)
-
-
-def _as_matrix(X, inputs):
-    """Check the samples ``X`` and return them as float64 of shape (n_samples, n_inputs)."""
-    if isinstance(X, Mapping):
-        missing = [i for i in inputs if i not in X]
-        if missing:
-            raise ValueError(f"X has no column for input(s) {missing}; expected {inputs}")
-        X = np.column_stack([np.asarray(X[i], dtype=np.float64) for i in inputs])
-    X = np.asarray(X)
-    if X.dtype.kind not in "biuf":
-        raise ValueError(f"X must be numeric, got dtype {X.dtype}")
-    X = X.astype(np.float64, copy=False)
-    if X.ndim == 1 and len(inputs) == 1:
-        X = X.reshape(-1, 1)
-    if X.ndim != 2 or X.shape[1] != len(inputs):
-        raise ValueError(f"X must have shape (n_samples, {len(inputs)}), one column per input "
-                         f"{inputs}; got shape {X.shape}")
-    bad = ~np.isfinite(X)
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        raise ValueError(f"X has a non-finite value ({X[row, col]}) at row {row}, "
-                         f"input {inputs[col]!r}")
-    return X
+from .plan import Plan
+from .results import Gradients, Trace
+from .errors import suggest
+from .samples import as_inputs, is_binary
 
 
 class Network:
@@ -140,14 +37,14 @@ class Network:
     """
 
     def __init__(self, G, engine="compiled"):
-        """Wrap a graph already completed by :func:`dagnet.graph.build`."""
+        """Wrap a graph completed by :func:`dagnet.graph.build` (a ParameterGraph, taken over)."""
         self._graph = G
         self.inputs = list(G.graph["inputs"])
         self.outputs = list(G.graph["outputs"])
         self.loss = G.graph["loss"]
-        self.layout = Layout(G, self.inputs, self.outputs)
-        self.params = self.layout.read(G)
-        self._graph_lent = False
+        self.plan = Plan(G)
+        self._params = self.plan.read(G)
+        bind(G, self.plan, self._params)
         self._engines = {}
         self.engine = engine
 
@@ -188,33 +85,42 @@ class Network:
         if name not in ENGINES:
             raise ValueError(f"unknown engine {name!r}; known: {', '.join(ENGINES)}")
         if name not in self._engines:
-            self._engines[name] = ENGINES[name](self.layout, self._graph, LOSSES[self.loss])
+            self._engines[name] = make_engine(name, self.plan, self.loss_function)
         self._engine_name = name
-        self._engine = self._engines[name]
+        self._runner = self._engines[name]
+
+    @property
+    def params(self):
+        """The parameter vector, float64 of shape (plan.n_params,): every weight and bias.
+
+        Assigning to it copies the values in (the vector itself stays, so
+        views of it stay current); slots are given by ``net.plan.edge_slot``
+        and ``net.plan.bias_slot``.
+        """
+        return self._params
+
+    @params.setter
+    def params(self, values):
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != self._params.shape:
+            raise ValueError(f"params must have shape {self._params.shape}, got {values.shape}")
+        if values is not self._params:
+            self._params[...] = values
 
     @property
     def graph(self):
-        """The networkx.DiGraph with current weights and biases.
+        """The networkx.DiGraph of the network; ``weight`` and ``bias`` are live views of :attr:`params`.
 
-        Edits to ``weight`` and ``bias`` attributes take effect at the next
-        computation; to change the structure, build a new network with
+        Setting a ``weight`` or ``bias`` attribute changes the parameter at
+        once; to change the structure, build a new network with
         ``Network.from_graph(net.graph)``.
         """
-        self._sync()
-        self.layout.write(self.params, self._graph)
-        self._graph_lent = True
         return self._graph
 
-    def _sync(self):
-        """Take in weight edits made through :attr:`graph` since it was lent out."""
-        if not self._graph_lent:
-            return
-        G = self._graph
-        if G.number_of_edges() != len(self.layout.edge_slot) or len(G) != self.layout.n_nodes:
-            raise ValueError("the graph's structure was changed through net.graph; build a new "
-                             "network with dagnet.Network.from_graph(net.graph)")
-        self.params[:] = self.layout.read(G)
-        self._graph_lent = False
+    @property
+    def loss_function(self):
+        """The :class:`~dagnet.losses.Loss` record of :attr:`loss`."""
+        return LOSSES[self.loss]
 
     @property
     def name(self):
@@ -223,44 +129,47 @@ class Network:
     @property
     def n_params(self):
         """Number of trainable weights and biases."""
-        return int(self.layout.mask.sum())
+        return int(self.plan.mask.sum())
 
     def weight(self, i, j):
         """w_{i→j} as a float."""
-        self._sync()
-        return float(self.params[self.layout.edge_slot[i, j]])
+        return float(self._params[self.plan.edge_slot[i, j]])
 
     def bias(self, j):
         """b_j as a float, or None for a node without bias."""
-        self._sync()
-        slot = self.layout.bias_slot.get(j)
-        return None if slot is None else float(self.params[slot])
+        slot = self.plan.bias_slot.get(j)
+        return None if slot is None else float(self._params[slot])
 
     def set_weight(self, i, j, value):
-        self._sync()
-        self.params[self.layout.edge_slot[i, j]] = value
+        self._params[self.plan.edge_slot[i, j]] = value
 
     def set_bias(self, j, value):
-        self._sync()
-        self.params[self.layout.bias_slot[j]] = value
+        self._params[self.plan.bias_slot[j]] = value
 
     def copy(self):
         """An independent network with the same structure and current parameters."""
-        twin = Network(self.graph.copy(), engine=self.engine)
-        return twin
+        return Network(self._graph.copy(), engine=self.engine)
 
     def __repr__(self):
         return (f"<dagnet.Network {self.name or ''} {len(self.inputs)} inputs, "
-                f"{len(self.outputs)} outputs, {self.layout.n_nodes} nodes, "
-                f"{len(self.layout.edge_slot)} edges, loss={self.loss}>")
+                f"{len(self.outputs)} outputs, {self.plan.n_nodes} nodes, "
+                f"{len(self.plan.edge_slot)} edges, loss={self.loss}>")
 
     # -- computing ---------------------------------------------------------
 
     def forward(self, X):
-        """Propagate ``X`` of shape (n_samples, n_inputs); return the :class:`Trace`."""
-        self._sync()
-        X = _as_matrix(X, self.inputs)
-        return Trace(*self._engine.forward(self.params, X), self.layout)
+        """Propagate ``X`` of shape (n_samples, n_inputs); return the :class:`~dagnet.results.Trace`.
+
+        Examples
+        --------
+        >>> import dagnet
+        >>> net = dagnet.load("topologies/xor_skip.yaml")
+        >>> trace = net.forward([[0, 1], [1, 1]])
+        >>> trace.s["n"], trace.z["n"].round(3)
+        (array([-5.,  5.]), array([0.007, 0.993]))
+        """
+        X = as_inputs(X, self.inputs)
+        return Trace(*self._runner.forward(self._params, X), self.plan)
 
     def predict(self, X):
         """Output activations, shape (n_samples, n_outputs), columns in ``outputs`` order."""
@@ -268,14 +177,13 @@ class Network:
 
     def targets(self, Y):
         """``Y`` checked and shaped as the loss takes it: float64 (n_samples, n_outputs)."""
-        return LOSSES[self.loss].targets(Y, len(self.outputs))
+        return self.loss_function.targets(Y, len(self.outputs))
 
     def evaluate(self, X, Y):
         """The loss E (as defined for ``self.loss``) on ``X``, ``Y``."""
         trace = self.forward(X)
         Y = self._check_pair(trace.S, Y)
-        out = self.layout.output_columns
-        return LOSSES[self.loss].value(trace.S[:, out], trace.Z[:, out], Y)
+        return self.loss_function.value(trace.output_sums, trace.outputs, Y)
 
     def gradients(self, X, Y):
         """Loss and its gradient by backpropagation.
@@ -292,17 +200,18 @@ class Network:
         grads : Gradients
             ``grads.weight[(i, j)]``, ``grads.bias[j]``, ``grads.delta[j]``.
         """
-        self._sync()
-        X = _as_matrix(X, self.inputs)
-        S, Z = self._engine.forward(self.params, X)
+        X = as_inputs(X, self.inputs)
+        S, Z = self._runner.forward(self._params, X)
         Y = self._check_pair(S, Y)
-        E, vector, D = self._engine.backward(self.params, S, Z, Y)
-        return E, Gradients(vector, D, self.layout)
+        E, vector, D = self._runner.backward(self._params, S, Z, Y)
+        return E, Gradients(vector, D, self.plan)
 
     def _check_pair(self, S, Y):
         Y = self.targets(Y)
         if len(Y) != len(S):
             raise ValueError(f"X has {len(S)} samples but Y has {len(Y)}")
+        if len(Y) == 0:
+            raise ValueError("no samples: the loss of an empty batch is undefined")
         return Y
 
     # -- training ----------------------------------------------------------
@@ -313,10 +222,10 @@ class Network:
         ``X`` (n, n_inputs) and ``Y`` (n, n_outputs) must already be checked
         float64 arrays (see :meth:`targets`); ``fit`` calls this in its loop.
         """
-        E, grad = self._engine.train_gradient(self.params, X, Y)
+        E, grad = self._runner.train_gradient(self._params, X, Y)
         if weight_decay:
-            grad += weight_decay * self.layout.mask * self.params   # ∂/∂θ of (λ/2)‖θ‖²
-        optimizer.step(self.params, grad)
+            grad += weight_decay * self.plan.mask * self._params   # ∂/∂θ of (λ/2)‖θ‖²
+        optimizer.step(self._params, grad)
         return E
 
     def fit(self, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffle=True,
@@ -391,28 +300,28 @@ class Network:
         """
         for name in (init, bias_init):
             if name not in INITIALIZERS:
-                raise ValueError(f"unknown init {name!r}; known: {', '.join(INITIALIZERS)}")
-        self._sync()
+                raise ValueError(f"unknown init {name!r}{suggest(name, INITIALIZERS)}; "
+                                 f"known: {', '.join(INITIALIZERS)}")
         rng = np.random.default_rng(seed)
-        G, L = self._graph, self.layout
+        G, plan = self._graph, self.plan
         outputs = set(self.outputs)
         for node in G:
-            if node in L.column and L.activation[node] is None:
+            if plan.activation[node] is None:
                 continue
-            fan_in, fan_out = G.in_degree(node), G.out_degree(node) + (node in outputs)
-            slots = [L.edge_slot[u, node] for u in G.predecessors(node)]
-            slots = [s for s in slots if L.mask[s]]
-            self.params[slots] = INITIALIZERS[init](rng, fan_in, fan_out, len(slots))
-            slot = L.bias_slot.get(node)
-            if slot is not None and L.mask[slot]:
-                self.params[slot] = INITIALIZERS[bias_init](rng, fan_in, fan_out, 1)[0]
+            fan_in, fan_out = fans(G, node, outputs)
+            slots = [plan.edge_slot[u, node] for u in G.predecessors(node)]
+            slots = [s for s in slots if plan.mask[s]]
+            self._params[slots] = INITIALIZERS[init](rng, fan_in, fan_out, len(slots))
+            slot = plan.bias_slot.get(node)
+            if slot is not None and plan.mask[slot]:
+                self._params[slot] = INITIALIZERS[bias_init](rng, fan_in, fan_out, 1)[0]
 
     # -- results -----------------------------------------------------------
 
     @property
     def is_classifier(self):
         """True for the classification losses (cross-entropy, binary cross-entropy)."""
-        return LOSSES[self.loss].classification
+        return self.loss_function.classification
 
     def predict_classes(self, X):
         """Class labels, int array of shape (n_samples,).
@@ -425,7 +334,7 @@ class Network:
         """Accuracy for classifiers (or 0/1 targets), else R² averaged over outputs."""
         Y_hat = self.predict(X)
         Y = self._check_pair(Y_hat, Y)
-        if self.is_classifier or metrics.looks_like_labels(Y):
+        if self.is_classifier or is_binary(Y):
             return metrics.accuracy(metrics.labels(Y), metrics.classes(Y_hat))
         return metrics.r2(Y, Y_hat)
 

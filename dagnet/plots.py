@@ -546,7 +546,7 @@ def neuron_maps(net, X=None, path=None, resolution=60, max_neurons=64, extent=No
     G = net.graph
     generation = generations(G)
     outputs = set(net.outputs)
-    nodes = [n for n in net.layout.nodes if G.nodes[n]["role"] != "input"]
+    nodes = [n for n in net.plan.nodes if G.nodes[n]["role"] != "input"]
     last = max(generation.values())
     column_of = {n: (last if n in outputs and G.out_degree(n) == 0 else generation[n]) for n in nodes}
     columns = sorted(set(column_of.values()))

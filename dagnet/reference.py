@@ -15,25 +15,29 @@ keep it short and plain rather than fast.
 """
 import numpy as np
 
-from .activations import ACTIVATIONS, DERIVATIVES
-from .losses import activation_groups, softmax
+from .activations import ACTIVATIONS
+from .losses import softmax
 
 
 class ReferenceEngine:
-    """Node-by-node forward and backward propagation over a :class:`~dagnet.layout.Layout`."""
+    """Node-by-node forward and backward propagation over a :class:`~dagnet.plan.Plan`."""
 
-    def __init__(self, layout, G, loss):
-        self.layout = layout
+    name = "reference"
+
+    def __init__(self, plan, loss):
+        self.plan = plan
         self.loss = loss
-        self.order = layout.nodes                      # topological order, sorted once
-        self.incoming = {j: [(i, layout.edge_slot[i, j]) for i in G.predecessors(j)] for j in self.order}
-        self.outgoing = {k: [(o, layout.edge_slot[k, o]) for o in G.successors(k)] for k in self.order}
-        self.softmax = [o for o in layout.outputs if layout.activation[o] == "softmax"]
-        self.output_groups = activation_groups([layout.activation[o] for o in layout.outputs])
+        self.order = plan.nodes                        # topological order, sorted once
+        self.incoming = {j: [] for j in self.order}    # j -> [(i, slot of w_{i→j})]
+        self.outgoing = {k: [] for k in self.order}    # k -> [(o, slot of w_{k→o})]
+        for (i, j), slot in plan.edge_slot.items():
+            self.incoming[j].append((i, slot))
+            self.outgoing[i].append((j, slot))
+        self.softmax = [o for o in plan.outputs if plan.activation[o] == "softmax"]
 
     def forward(self, params, X):
-        """Return (S, Z), each of shape (n_samples, n_nodes), columns in layout order."""
-        L = self.layout
+        """Return (S, Z), each of shape (n_samples, n_nodes), columns in plan order."""
+        L = self.plan
         s, z = {}, {}
         for k, i in enumerate(L.inputs):
             s[i] = z[i] = X[:, k]
@@ -41,7 +45,7 @@ class ReferenceEngine:
             b_j = params[L.bias_slot[j]] if j in L.bias_slot else 0.0
             s[j] = b_j + sum((z[i] * params[slot] for i, slot in self.incoming[j]), np.zeros(len(X)))
             if L.activation[j] != "softmax":
-                z[j] = ACTIVATIONS[L.activation[j]](s[j])
+                z[j] = ACTIVATIONS[L.activation[j]].forward(s[j])
         if self.softmax:  # one softmax over all output nodes
             p = softmax(np.column_stack([s[o] for o in self.softmax]))
             for m, o in enumerate(self.softmax):
@@ -60,11 +64,11 @@ class ReferenceEngine:
         ``input_deltas`` is accepted for the engines' common interface; the
         reference always computes ∂E/∂x.
         """
-        L = self.layout
+        L = self.plan
         col = L.column
         out = L.output_columns
         E = self.loss.value(S[:, out], Z[:, out], Y)
-        direct = self.loss.delta(S[:, out], Z[:, out], Y, self.output_groups)  # ∂E/∂s_o at each output
+        direct = self.loss.delta(S[:, out], Z[:, out], Y, L.output_groups)  # ∂E/∂s_o at each output
         direct = {o: direct[:, m] for m, o in enumerate(L.outputs)}
         grad = np.zeros(L.n_params)
         delta = {}
@@ -77,7 +81,7 @@ class ReferenceEngine:
                 continue
             delta[k] = direct.get(k, 0.0)
             if self.outgoing[k]:
-                delta[k] = delta[k] + DERIVATIVES[L.activation[k]](s_k, z_k) * from_successors
+                delta[k] = delta[k] + ACTIVATIONS[L.activation[k]].derivative(s_k, z_k) * from_successors
             for j, slot in self.incoming[k]:
                 grad[slot] = np.sum(delta[k] * Z[:, col[j]])
             if k in L.bias_slot:

@@ -64,7 +64,7 @@ def to_data(net):
     data["loss"] = net.loss
     bad = [k for k, v in enumerate(net.params.tolist()) if not math.isfinite(v)]
     if bad:
-        raise ValueError(f"cannot save: {net.layout.parameter_name(bad[0])} is {net.params[bad[0]]}")
+        raise ValueError(f"cannot save: {net.plan.parameter_name(bad[0])} is {net.params[bad[0]]}")
     nodes = {}
     edges = []
     for node, attrs in G.nodes(data=True):

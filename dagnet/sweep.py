@@ -58,7 +58,7 @@ FIT_OPTIONS = tuple(p for p in inspect.signature(fit).parameters
                     if p not in ("net", "X", "Y", "seed", "verbose", "callback", "validation_data",
                                  "optimizer_params"))
 #: Optimiser parameters a grid may set besides ``lr``.
-OPTIMIZER_OPTIONS = tuple(dict.fromkeys(k for cls in OPTIMIZERS.values() for k in cls.defaults
+OPTIMIZER_OPTIONS = tuple(dict.fromkeys(k for cls in OPTIMIZERS.values() for k in cls.hyperparameters
                                         if k != "lr"))
 BUILTIN_OPTIONS = ("builtin", "n_samples", "noise", "seed", "classes")
 CSV_OPTIONS = ("csv", "inputs", "targets", "task")

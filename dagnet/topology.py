@@ -26,6 +26,7 @@ import yaml
 
 from .errors import TopologyError, suggest
 from .graph import is_number
+from .graphview import ParameterGraph
 
 try:  # libyaml's C parser when present: the same rules, several times faster
     _BaseLoader = yaml.CSafeLoader
@@ -118,7 +119,7 @@ class _Parser:
     def __init__(self, data, source):
         self.data = data
         self.source = source
-        self.G = nx.DiGraph()
+        self.G = ParameterGraph()
         self.groups = {}          # group name -> member node names
         self.where_node = {}      # node -> key path
         self.where_edge = {}      # (u, v) -> key path

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import metrics
 from .optimizers import make_optimizer
+from .samples import as_inputs, is_binary
 
 
 class TrainingDiverged(RuntimeError):
@@ -100,8 +101,7 @@ def _split(X, Y, validation_data, validation_split, net):
         if validation_split:
             raise ValueError("give validation_data or validation_split, not both")
         Xv, Yv = validation_data
-        from .network import _as_matrix
-        Xv, Yv = _as_matrix(Xv, net.inputs), net.targets(Yv)
+        Xv, Yv = as_inputs(Xv, net.inputs), net.targets(Yv)
         if len(Xv) != len(Yv):
             raise ValueError(f"validation X has {len(Xv)} samples but Y has {len(Yv)}")
         return X, Y, Xv, Yv
@@ -121,10 +121,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         weight_decay=0.0, validation_data=None, validation_split=0.0, patience=None, min_delta=0.0,
         restore_best=True, verbose=True, callback=None, init=None, **optimizer_params):
     """Train ``net`` in place; see :meth:`dagnet.Network.fit` for the parameters."""
-    from .network import _as_matrix
-
-    net._sync()
-    X = _as_matrix(X, net.inputs)
+    X = as_inputs(X, net.inputs)
     Y = net.targets(Y)
     if len(X) != len(Y):
         raise ValueError(f"X has {len(X)} samples but Y has {len(Y)}")
@@ -146,7 +143,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     rng = np.random.default_rng(seed)
     n = len(X)
     size = n if batch_size is None else min(int(batch_size), n)
-    track_accuracy = net.is_classifier or metrics.looks_like_labels(Y)
+    track_accuracy = net.is_classifier or is_binary(Y)
 
     history = History()
     params = net.params
@@ -226,8 +223,7 @@ def _postfix(history):
 
 def _measure(net, X, Y, track_accuracy):
     """Loss on (X, Y), and accuracy when tracked; one forward pass."""
-    S, Z = net._engine.forward(net.params, X)
-    out = net.layout.output_columns
-    E = net._engine.loss.value(S[:, out], Z[:, out], Y)
-    acc = metrics.accuracy(metrics.labels(Y), metrics.classes(Z[:, out])) if track_accuracy else None
+    trace = net.forward(X)
+    E = net.loss_function.value(trace.output_sums, trace.outputs, Y)
+    acc = metrics.accuracy(metrics.labels(Y), metrics.classes(trace.outputs)) if track_accuracy else None
     return E, acc

@@ -112,7 +112,7 @@ def compare(widths, depth=3, n_samples=16):
         count = {}
         t_forward, forward = timed(lambda: forward_mode_gradients(net, X, Y, count=count), repeats=1)
         t_reverse, (_, grads) = timed(lambda: net.gradients(X, Y))
-        slots = np.flatnonzero(net.layout.mask)
+        slots = np.flatnonzero(net.plan.mask)
         agree = float(relative_error(grads.vector[slots], forward[slots]).max())
         n_nodes = net.graph.number_of_nodes()
         rows.append({"width": width, "nodes": n_nodes, "parameters": net.n_params,

@@ -61,7 +61,7 @@ def pictures(net, X, Y, history, out, stem, gif=False):
         written.append(f"{stem}_network.png")
         plots.loss_curves(history, os.path.join(out, f"{stem}_loss.png"), title=net.name)
         written.append(f"{stem}_loss.png")
-        if len(net.layout.nodes) > 3:
+        if len(net.plan.nodes) > 3:
             plots.neuron_maps(net, X, os.path.join(out, f"{stem}_neurons.png"))
             written.append(f"{stem}_neurons.png")
     except plots.MissingMatplotlib:

@@ -60,7 +60,7 @@ def side_by_side():
     analytic = seed_analytic(w1, b1, w2, b2, X_IN, Y_TARGET)
     _, grads = net.gradients(X, Y)
     numeric = numerical_gradients(net, X, Y, order=2, step=1e-6)   # the seed's central difference
-    L = net.layout
+    L = net.plan
     slot = {"w1": L.edge_slot["x", "h"], "b1": L.bias_slot["h"], "w2": L.edge_slot["h", "y"],
             "b2": L.bias_slot["y"]}
     rows = []

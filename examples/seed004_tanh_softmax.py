@@ -40,7 +40,7 @@ TOPOLOGY = os.path.join(HERE, "..", "topologies", "tanh_softmax_2_500_2.yaml")
 def matrices(net):
     """W1 (2, H), b1 (H,), W2 (H, 2), b2 (2,) read from the network by node name."""
     inputs, outputs = net.inputs, net.outputs
-    hidden = [n for n in net.layout.nodes if net.graph.nodes[n]["role"] == "hidden"]
+    hidden = [n for n in net.plan.nodes if net.graph.nodes[n]["role"] == "hidden"]
     W1 = np.array([[net.weight(i, h) for h in hidden] for i in inputs])
     b1 = np.array([net.bias(h) for h in hidden])
     W2 = np.array([[net.weight(h, o) for o in outputs] for h in hidden])

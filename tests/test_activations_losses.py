@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from dagnet.activations import ACTIVATIONS, DERIVATIVES, canonical
+from dagnet.activations import ACTIVATIONS, canonical
 from dagnet.losses import LOSSES, activation_groups, log_softmax, softmax
 
 EXTREME = np.array([-1000.0, -50.0, -1.0, 0.0, 1e-12, 1.0, 50.0, 1000.0])
@@ -15,8 +15,8 @@ def test_activation_is_finite_and_warning_free_at_extremes(name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
-            z = ACTIVATIONS[name](EXTREME)
-            d = DERIVATIVES[name](EXTREME, z)
+            z = ACTIVATIONS[name].forward(EXTREME)
+            d = ACTIVATIONS[name].derivative(EXTREME, z)
     assert np.all(np.isfinite(z)) and np.all(np.isfinite(d))
 
 
@@ -24,12 +24,33 @@ def test_activation_is_finite_and_warning_free_at_extremes(name):
 def test_derivative_matches_central_difference(name):
     s = np.array([-3.0, -0.7, -0.2, 0.3, 0.9, 2.5])   # away from relu-like kinks at 0
     h = 1e-6
-    numeric = (ACTIVATIONS[name](s + h) - ACTIVATIONS[name](s - h)) / (2 * h)
-    np.testing.assert_allclose(DERIVATIVES[name](s, ACTIVATIONS[name](s)), numeric, rtol=1e-7, atol=1e-9)
+    act = ACTIVATIONS[name]
+    numeric = (act.forward(s + h) - act.forward(s - h)) / (2 * h)
+    np.testing.assert_allclose(act.derivative(s, act.forward(s)), numeric, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_the_in_place_derivative_equals_the_derivative(name):
+    """The compiled engine's fused ``d *= σ'(s)`` and the reference's σ'(s) are one function."""
+    act = ACTIVATIONS[name]
+    s = np.linspace(-4.0, 4.0, 41)
+    z = act.forward(s)
+    d = np.random.default_rng(0).normal(size=s.shape)
+    scaled = d.copy()
+    act.scale_by_derivative(scaled, s, z)
+    np.testing.assert_allclose(scaled, d * act.derivative(s, z), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_apply_writes_the_forward_rule(name):
+    s = np.linspace(-4.0, 4.0, 9)
+    out = np.empty_like(s)
+    ACTIVATIONS[name].apply(s, out)
+    np.testing.assert_array_equal(out, ACTIVATIONS[name].forward(s))
 
 
 def test_sigmoid_keeps_relative_precision_far_out():
-    assert ACTIVATIONS["sigmoid"](np.array([-700.0]))[0] == pytest.approx(np.exp(-700.0), rel=1e-12)
+    assert ACTIVATIONS["sigmoid"].forward(np.array([-700.0]))[0] == pytest.approx(np.exp(-700.0), rel=1e-12)
 
 
 def test_aliases():
@@ -50,7 +71,7 @@ def saturated(loss):
         z = np.exp(log_softmax(s))
         groups = activation_groups(["softmax", "softmax"])
     else:
-        z = ACTIVATIONS["sigmoid"](s)
+        z = ACTIVATIONS["sigmoid"].forward(s)
         groups = activation_groups(["sigmoid", "sigmoid"])
     return s, z, groups
 
@@ -69,7 +90,7 @@ def test_losses_are_finite_at_saturated_outputs(loss):
 
 def test_loss_definitions():
     s = np.array([[0.0], [1.0]])
-    z = ACTIVATIONS["sigmoid"](s)
+    z = ACTIVATIONS["sigmoid"].forward(s)
     y = np.array([[1.0], [0.0]])
     sse = np.sum((z - y) ** 2)
     assert LOSSES["sse"].value(s, z, y) == pytest.approx(sse)
@@ -90,7 +111,7 @@ def test_value_and_delta_in_one_pass_equal_the_two_apart(loss):
     rng = np.random.default_rng(0)
     s = rng.normal(size=(6, 3))
     act = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}.get(loss, "tanh")
-    z = softmax(s) if act == "softmax" else ACTIVATIONS[act](s)
+    z = softmax(s) if act == "softmax" else ACTIVATIONS[act].forward(s)
     y = np.eye(3)[rng.integers(0, 3, 6)]
     groups = [(act, np.arange(3))]
     E, delta = LOSSES[loss].value_and_delta(s, z, y, groups)

@@ -54,7 +54,7 @@ def test_sine_is_regression():
 
 
 def test_bad_names_and_arguments_are_clear():
-    with pytest.raises(ValueError, match="unknown data set 'moon'; did you mean 'moons'"):
+    with pytest.raises(ValueError, match=r"unknown data set 'moon' \(did you mean 'moons'\?\); built-in: xor"):
         datasets.load("moon")
     with pytest.raises(ValueError, match="n_samples must be a whole number"):
         datasets.load("moons", n_samples=0)

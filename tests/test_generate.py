@@ -239,7 +239,7 @@ def test_generate_help_lists_every_kind_with_its_parameters_and_an_example(run):
     (["mlp", "-p", "sizes=[3"], 2, "--param 'sizes=[3': not a YAML value"),
     (["mlp", "-p", "sizes=[2]", "sizes=[3]"], 2, "--param sizes is given twice"),
     (["residual", "-p", "every=9"], 1, "residual skips every 9 layers need at least 10 hidden layers"),
-    (["mlp", "-p", "loss=cross_entropy"], 1, "cross_entropy needs at least two softmax outputs"),
+    (["mlp", "-p", "loss=cross_entropy"], 1, "cross_entropy needs at least 2 softmax outputs"),
 ])
 def test_generate_command_errors_are_one_line(run, tmp_path, argv, code, message):
     got, out, err = run("generate", *argv, "--out", tmp_path / "net.yaml")

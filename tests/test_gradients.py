@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from strategies import ALL, dags, data_for
 
 import dagnet
-from dagnet.network import _as_matrix
+from dagnet.engine import make_engine
+from dagnet.plan import DenseStep
 from dagnet.gradcheck import forward_mode_gradients, gradcheck, numerical_gradients, relative_error
 
 WORST = {"numerical": 0.0}
@@ -38,7 +39,7 @@ def _engines_agree(case):
     slow = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed, engine="reference")
     X, Y = data_for(fast, seed, n=7)
     t_fast, t_slow = fast.forward(X), slow.forward(X)
-    for node in fast.layout.nodes:
+    for node in fast.plan.nodes:
         np.testing.assert_allclose(t_fast.s[node], t_slow.s[node], rtol=0, atol=1e-10)
         np.testing.assert_allclose(t_fast.z[node], t_slow.z[node], rtol=0, atol=1e-10)
     e_fast, g_fast = fast.gradients(X, Y)
@@ -48,11 +49,12 @@ def _engines_agree(case):
         assert abs(g_fast.weight[edge] - g_slow.weight[edge]) <= 1e-10 * max(1, abs(g_slow.weight[edge]))
     for node in g_slow.bias:
         assert abs(g_fast.bias[node] - g_slow.bias[node]) <= 1e-10 * max(1, abs(g_slow.bias[node]))
-    for node in fast.layout.nodes:
+    for node in fast.plan.nodes:
         np.testing.assert_allclose(g_fast.delta[node], g_slow.delta[node], rtol=1e-10, atol=1e-12)
     # the training path (buffers reused between steps) gives the same numbers, every time
+    engine = make_engine(fast.engine, fast.plan, fast.loss_function)
     for _ in range(2):
-        E, grad = fast._engine.train_gradient(fast.params, _as_matrix(X, fast.inputs), fast.targets(Y))
+        E, grad = engine.train_gradient(fast.params, np.asarray(X, dtype=float), fast.targets(Y))
         assert E == e_fast and np.array_equal(grad, g_fast.vector)
     return fast, g_fast
 
@@ -68,8 +70,8 @@ def test_reference_and_compiled_engines_agree_on_random_dags(case):
 def test_engines_agree_with_every_block_dense_or_sparse_and_fixed_weights(monkeypatch, fill, case, fixed,
                                                                           data):
     """Force each generation into a dense (padded) or a sparse (CSR, chunked) block; fix some weights."""
-    from dagnet import compiled, layout
-    monkeypatch.setattr(layout, "DENSE_MIN_FILL", fill)
+    from dagnet import compiled, plan
+    monkeypatch.setattr(plan, "DENSE_MIN_FILL", fill)
     monkeypatch.setattr(compiled, "CHUNK_ELEMENTS", 20)    # sparse gradients in chunks of 2 edges
     G = case[0]
     rng = np.random.default_rng(data.draw(st.integers(0, 2**31)))
@@ -77,7 +79,7 @@ def test_engines_agree_with_every_block_dense_or_sparse_and_fixed_weights(monkey
         if rng.random() < fixed:
             G.edges[u, v]["trainable"] = False
     net, grads = _engines_agree(case)
-    assert all(b.dense == (fill == 0.0) for b in net.layout.blocks)
+    assert all(isinstance(step, DenseStep) == (fill == 0.0) for step in net.plan.steps)
     for (u, v), d in G.edges.items():
         if d.get("trainable", True) is False:
             assert grads.weight[u, v] == 0.0
@@ -93,16 +95,27 @@ def test_gradients_are_keyed_by_the_users_node_names():
     assert grads.delta[(0, "a")].shape == (2,)
 
 
-def test_a_flipped_derivative_sign_is_caught(monkeypatch):
-    """The checks can fail: break tanh's derivative and gradcheck reports it."""
+@pytest.mark.parametrize("engine, path", [("compiled", "scale"), ("reference", "derivative")])
+def test_a_wrong_derivative_in_the_engines_own_path_is_caught(monkeypatch, topology_path, engine, path):
+    """The check can fail: flip the sign of tanh's derivative where this engine takes it from.
+
+    The compiled engine scales δ in place (``scale``), the reference engine
+    multiplies by ``derivative``; either broken alone must make backprop
+    disagree with central differences (forward mode is not needed to see it).
+    """
+    from dataclasses import replace
+
     from dagnet import activations
-    net = dagnet.load(__import__("os").path.join(__import__("os").path.dirname(__file__), "..",
-                                                 "topologies", "deep_skip.yaml"), seed=0)
     X = np.random.default_rng(0).normal(size=(5, 2))
     Y = np.array([[0.0], [1.0], [1.0], [0.0], [1.0]])
-    assert gradcheck(net, X, Y).ok
-    monkeypatch.setitem(activations.DERIVATIVES, "tanh", lambda s, z: -(1.0 - z * z))
-    assert not gradcheck(net, X, Y).ok
+    net = dagnet.load(topology_path("deep_skip.yaml"), seed=0, engine=engine)
+    assert gradcheck(net, X, Y).max_rel_error < 1e-6
+    tanh = activations.ACTIVATIONS["tanh"]
+    wrong = {"scale": lambda d, s, z: tanh.scale(d, s, z) or d.__imul__(-1.0),
+             "derivative": lambda s, z: -tanh.derivative(s, z)}
+    monkeypatch.setitem(activations.ACTIVATIONS, "tanh", replace(tanh, **{path: wrong[path]}))
+    net = dagnet.load(topology_path("deep_skip.yaml"), seed=0, engine=engine)
+    assert gradcheck(net, X, Y).max_rel_error > 1e-2
 
 
 def test_numerical_gradients_leave_the_parameters_unchanged():

@@ -265,7 +265,7 @@ GOOD = {"topologies": "topologies: {a: {generate: mlp, sizes: [3]}}",
     ({"topologies": "topologies: {a: nets/missing.yaml}"}, "topologies.a: nets/missing.yaml: no such file"),
     ({"topologies": "topologies: {a: 3}"}, "topologies.a: expected a topology file"),
     ({"topologies": "topologies: []"}, "topologies: missing: name at least one"),
-    ({"datasets": "datasets: [moonz]"}, "datasets.moonz: unknown data set 'moonz'; did you mean 'moons'?"),
+    ({"datasets": "datasets: [moonz]"}, "datasets.moonz: unknown data set 'moonz' (did you mean 'moons'?); built-in: xor"),
     ({"datasets": "datasets: {moons: {n_sample: 5}}"},
      "datasets.moons: unknown option 'n_sample' (did you mean 'n_samples'?)"),
     ({"datasets": "datasets: {moons: {noise: -1}}"}, "datasets.moons: moons: noise must be"),
@@ -315,8 +315,8 @@ def test_the_sweep_command_reports_a_bad_experiment_in_one_line(tmp_path, capsys
     path = write_experiment(str(tmp_path), text="topologies: {a: {generate: mlp}}\ndatasets: [moonz]\n")
     assert main(["sweep", path, "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"dagnet: error: {path}: datasets.moonz: unknown data set 'moonz'; did you mean "
-                   f"'moons'? (built-in: {', '.join(datasets.names())})"]
+    assert err == [f"dagnet: error: {path}: datasets.moonz: unknown data set 'moonz' (did you mean "
+                   f"'moons'?); built-in: {', '.join(datasets.names())}"]
     assert main(["sweep", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err.strip() == f"dagnet: error: {tmp_path / 'nope.yaml'}: no such file"
     assert main(["sweep", path, "--out", str(tmp_path / "out"), "--jobs", "0"]) == 2

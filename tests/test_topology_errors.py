@@ -33,7 +33,7 @@ def test_a_good_file_loads(tmp_path):
     path = tmp_path / "net.yaml"
     path.write_text(GOOD)
     net = dagnet.load(path, seed=0)
-    assert net.layout.nodes == ["a", "b", "hidden.0", "hidden.1", "y"]
+    assert list(net.plan.nodes) == ["a", "b", "hidden.0", "hidden.1", "y"]
 
 
 def test_cycle_is_printed_as_its_path(tmp_path):

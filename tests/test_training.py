@@ -222,7 +222,7 @@ def test_history_records_accuracy_validation_and_time(topology_path, tmp_path):
 
 def test_bad_training_arguments_are_clear(topology_path):
     net = dagnet.load(topology_path("xor_2_2_1.yaml"), seed=0)
-    with pytest.raises(ValueError, match="unknown optimizer 'adma'; did you mean 'adam'"):
+    with pytest.raises(ValueError, match=r"unknown optimizer 'adma' \(did you mean 'adam'\?\); known: sgd"):
         net.fit(XOR_X, XOR_Y, optimizer="adma", verbose=False)
     with pytest.raises(ValueError, match="batch_size must be a whole number"):
         net.fit(XOR_X, XOR_Y, batch_size=0, verbose=False)
@@ -235,7 +235,7 @@ def test_bad_training_arguments_are_clear(topology_path):
 def test_save_and_load_round_trip_bit_identically(tmp_path_factory, case):
     G, inputs, outputs, loss, seed = case
     net = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed)
-    net.params[:] += np.random.default_rng(seed).normal(size=net.params.shape) * net.layout.mask / 3
+    net.params[:] += np.random.default_rng(seed).normal(size=net.params.shape) * net.plan.mask / 3
     path = tmp_path_factory.mktemp("save") / "net.yaml"
     net.save(path)
     back = dagnet.load(path)
@@ -252,7 +252,7 @@ def test_save_round_trips_integer_names_and_fixed_weights(tmp_path):
     net.save(tmp_path / "n.yaml")
     back = dagnet.load(tmp_path / "n.yaml")
     assert back.outputs == [2] and np.array_equal(back.params, net.params)
-    assert np.array_equal(back.layout.mask, net.layout.mask)
+    assert np.array_equal(back.plan.mask, net.plan.mask)
 
 
 def test_an_interrupted_save_keeps_the_previous_file(tmp_path, monkeypatch, topology_path):

@@ -1,0 +1,52 @@
+"""The engine interface: what every engine takes, returns and owns.
+
+An engine runs the forward and backward sweeps of one network structure.
+It is built from an immutable :class:`~dagnet.plan.Plan` and a
+:class:`~dagnet.losses.Loss`, and is given the parameter vector on every
+call: the :class:`~dagnet.network.Network` owns the parameters, the engine
+only reads them.
+
+Shapes and dtypes (n samples, N = ``plan.n_nodes`` columns, P = ``plan.n_params``):
+
+==================  ======================================  ===================================
+argument / result   shape, dtype                            owner
+==================  ======================================  ===================================
+``params``          (P,) float64, slots as the plan says    the network; engines never write it
+``X``               (n, n_inputs) float64, checked, finite  the caller
+``Y``               (n, n_outputs) float64, in loss form    the caller
+``S``, ``Z``        (n, N) float64, columns in plan order   the caller (fresh arrays or views of them)
+``D``               (n, N) float64: δ_j = ∂E/∂s_j           the caller (fresh)
+``grad``            (P,) float64, 0 at masked slots         the caller, except from ``train_gradient``
+==================  ======================================  ===================================
+
+Methods:
+
+- ``forward(params, X) -> (S, Z)``: every node's sum and activation.
+- ``backward(params, S, Z, Y, input_deltas=True) -> (E, grad, D)``: the
+  loss, its gradient and every δ, from a forward pass's S and Z; with
+  ``input_deltas=False`` the input columns of D may be left unset.
+- ``train_gradient(params, X, Y) -> (E, grad)``: forward and backward for
+  one training step. ``grad`` may be a buffer the engine owns and
+  overwrites at its next call; the caller uses it before calling again.
+
+State an engine keeps (workspaces, matrices bound to a parameter vector)
+is its own: it never writes into the plan, the graph or another engine.
+Engines are registered in :data:`ENGINES` under the name users pass as
+``engine=``; a new engine is a class with these three methods and one
+entry here, and the engine-agreement tests pick it up.
+"""
+import importlib
+
+#: engine name -> "module:Class"; imported on first use.
+ENGINES = {
+    "compiled": "dagnet.compiled:CompiledEngine",
+    "reference": "dagnet.reference:ReferenceEngine",
+}
+
+
+def make_engine(name, plan, loss):
+    """An engine of kind ``name`` for ``plan`` and ``loss`` (a :class:`~dagnet.losses.Loss`)."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {name!r}; known: {', '.join(ENGINES)}")
+    module, cls = ENGINES[name].split(":")
+    return getattr(importlib.import_module(module), cls)(plan, loss)

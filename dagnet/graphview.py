@@ -1,0 +1,117 @@
+"""A networkx graph whose ``weight`` and ``bias`` attributes are live views of a parameter vector.
+
+A :class:`~dagnet.network.Network` keeps one source of truth, its flat
+parameter vector. ``net.graph`` is a :class:`ParameterGraph` whose edge
+attribute ``weight`` and node attribute ``bias`` read and write that vector
+directly, so the graph is always current and an edit through it takes
+effect at once, with no copying in either direction. Every other attribute
+is ordinary data. A copy of the graph (``G.copy()``, ``nx.DiGraph(G)``,
+``relabel_nodes``) holds plain floats: a snapshot.
+
+Examples
+--------
+>>> import numpy as np
+>>> G = ParameterGraph()
+>>> G.add_edge("a", "b", weight=0.5, trainable=True)
+>>> params = np.array([0.5])
+>>> G.edges["a", "b"].bind("weight", params, 0)
+>>> params[0] = 2.0
+>>> G.edges["a", "b"]["weight"], dict(G.edges["a", "b"])
+(2.0, {'trainable': True, 'weight': 2.0})
+>>> G.edges["a", "b"]["weight"] = -1.0; params
+array([-1.])
+>>> G.copy().edges["a", "b"]["weight"] = 7.0; params
+array([-1.])
+"""
+from collections.abc import MutableMapping
+
+import networkx as nx
+
+
+class Attributes(MutableMapping):
+    """A node's or edge's attributes; at most one of them (``weight`` or ``bias``) lives in a vector."""
+
+    __slots__ = ("data", "key", "vector", "slot")
+
+    def __init__(self):
+        self.data = {}
+        self.key = self.vector = self.slot = None
+
+    def bind(self, key, vector, slot):
+        """Make attribute ``key`` a view of ``vector[slot]`` (its stored value is dropped)."""
+        self.data.pop(key, None)
+        self.key, self.vector, self.slot = key, vector, slot
+
+    def __getitem__(self, key):
+        if key == self.key and self.vector is not None:
+            return float(self.vector[self.slot])
+        return self.data[key]
+
+    def __setitem__(self, key, value):
+        if key == self.key and self.vector is not None:
+            try:
+                self.vector[self.slot] = value
+            except (TypeError, ValueError):
+                raise ValueError(f"{key} must be a number, got {value!r} (to change the structure, "
+                                 f"edit the network or build a new one with Network.from_graph)") from None
+        else:
+            self.data[key] = value
+
+    def get(self, key, default=None):
+        if key == self.key and self.vector is not None:
+            return float(self.vector[self.slot])
+        return self.data.get(key, default)
+
+    def __contains__(self, key):
+        return key in self.data or (key == self.key and self.vector is not None)
+
+    def update(self, other=(), **more):
+        """As ``dict.update``; at C speed while nothing is bound (how graphs are built)."""
+        if self.vector is None:
+            self.data.update(other, **more)
+        else:
+            for key, value in dict(other, **more).items():
+                self[key] = value
+
+    def __delitem__(self, key):
+        if key == self.key and self.vector is not None:
+            raise ValueError(f"{key} is a parameter of the network and cannot be deleted")
+        del self.data[key]
+
+    def __iter__(self):
+        yield from self.data
+        if self.vector is not None:
+            yield self.key
+
+    def __len__(self):
+        return len(self.data) + (self.vector is not None)
+
+    def copy(self):
+        """A plain dict snapshot (what networkx copies are made of)."""
+        return dict(self)
+
+    def __repr__(self):
+        return repr(dict(self))
+
+    def __getstate__(self):
+        return (self.data, self.key, self.vector, self.slot)
+
+    def __setstate__(self, state):
+        self.data, self.key, self.vector, self.slot = state
+
+
+class ParameterGraph(nx.DiGraph):
+    """A DiGraph whose node and edge attribute dicts are :class:`Attributes`."""
+
+    node_attr_dict_factory = Attributes
+    edge_attr_dict_factory = Attributes
+
+
+def bind(G, plan, params):
+    """Make every weight and bias of ``G`` (a ParameterGraph) a view of ``params`` at the plan's slots."""
+    edge_slot, bias_slot = plan.edge_slot, plan.bias_slot
+    for u, v, attributes in G.edges(data=True):
+        attributes.bind("weight", params, edge_slot[u, v])
+    for n, attributes in G.nodes(data=True):
+        if n in bias_slot:
+            attributes.bind("bias", params, bias_slot[n])

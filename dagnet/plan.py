@@ -1,0 +1,225 @@
+"""Compile a completed graph once into an immutable :class:`Plan`: columns, steps and slots.
+
+Every node gets a column (inputs first, in input order, then generation by
+generation). Every parameter gets a slot in one flat float64 vector: the
+weights of each step, then one bias slot per column. The plan says where
+everything is; it holds no parameter values and no engine state, so any
+number of engines (and exporters) can share one plan.
+
+A *step* computes one topological generation (nodes whose inputs are all
+computed in earlier generations) from the edges into it:
+
+- :class:`DenseStep`: a matrix ``W`` of shape (n_sources, width), stored
+  row-major in the step's slots, used when the edges fill enough of it
+  (slots without an edge stay 0 and are masked out of training);
+- :class:`SparseStep`: one slot per edge, in target-then-source order, so
+  that the slots are the ``data`` of a CSR matrix (targets × all earlier
+  columns).
+
+Examples
+--------
+>>> import networkx as nx
+>>> from dagnet.graph import build
+>>> plan = Plan(build(nx.DiGraph([("x", "h"), ("h", "y"), ("x", "y")]), seed=0))
+>>> plan.nodes, [type(step).__name__ for step in plan.steps]
+(('x', 'h', 'y'), ['DenseStep', 'DenseStep'])
+>>> plan.parameter_name(plan.edge_slot["x", "y"])
+"w['x' -> 'y']"
+"""
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from .activations import record
+from .losses import activation_groups
+
+#: A generation's edges go in a dense step when they fill at least this
+#: fraction of the (sources × targets) matrix.
+DENSE_MIN_FILL = 0.2
+
+
+def as_index(cols):
+    """A slice when ``cols`` is a contiguous ascending run, else an int index array."""
+    cols = np.asarray(cols, dtype=np.intp)
+    if len(cols) and np.array_equal(cols, np.arange(cols[0], cols[0] + len(cols))):
+        return slice(int(cols[0]), int(cols[0]) + len(cols))
+    return cols
+
+
+@dataclass(frozen=True)
+class ActivationRun:
+    """The columns of one step (or the constants) that share one activation."""
+
+    activation: object         # an activations.Activation record
+    columns: object            # slice or index array of columns
+
+
+@dataclass(frozen=True)
+class DenseStep:
+    """s[start:stop] = Wᵀ z[sources] + b, W of ``shape`` in slots ``offset:offset + n_slots``."""
+
+    start: int
+    stop: int
+    runs: tuple                # ActivationRun per activation present
+    offset: int
+    sources: object            # source columns: slice or index array
+    shape: tuple               # (n_sources, width)
+
+    @property
+    def n_slots(self):
+        return self.shape[0] * self.shape[1]
+
+
+@dataclass(frozen=True)
+class SparseStep:
+    """s[start:stop] = CSR(slots) @ z[:start] + b; edge k runs column src[k] -> start + dst[k]."""
+
+    start: int
+    stop: int
+    runs: tuple
+    offset: int
+    src: np.ndarray            # source column of each edge, sorted by target then source
+    dst: np.ndarray            # local target index (0..width-1) of each edge
+    indptr: np.ndarray         # the edges into target k are indptr[k]:indptr[k+1]
+
+    @property
+    def n_slots(self):
+        return len(self.src)
+
+
+def _frozen(array):
+    array.setflags(write=False)
+    return array
+
+
+class Plan:
+    """Columns, steps and slots of one network structure; built once, never changed.
+
+    Attributes
+    ----------
+    nodes : tuple
+        Node names in column order.
+    column : dict
+        Node name -> column.
+    inputs, outputs : tuple
+    output_columns : ndarray of shape (n_outputs,)
+    activation : dict
+        Node -> canonical activation name (None for inputs).
+    n_constants : int
+        Columns ``n_inputs:n_inputs + n_constants`` are non-inputs without
+        predecessors (s = b); ``constant_runs`` their activations.
+    steps : tuple of DenseStep and SparseStep, one per later generation
+    edge_slot : dict
+        ``(i, j)`` -> slot of w_{i→j} in the parameter vector.
+    bias_slot : dict
+        Node -> slot of b_j (nodes with a bias only); bias slots start at
+        ``n_weight_slots`` and follow the columns.
+    n_params : int
+        Length of the parameter vector (padding slots included).
+    mask : ndarray of shape (n_params,), read-only
+        1.0 for a trainable parameter, 0.0 for padding, fixed or absent ones.
+    edges : ndarray of shape (n_edges, 3), read-only
+        (source column, target column, slot) of every edge, in slot order.
+    """
+
+    def __init__(self, G):
+        inputs, outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
+        generations = list(nx.topological_generations(G))
+        input_set = set(inputs)
+        position = {n: k for k, n in enumerate(G)}  # graph order within a generation
+        constants = sorted((n for n in generations[0] if n not in input_set), key=position.get)
+        later = [sorted(gen, key=position.get) for gen in generations[1:]]
+        self.nodes = tuple(inputs + constants + [n for gen in later for n in gen])
+        self.column = {n: k for k, n in enumerate(self.nodes)}
+        self.inputs, self.outputs = tuple(inputs), tuple(outputs)
+        self.n_inputs, self.n_nodes = len(inputs), len(self.nodes)
+        self.output_columns = _frozen(np.array([self.column[o] for o in outputs], dtype=np.intp))
+        self.activation = {n: G.nodes[n]["activation"] for n in self.nodes}
+        self.softmax = self.activation[outputs[0]] == "softmax"
+        self.output_groups = activation_groups([self.activation[o] for o in outputs])
+        self.n_constants = len(constants)
+        self.constant_runs = self._runs(constants, self.n_inputs)
+
+        self.edge_slot = {}
+        steps, offset, start = [], 0, self.n_inputs + len(constants)
+        for gen in later:
+            step = self._step(G, gen, start, offset)
+            steps.append(step)
+            offset += step.n_slots
+            start = step.stop
+        self.steps = tuple(steps)
+        self.n_weight_slots = offset
+        self.n_params = offset + self.n_nodes
+        self.bias_slot = {n: offset + self.column[n] for n in self.nodes
+                          if G.nodes[n].get("bias") is not None}
+        self.edges = _frozen(np.array([(self.column[u], self.column[v], slot)
+                                       for (u, v), slot in self.edge_slot.items()],
+                                      dtype=np.intp).reshape(-1, 3))
+        mask = np.zeros(self.n_params)
+        for (u, v), slot in self.edge_slot.items():
+            mask[slot] = 1.0 if G.edges[u, v].get("trainable", True) else 0.0
+        for n, slot in self.bias_slot.items():
+            mask[slot] = 1.0 if G.nodes[n].get("trainable", True) else 0.0
+        self.mask = _frozen(mask)
+        # Training may skip the mask when every slot but the inputs' (unused) bias slots is trainable.
+        beyond_inputs = np.r_[mask[:offset], mask[offset + self.n_inputs:]]
+        self.mask_needed = not bool(np.all(beyond_inputs == 1.0))
+        self._names = None
+
+    def _runs(self, nodes, start):
+        by_name = {}
+        for k, n in enumerate(nodes):
+            by_name.setdefault(self.activation[n], []).append(start + k)
+        return tuple(ActivationRun(record(name), as_index(ks)) for name, ks in by_name.items())
+
+    def _step(self, G, gen, start, offset):
+        stop = start + len(gen)
+        col = self.column
+        src = np.array([col[u] for v in gen for u in G.predecessors(v)], dtype=np.intp)
+        dst = np.array([col[v] - start for v in gen for _ in G.predecessors(v)], dtype=np.intp)
+        sources = np.unique(src)
+        runs = self._runs(gen, start)
+        if len(src) / (len(sources) * len(gen)) >= DENSE_MIN_FILL:
+            slots = offset + np.searchsorted(sources, src) * len(gen) + dst
+            step = DenseStep(start, stop, runs, offset, as_index(sources), (len(sources), len(gen)))
+        else:
+            order = np.lexsort((src, dst))              # by target, then source
+            src, dst = _frozen(src[order]), _frozen(dst[order])
+            indptr = _frozen(np.searchsorted(dst, np.arange(len(gen) + 1)).astype(np.intp))
+            slots = offset + np.arange(len(src))
+            step = SparseStep(start, stop, runs, offset, src, dst, indptr)
+        names = self.nodes
+        for s, d, slot in zip(src.tolist(), dst.tolist(), slots.tolist()):
+            self.edge_slot[(names[s], names[start + d])] = slot
+        return step
+
+    # -- values in and out of the graph's attributes ---------------------------
+
+    def read(self, G):
+        """A new parameter vector holding the weights and biases stored in graph ``G``."""
+        params = np.zeros(self.n_params)
+        edge_slot, bias_slot = self.edge_slot, self.bias_slot
+        slots, values = zip(*[(edge_slot[u, v], w) for u, v, w in G.edges(data="weight")]) \
+            if edge_slot else ((), ())
+        params[list(slots)] = values
+        for n, b in G.nodes(data="bias"):
+            if n in bias_slot:
+                params[bias_slot[n]] = b
+        return params
+
+    def weights(self, params, step):
+        """The view of ``params`` holding ``step``'s weights: (n_sources, width) dense, (n_edges,) sparse."""
+        w = params[step.offset:step.offset + step.n_slots]
+        return w.reshape(step.shape) if isinstance(step, DenseStep) else w
+
+    def biases(self, params):
+        """The view of ``params`` holding one bias per column, shape (n_nodes,)."""
+        return params[self.n_weight_slots:]
+
+    def parameter_name(self, slot):
+        """A readable name for ``slot``: ``"w['a' -> 'b']"`` or ``"b['h.0']"``."""
+        if self._names is None:
+            self._names = {s: f"w[{u!r} -> {v!r}]" for (u, v), s in self.edge_slot.items()}
+            self._names.update({s: f"b[{n!r}]" for n, s in self.bias_slot.items()})
+        return self._names.get(slot, f"slot {slot}")
