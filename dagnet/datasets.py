@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from .errors import suggest
-from .saving import atomic_write
+from .files import atomic_write
 
 _TRUTH = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 

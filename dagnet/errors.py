@@ -1,11 +1,12 @@
-"""The one exception a broken topology raises."""
+"""dagnet's errors: one base that knows its source, and one way to suggest a near miss."""
+from difflib import get_close_matches
 
 
-class TopologyError(ValueError):
-    """A topology (file, YAML text or graph) that dagnet cannot build.
+class DagnetError(ValueError):
+    """A file or value dagnet cannot use; the message names where the problem is.
 
-    The message names where the problem is: the file (when there is one),
-    the key path inside it, and the node or edge at fault.
+    ``source`` is the file (or None), ``key`` the key path or line inside
+    it, ``problem`` the message alone.
 
     Examples
     --------
@@ -23,10 +24,20 @@ class TopologyError(ValueError):
         super().__init__(": ".join(where + [message]))
 
 
-def suggest(name, known):
-    """Return ``" (did you mean 'x'?)"`` for the closest of ``known``, or ``""``."""
-    from difflib import get_close_matches
+class TopologyError(DagnetError):
+    """A topology (file, YAML text or graph) that dagnet cannot build."""
 
+
+class ExperimentError(DagnetError):
+    """An experiment file (``dagnet sweep``) that cannot run."""
+
+
+def suggest(name, known):
+    """``" (did you mean 'x'?)"`` for the closest of ``known``, or ``""``.
+
+    >>> suggest("sigmiod", ["sigmoid", "tanh"])
+    " (did you mean 'sigmoid'?)"
+    """
     text = {str(k): k for k in known}
     close = get_close_matches(str(name), list(text), n=1, cutoff=0.5)
     return f" (did you mean {text[close[0]]!r}?)" if close else ""

@@ -4,6 +4,7 @@ import os
 from . import graph as graph_rules
 from . import topology
 from .errors import TopologyError
+from .files import read_text
 from .network import Network
 
 
@@ -21,13 +22,5 @@ def loads(text, seed=None, engine="compiled", init=None, source=None):
 def load(path, seed=None, engine="compiled", init=None):
     """Build a :class:`Network` from a topology file (or a file saved by ``Network.save``)."""
     path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise TopologyError("no such file", source=path) from None
-    except IsADirectoryError:
-        raise TopologyError("is a directory, not a topology file", source=path) from None
-    except UnicodeDecodeError as err:
-        raise TopologyError(f"not UTF-8 text ({err.reason} at byte {err.start})", source=path) from None
+    text = read_text(path, TopologyError, what="topology file")
     return loads(text, seed=seed, engine=engine, init=init, source=path)

@@ -8,7 +8,7 @@ the compiled :class:`~dagnet.plan.Plan` (see :mod:`dagnet.engine`).
 import numpy as np
 
 from . import graph as graph_rules
-from . import metrics
+from . import metrics, writer
 from .engine import ENGINES, make_engine
 from .graphview import bind
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fans
@@ -338,15 +338,23 @@ class Network:
             return metrics.accuracy(metrics.labels(Y), metrics.classes(Y_hat))
         return metrics.r2(Y, Y_hat)
 
-    def save(self, path):
+    def save(self, path, form="flat"):
         """Write the topology with every current weight and bias to ``path`` (atomically).
 
         ``dagnet.load(path)`` gives a network that predicts bit-identically.
-        """
-        from .saving import save
-        save(self, path)
+        ``form="grouped"`` writes groups as ``{size: N}`` (see :mod:`dagnet.writer`).
 
-    def to_yaml(self):
+        Examples
+        --------
+        >>> import dagnet, os, tempfile
+        >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "xor.yaml")
+        >>> net.save(path)
+        >>> bool((dagnet.load(path).params == net.params).all())
+        True
+        """
+        writer.write(self, path, form)
+
+    def to_yaml(self, form="flat"):
         """The topology with every current weight and bias, as YAML text."""
-        from .saving import to_yaml
-        return to_yaml(self)
+        return writer.to_yaml(self, form)

@@ -37,6 +37,8 @@ import networkx as nx
 import numpy as np
 
 MISSING_MATPLOTLIB = 'matplotlib is needed for pictures: pip install "dagnet[plot]"'
+#: What commands say when they skip their pictures for want of matplotlib.
+PICTURES_SKIPPED = 'pictures skipped: pip install "dagnet[plot]"'
 
 #: TensorFlow Playground's orange (negative, low) and blue (positive, high).
 ORANGE, BLUE, NEUTRAL = "#f59322", "#0877bd", "#e8eaeb"
@@ -82,7 +84,7 @@ def save_figure(fig, path, dpi=120):
     if fmt not in supported:
         raise ValueError(f"cannot write a picture to {path!r}: unknown extension {'.' + fmt!r}; "
                          f"use one of {', '.join('.' + f for f in sorted(supported))}")
-    from .saving import atomic_write
+    from .files import atomic_write
 
     atomic_write(path, lambda f: fig.savefig(f, format=fmt, dpi=dpi, bbox_inches="tight"), mode="wb")
     return path
@@ -835,7 +837,7 @@ def to_dot(net, collapse_groups=False):
 
 def write_dot(net, path, collapse_groups=False):
     """Write :func:`to_dot` text to ``path`` atomically; return ``path``."""
-    from .saving import atomic_write
+    from .files import atomic_write
 
     text = to_dot(net, collapse_groups)
     atomic_write(path, lambda f: f.write(text))

@@ -9,8 +9,6 @@ numbers is class labels, and how labels become targets for one output
 Examples
 --------
 >>> import numpy as np
-
-from .activations import record
 >>> class_targets(np.array([0, 2, 1]), n_outputs=3)
 array([[1., 0., 0.],
        [0., 0., 1.],
@@ -21,6 +19,8 @@ True
 from collections.abc import Mapping
 
 import numpy as np
+
+from .activations import record
 
 
 def as_inputs(X, inputs):

@@ -8,10 +8,7 @@ with ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``. Examples and
 the full parameter list are in docs/sklearn.md.
 """
 import numbers
-import os
-from collections.abc import Mapping
 
-import networkx as nx
 import numpy as np
 
 try:
@@ -31,14 +28,8 @@ except ImportError:                         # pragma: no cover - older scikit-le
     def _validate_data(estimator, *args, **kwargs):
         return estimator._validate_data(*args, **kwargs)
 
-from . import generate as generators
-from .errors import suggest
-from .io import load, loads
-from .network import Network
-
-#: The topology used when none is given: the ``mlp`` generator's defaults
-#: (one hidden layer of 8 tanh perceptrons), sized from the data.
-DEFAULT_TOPOLOGY = {"generate": "mlp"}
+from . import specs
+from .samples import class_targets
 
 
 def _seed(random_state):
@@ -53,58 +44,6 @@ def _seed(random_state):
         return int(random_state.integers(np.iinfo(np.int32).max))
     raise ValueError(f"random_state must be None, an int, or a numpy RandomState or Generator; "
                      f"got {random_state!r}")
-
-
-def _looks_like_path(text):
-    return "/" in text or os.sep in text or text.lower().endswith((".yaml", ".yml", ".json"))
-
-
-def _build_network(topology, n_inputs, n_outputs, seed=None, engine="compiled", init=None,
-                   loss=None):
-    """The :class:`Network` that ``topology`` describes (see :class:`DAGNetClassifier`).
-
-    A generator spec gets ``inputs=n_inputs``, ``outputs=n_outputs`` and
-    (when not None) ``loss`` unless it names them itself; other topologies
-    are taken as they are. The input and output counts are checked by the
-    estimators, not here.
-    """
-    if topology is None:
-        topology = DEFAULT_TOPOLOGY
-    if isinstance(topology, Network):
-        net = topology.copy()           # never train the caller's network
-        net.engine = engine
-        if init is not None:
-            net.initialize(init, seed=seed)
-        return net
-    if isinstance(topology, nx.DiGraph):
-        return Network.from_graph(topology, seed=seed, engine=engine, init=init)
-    if isinstance(topology, os.PathLike):
-        return load(topology, seed=seed, engine=engine, init=init)
-    if isinstance(topology, str):
-        if "\n" in topology or topology.lstrip().startswith("{"):
-            return loads(topology, seed=seed, engine=engine, init=init)
-        if topology in generators.GENERATORS:
-            topology = {"generate": topology}
-        elif os.path.exists(topology) or _looks_like_path(topology):
-            return load(topology, seed=seed, engine=engine, init=init)   # or "no such file"
-        else:
-            raise ValueError(f"topology {topology!r} is not a file, YAML text or generator kind"
-                             f"{suggest(topology, generators.GENERATORS)}; generator kinds: "
-                             f"{', '.join(generators.GENERATORS)}")
-    if isinstance(topology, Mapping):
-        if "generate" not in topology:
-            raise ValueError(f"a topology mapping is a generator spec like {{'generate': 'mlp', "
-                             f"'sizes': [8]}}; got keys {sorted(map(str, topology))}")
-        params = dict(topology)         # the estimator's parameter stays untouched
-        kind = params.pop("generate")
-        params.setdefault("inputs", n_inputs)
-        params.setdefault("outputs", n_outputs)
-        if loss is not None:
-            params.setdefault("loss", loss)
-        G = generators.graph(kind, **params)
-        return Network.from_graph(G, seed=seed, engine=engine, init=init)
-    raise ValueError(f"topology must be None, a path, YAML text, a generator kind or spec, a "
-                     f"networkx.DiGraph or a dagnet.Network; got {type(topology).__name__}")
 
 
 class _DAGNetEstimator(BaseEstimator):
@@ -139,8 +78,8 @@ class _DAGNetEstimator(BaseEstimator):
         training when the topology does not fit the data.
         """
         seed = _seed(self.random_state)
-        net = _build_network(self.topology, X.shape[1], n_outputs, seed=seed, engine=self.engine,
-                            init=self.init, loss=self._default_loss)
+        net = specs.network(self.topology, n_inputs=X.shape[1], n_outputs=n_outputs, seed=seed,
+                            engine=self.engine, init=self.init, loss=self._default_loss)
         if len(net.inputs) != X.shape[1]:
             raise ValueError(f"the topology has {len(net.inputs)} input(s) {net.inputs} but X has "
                              f"{X.shape[1]} feature(s) (columns)")
@@ -207,14 +146,8 @@ class DAGNetClassifier(ClassifierMixin, _DAGNetEstimator):
         if k < 2:
             raise ValueError(f"y has 1 class ({classes[0]!r}); a classifier needs at least 2")
 
-        def targets(net):
-            m = len(net.outputs)
-            if m == 1 and k == 2:
-                return codes.reshape(-1, 1).astype(np.float64)      # ŷ = 1 means classes_[1]
-            if m == k:
-                return np.eye(k)[codes]                    # one-hot: output j is classes_[j]
-            raise ValueError(f"the topology has {m} output(s) but y has {k} classes; a classifier "
-                             f"needs 1 output for 2 classes, or one output per class")
+        def targets(net):   # one output: ŷ = 1 means classes_[1]; k outputs: output j is classes_[j]
+            return class_targets(codes, len(net.outputs), n_classes=k)
 
         self._fit_network(X, 1 if k == 2 else k, targets)
         self.classes_ = classes

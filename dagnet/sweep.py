@@ -1,6 +1,6 @@
 """Sweeps: train every combination of topologies, data sets, hyperparameters and seeds.
 
-An experiment (a YAML file read with ``yaml.safe_load``, or the same data as
+An experiment (a YAML file read with dagnet's strict reader, or the same data as
 a dict) names what to combine; :func:`run` trains each combination once and
 appends one row per finished run to ``results.csv`` in the output folder,
 then writes ``summary.csv``, ``summary.md`` and (with matplotlib)
@@ -39,14 +39,16 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import yaml
 
 from . import datasets as builtin
 from . import generate, plots
-from .errors import suggest
+from .errors import ExperimentError, suggest
+from .files import atomic_write, read_text
+from .strictyaml import read_document
 from .io import loads
 from .optimizers import OPTIMIZERS
-from .saving import atomic_write
+from .samples import targets_for
+from .text import one_line, plural
 from .training import TrainingDiverged, fit
 
 RESULTS, SUMMARY_CSV, SUMMARY_MD = "results.csv", "summary.csv", "summary.md"
@@ -66,24 +68,6 @@ CSV_OPTIONS = ("csv", "inputs", "targets", "task")
 MEASURES = ("status", "epochs_run", "n_params", "final_loss", "best_loss", "final_accuracy",
             "final_val_loss", "final_val_accuracy", "epochs_to_threshold", "seconds",
             "loss_curve", "accuracy_curve")
-PICTURES_SKIPPED = 'pictures skipped: pip install "dagnet[plot]"'
-# YAML 1.1 reads 1e-3 as text; an experiment means a number (as topology files do).
-_EXPONENT = re.compile(r"[-+]?[0-9][0-9_]*(\.[0-9_]*)?[eE][-+]?[0-9]+\Z")
-
-
-class ExperimentError(ValueError):
-    """An experiment that cannot run; the message names the file and the key.
-
-    >>> raise ExperimentError("expected a list", source="sweep.yaml", key="seeds")
-    Traceback (most recent call last):
-    ...
-    dagnet.sweep.ExperimentError: sweep.yaml: seeds: expected a list
-    """
-
-    def __init__(self, message, source=None, key=None):
-        super().__init__(": ".join([str(p) for p in (source, key) if p] + [message]))
-
-
 class MissingDependency(ImportError):
     """An optional extra (joblib, dask) is needed for what was asked."""
 
@@ -136,46 +120,15 @@ class Experiment:
         return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _numbers(value):
-    """``value`` with exponent-form texts such as ``1e-3`` read as numbers, all the way down."""
-    if isinstance(value, dict):
-        return {k: _numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_numbers(v) for v in value]
-    if isinstance(value, str) and _EXPONENT.match(value):
-        return float(value.replace("_", ""))
-    return value
-
-
 def read_experiment(path):
-    """The data of an experiment file (``yaml.safe_load``), or an ExperimentError naming it."""
+    """The data of an experiment file (the strict YAML reader), or an ExperimentError naming it."""
     path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise ExperimentError("no such file", source=path) from None
-    except IsADirectoryError:
-        raise ExperimentError("is a folder, not an experiment file", source=path) from None
-    except UnicodeDecodeError:
-        raise ExperimentError("not UTF-8 text", source=path) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        raise ExperimentError(err.problem or str(err), source=path,
-                              key=f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-                              ) from None
-    except yaml.YAMLError as err:
-        raise ExperimentError(_one_line(err), source=path) from None
+    text = read_text(path, ExperimentError, what="experiment file")
+    data = read_document(text, source=path, error=ExperimentError)
     if not isinstance(data, dict):
         raise ExperimentError(f"an experiment is a mapping with {', '.join(KEYS)}; got "
                               f"{'nothing' if data is None else type(data).__name__}", source=path)
     return data
-
-
-def _one_line(err):
-    return "; ".join(line.strip() for line in str(err).splitlines() if line.strip())
 
 
 def load_experiment(experiment, base=None):
@@ -198,7 +151,6 @@ def load_experiment(experiment, base=None):
         data = read_experiment(source)
         base = os.path.dirname(os.path.abspath(source)) if base is None else os.fspath(base)
     fail = lambda key, message: ExperimentError(message, source=source, key=key)  # noqa: E731
-    data = _numbers(data)
     for key in data:
         if key not in KEYS:
             raise fail(None, f"unknown key {key!r}{suggest(key, KEYS)}; an experiment has "
@@ -253,7 +205,7 @@ def _topologies(value, base, fail):
                 with open(path, encoding="utf-8") as f:
                     text = f.read()
             except (OSError, UnicodeDecodeError) as err:
-                reason = "no such file" if isinstance(err, FileNotFoundError) else _one_line(err)
+                reason = "no such file" if isinstance(err, FileNotFoundError) else one_line(err)
                 raise fail(key, f"{spec}: {reason}") from None
             digest = hashlib.sha256(text.encode()).hexdigest()
             out[label] = {"text": text, "path": path, "identity": {"file": spec, "sha256": digest}}
@@ -262,7 +214,7 @@ def _topologies(value, base, fail):
             try:
                 generate.graph(spec["generate"], **params)
             except (ValueError, TypeError) as err:
-                raise fail(key, _one_line(err)) from None
+                raise fail(key, one_line(err)) from None
             out[label] = {"generate": spec["generate"], "params": params, "identity": spec}
         else:
             raise fail(key, f"expected a topology file (relative to the experiment) or "
@@ -291,7 +243,7 @@ def _datasets(value, base, fail):
         try:
             out[label] = _csv(spec, base) if "csv" in spec else _builtin(label, spec)
         except ValueError as err:
-            raise fail(key, _one_line(err)) from None
+            raise fail(key, one_line(err)) from None
     return out
 
 
@@ -404,13 +356,7 @@ def _build(recipe, seed):
 
 def _targets(net, data):
     """Y as ``net`` takes it: labels, or one-hot rows for several outputs without softmax."""
-    Y, k, n_out = data["Y"], data["n_classes"], len(net.outputs)
-    if data["task"] != "classification" or (n_out == 1 and k == 2):
-        return Y
-    if n_out != k:
-        raise ValueError(f"{k} classes but the network has {n_out} output(s); a classifier needs one "
-                         f"output per class, or one output for two classes")
-    return Y if net.loss == "cross_entropy" else builtin.one_hot(Y, k)
+    return targets_for(net, data["Y"], task=data["task"], n_classes=data["n_classes"])
 
 
 def _check_runs(exp, fail):
@@ -424,13 +370,13 @@ def _check_runs(exp, fail):
             Y = _targets(net, data)
             net.fit(data["X"], Y, epochs=0, verbose=False)
         except ValueError as err:
-            raise fail(f"topologies.{t}", f"does not fit datasets.{d}: {_one_line(err)}") from None
+            raise fail(f"topologies.{t}", f"does not fit datasets.{d}: {one_line(err)}") from None
         exp.recipes[t, d] = recipe, Y
         for hp in settings:
             try:
                 net.fit(data["X"], Y, **{**hp, "epochs": 0}, verbose=False)
             except (ValueError, TypeError) as err:
-                raise fail("grid", f"{_describe(hp)} on topologies.{t}: {_one_line(err)}") from None
+                raise fail("grid", f"{_describe(hp)} on topologies.{t}: {one_line(err)}") from None
 
 
 def _describe(hp):
@@ -502,7 +448,7 @@ def _on_dask(tasks, n_jobs, scheduler):
         try:
             client = Client(scheduler)
         except OSError as err:
-            raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {_one_line(err)}") from None
+            raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {one_line(err)}") from None
     else:
         client = scheduler
     try:
@@ -648,7 +594,7 @@ def run(experiment, out_dir, n_jobs=-1, scheduler=None, pictures=True, log=_stde
         f, done = _open_results(path, header, log)
         with f:
             pending = [r for r in runs if r.run_id not in done]
-            log(f"sweep {exp.name}: {_plural(len(runs), 'run')}, {len(runs) - len(pending)} already "
+            log(f"sweep {exp.name}: {plural(len(runs), 'run')}, {len(runs) - len(pending)} already "
                 f"in {path}, {len(pending)} to go")
             by_id = {r.run_id: r for r in pending}
             tasks = [(r.run_id, *exp.recipes[r.topology, r.dataset], exp.datasets[r.dataset]["X"],
@@ -667,12 +613,8 @@ def run(experiment, out_dir, n_jobs=-1, scheduler=None, pictures=True, log=_stde
             try:
                 files += draw(exp, rows, out_dir)
             except plots.MissingMatplotlib:
-                log(PICTURES_SKIPPED)
+                log(plots.PICTURES_SKIPPED)
     return SweepResult(out_dir, rows, summary, files, len(pending), len(runs) - len(pending))
-
-
-def _plural(n, noun):
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _varying(exp, values):
@@ -761,7 +703,7 @@ def markdown(exp, summary):
         if exp.threshold is not None:
             head.append(f"epochs to {exp.threshold:g}")
     head.append("time (s)")
-    lines = [f"Sweep {exp.name}: {_plural(sum(s['seeds'] for s in summary), 'run')}, mean ± sample "
+    lines = [f"Sweep {exp.name}: {plural(sum(s['seeds'] for s in summary), 'run')}, mean ± sample "
              f"std over seeds" + (f"; {fixed}" if fixed else "") + ".", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in summary:

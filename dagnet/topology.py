@@ -14,26 +14,16 @@ The format is documented in ``docs/topology-format.md``. In short::
       - {from: [x1, x2], to: h} # every source to every target
       - {from: h, to: out}
 
-YAML is read with a safe loader that also rejects duplicate keys and any tag
-beyond plain data (strings, numbers, booleans, null, lists, mappings).
+YAML is read by :mod:`dagnet.strictyaml`: plain data only, YAML 1.2 scalars,
+no duplicate keys, no aliases, bounded nesting.
 """
-import json
 import math
-import re
-
-import networkx as nx
-import yaml
 
 from .errors import TopologyError, suggest
 from .graph import is_number
 from .graphview import ParameterGraph
+from .strictyaml import read_document
 
-try:  # libyaml's C parser when present: the same rules, several times faster
-    _BaseLoader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _BaseLoader = yaml.SafeLoader
-
-PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 TOP_KEYS = ("name", "description", "inputs", "outputs", "loss", "init", "defaults", "nodes", "edges",
             "metadata")
 NODE_KEYS = ("size", "activation", "bias", "init", "bias_init", "trainable", "group")
@@ -41,69 +31,9 @@ EDGE_KEYS = ("from", "to", "weight", "trainable")
 DEFAULT_KEYS = ("activation", "bias", "init", "bias_init", "trainable")
 
 
-class _StrictLoader(_BaseLoader):
-    """A safe loader that refuses duplicate keys and non-plain tags."""
-
-    def construct_object(self, node, deep=False):
-        if node.tag == "tag:yaml.org,2002:timestamp":  # an unquoted date: keep it as text
-            return node.value
-        if node.tag not in PLAIN_TAGS:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"tag {node.tag!r} is not allowed (plain data only)", node.start_mark)
-        return super().construct_object(node, deep)
-
-    def construct_mapping(self, node, deep=False):
-        seen = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark,
-                    f"duplicate key {key!r} (first at line {seen[key].line + 1})",
-                    key_node.start_mark)
-            seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep)
-
-
-# YAML 1.1 reads 1e-3 as text; a topology means a number.
-_StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"))
-
-
-def _unique_keys(pairs):
-    seen = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"duplicate key {key!r}")
-        seen[key] = value
-    return seen
-
-
-def _read_json(text):
-    """Files written by ``net.save`` are JSON-shaped YAML: read them at C speed."""
-    try:
-        return json.loads(text, object_pairs_hook=_unique_keys,
-                          parse_constant=lambda name: float(name))
-    except ValueError:
-        return None  # not plain JSON after all: YAML will parse it and name any problem
-
-
-def read_yaml(text, source=None):
-    """Parse YAML ``text`` into plain data, raising TopologyError on any problem."""
-    if text.lstrip().startswith("{"):
-        data = _read_json(text)
-        if isinstance(data, dict):
-            return data
-    try:
-        data = yaml.load(text, Loader=_StrictLoader)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        raise TopologyError(err.problem or str(err), source=source, key=where) from None
-    except yaml.YAMLError as err:
-        raise TopologyError(str(err), source=source) from None
+def read_topology(text, source=None):
+    """The plain data of topology ``text``, a mapping, or a TopologyError naming the line."""
+    data = read_document(text, source)
     if data is None:
         raise TopologyError("empty topology: expected a mapping with inputs, outputs, nodes and edges",
                             source=source)
@@ -156,7 +86,9 @@ class _Parser:
             self.add_edges(edge, f"edges[{i}]")
         outputs = [n for i, name in enumerate(self.as_list(data["outputs"], "outputs"))
                    for n in self.members(name, f"outputs[{i}]")]
-        for key in ("name", "loss", "init", "description"):
+        if data.get("metadata") is not None and not isinstance(data["metadata"], dict):
+            self.fail("metadata must be a mapping", "metadata")
+        for key in ("name", "loss", "init", "description", "metadata"):
             if data.get(key) is not None:
                 self.G.graph[key] = data[key]
         self.G.graph["inputs"] = inputs
@@ -304,5 +236,5 @@ def parse(text, source=None):
     (missing weights are filled in by :func:`dagnet.graph.build`); ``locate``
     maps a node or edge back to its key path for error messages.
     """
-    parser = _Parser(read_yaml(text, source), source)
+    parser = _Parser(read_topology(text, source), source)
     return parser.parse(), parser.locate

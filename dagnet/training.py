@@ -72,7 +72,7 @@ class History:
 
     def to_csv(self, path):
         """Write one row per epoch to ``path`` (atomically)."""
-        from .saving import atomic_write
+        from .files import atomic_write
 
         cols = self.columns()
         def write(f):

@@ -349,8 +349,8 @@ def test_train_reports_divergence_and_keeps_the_last_finite_weights(run, tmp_pat
 def test_train_unknown_optimizer(run, tmp_path):
     code, _, err = run("train", topology("xor_skip.yaml"), "--data", "xor", "--optimizer", "adamm",
                        "--out", tmp_path)
-    assert code == 1
-    assert "adamm" in one_error_line(err)
+    assert code == 2                                    # a bad command-line value is a usage error
+    assert "unknown optimizer 'adamm' (did you mean 'adam'?)" in one_error_line(err)
 
 
 # -- predict ------------------------------------------------------------------------------------------------
@@ -360,8 +360,9 @@ def test_predict_writes_outputs_and_classes(run, tmp_path):
     code, out, err = run("predict", topology("xor_skip.yaml"), "--data", data)
     assert code == 0, err
     rows = list(csv.reader(out.splitlines()))
-    assert rows[0] == ["a", "b", "y"]
+    assert rows[0] == ["a", "b", "y", "class"]          # a sigmoid output is a probability
     assert [round(float(r[2])) for r in rows[1:]] == [0, 1, 1, 0]
+    assert [r[3] for r in rows[1:]] == ["0", "1", "1", "0"]
 
 
 def test_predict_to_a_file_with_a_score(run, tmp_path):
@@ -369,7 +370,7 @@ def test_predict_to_a_file_with_a_score(run, tmp_path):
     code, _, err = run("predict", topology("xor_skip.yaml"), "--data", data, "--out", tmp_path / "p.csv")
     assert code == 0
     assert "wrote 4 predictions" in err and "1.0000 on 4 samples" in err
-    assert (tmp_path / "p.csv").read_text().splitlines()[0] == "a,b,y"
+    assert (tmp_path / "p.csv").read_text().splitlines()[0] == "a,b,y,class"
 
 
 def test_predict_a_softmax_network_adds_the_class(run, tmp_path):
@@ -389,4 +390,4 @@ def test_predict_too_few_columns(run, tmp_path):
     data = write_csv(tmp_path / "one.csv", ["a"], [[0], [1]])
     code, _, err = run("predict", topology("xor_skip.yaml"), "--data", data)
     assert code == 1
-    assert "1 columns, but the network has 2 inputs" in one_error_line(err)
+    assert "columns a do not name the network's 2 inputs (a, b); name them with --inputs" in one_error_line(err)

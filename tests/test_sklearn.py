@@ -123,9 +123,9 @@ def test_squared_error_outputs_still_give_probabilities(blobs, moons):
 
 def test_output_count_that_does_not_fit_the_classes_names_both(blobs, moons):
     X, y = blobs
-    with pytest.raises(ValueError, match=r"topology has 1 output\(s\) but y has 3 classes"):
+    with pytest.raises(ValueError, match=r"3 classes but the network has one output"):
         DAGNetClassifier({"generate": "mlp", "outputs": 1}).fit(X, y)
-    with pytest.raises(ValueError, match=r"topology has 2 output\(s\) but y has 3 classes"):
+    with pytest.raises(ValueError, match=r"3 classes but the network has 2 outputs"):
         DAGNetClassifier(CE_2).fit(X, y)
     with pytest.raises(ValueError, match=r"y has 1 class"):
         DAGNetClassifier().fit(X, np.zeros(len(X)))

@@ -125,7 +125,7 @@ def test_pictures_are_written_and_skipped_with_a_note_without_matplotlib(serial,
     os.remove(tmp_path / "out" / sweep.LOSS_PICTURE)
     notes = []
     again = sweep.run(path, tmp_path / "out", n_jobs=1, log=notes.append)
-    assert again.ran == 0 and notes[-1] == sweep.PICTURES_SKIPPED
+    assert again.ran == 0 and notes[-1] == plots.PICTURES_SKIPPED
     assert not (tmp_path / "out" / sweep.LOSS_PICTURE).exists()
 
 
@@ -271,7 +271,7 @@ GOOD = {"topologies": "topologies: {a: {generate: mlp, sizes: [3]}}",
     ({"datasets": "datasets: {moons: {noise: -1}}"}, "datasets.moons: moons: noise must be"),
     ({"topologies": "topologies: {a: {generate: mlp, outputs: 1}}",
       "datasets": "datasets: {b: {builtin: blobs}}"},
-     "topologies.a: does not fit datasets.b: 3 classes but the network has 1 output(s)"),
+     "topologies.a: does not fit datasets.b: 3 classes but the network has one output"),
     ({"datasets": "datasets: {c: {csv: missing.csv, inputs: [a], targets: [b]}}"},
      "missing.csv: no such file"),
     ({"grid": "grid: {lrr: 0.1}"}, "grid.lrr: not a fit() option (did you mean 'lr'?)"),
@@ -302,7 +302,7 @@ def test_a_bad_experiment_names_the_file_and_the_key(tmp_path, change, message):
 @pytest.mark.parametrize("text, message", [
     ("", "an experiment is a mapping with name, description, topologies"),
     ("- a\n- b\n", "an experiment is a mapping"),
-    ("topologies: {a: [1\n", "line 2, column 1: expected ',' or ']'"),
+    ("topologies: {a: [1\n", "line 2, column 1: did not find expected ',' or ']'"),
 ])
 def test_a_broken_experiment_file_is_one_line(tmp_path, text, message):
     path = write_experiment(str(tmp_path), text=text)

@@ -260,16 +260,16 @@ def test_an_interrupted_save_keeps_the_previous_file(tmp_path, monkeypatch, topo
     path = tmp_path / "net.yaml"
     net.save(path)
     before = path.read_text()
-    from dagnet import saving
+    from dagnet import files, writer
 
     def broken(f):
         f.write("{\n\"half\": ")
         raise OSError("disk full")
-    monkeypatch.setattr(saving, "to_yaml", lambda n: (_ for _ in ()).throw(OSError("disk full")))
+    monkeypatch.setattr(writer, "to_yaml", lambda n, form=None: (_ for _ in ()).throw(OSError("disk full")))
     with pytest.raises(OSError):
         net.save(path)
     with pytest.raises(OSError):
-        saving.atomic_write(path, broken)
+        files.atomic_write(path, broken)
     assert path.read_text() == before
     assert os.listdir(tmp_path) == ["net.yaml"]     # no temporary file left behind
 

@@ -1,0 +1,210 @@
+"""``dagnet train``: train a topology on data and write the network, its history and pictures."""
+import argparse
+import os
+import time
+
+import dagnet
+from dagnet import datasets, plots
+from dagnet.optimizers import OPTIMIZERS, make_optimizer
+
+from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, InputError, UsageError, choice, columns,
+                     command, count, error, fraction, load, non_negative_float, note, positive_float,
+                     positive_int)
+from .data import fit_targets, read_data
+
+TRAINED_FILE = "trained.yaml"
+
+
+def add(subparsers):
+    p = command(
+        subparsers, "train", "train a topology on built-in data or a CSV file",
+        "Train a topology and write into --out DIR: trained.yaml (load it with dagnet.load or\n"
+        "'dagnet predict'), history.csv (one row per epoch), loss.png, network.png, and for\n"
+        "two-input networks decision.png and neurons.png (pictures need matplotlib).\n"
+        "Built-in data: " + ", ".join(datasets.names()) + ".",
+        "  dagnet train topologies/tutorial_2_5_1.yaml --data nonlinear --epochs 800 --lr 0.5 \\\n"
+        "      --batch-size 1 --seed 0 --out runs/tutorial\n"
+        "  dagnet train net.yaml --data points.csv --inputs x,y --targets label --out runs/mine")
+    p.add_argument("topology", metavar="FILE", help="topology YAML file")
+    data = p.add_argument_group("data")
+    data.add_argument("--data", metavar="NAME|CSV",
+                      help="a built-in data set name or a CSV file with a header row (required)")
+    data.add_argument("--inputs", type=columns, metavar="COLS",
+                      help="CSV input columns, comma-separated (default: the network's input "
+                           "names, else the first columns)")
+    data.add_argument("--targets", type=columns, metavar="COLS",
+                      help="CSV target columns (default: the network's output names, else the "
+                           "remaining columns)")
+    data.add_argument("--n-samples", type=positive_int, metavar="N", help="samples of a built-in data set")
+    data.add_argument("--noise", type=non_negative_float, metavar="X", help="noise of a built-in data set")
+    data.add_argument("--data-seed", type=int, default=0, metavar="N",
+                      help="seed of a built-in data set (default 0)")
+    train = p.add_argument_group("training")
+    train.add_argument("--epochs", type=count, default=100, metavar="N", help="default 100")
+    train.add_argument("--lr", type=positive_float, metavar="η",
+                       help="learning rate (default: the optimiser's)")
+    train.add_argument("--batch-size", type=positive_int, metavar="N",
+                       help="1 = update after every example (sequential); default: all samples "
+                            "at once (batch)")
+    train.add_argument("--optimizer", type=choice(list(OPTIMIZERS), "optimizer"), default="sgd",
+                       metavar="NAME",
+                       help="sgd (default), momentum, nesterov, adam")
+    train.add_argument("--momentum", type=non_negative_float, metavar="μ",
+                       help="momentum of the momentum/nesterov optimisers")
+    train.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="λ",
+                       help="L2 penalty (default 0)")
+    train.add_argument("--seed", type=int, default=0, metavar="N",
+                       help="seeds initial weights and shuffling (default 0)")
+    train.add_argument("--init", metavar="SCHEME",
+                       help="weight initialisation for nodes whose topology names none "
+                            "(glorot_uniform, he_normal, uniform, ...)")
+    train.add_argument("--no-shuffle", action="store_true", help="visit examples in file order")
+    train.add_argument("--val-split", type=fraction, default=0.0, metavar="F",
+                       help="hold out this last fraction of the data for validation")
+    train.add_argument("--patience", type=positive_int, metavar="N",
+                       help="stop after N epochs without improvement (validation loss if any), "
+                            "keeping the best weights")
+    train.add_argument("--engine", choices=["compiled", "reference"], default="compiled",
+                       help=argparse.SUPPRESS)
+    out = p.add_argument_group("output")
+    out.add_argument("--out", metavar="DIR", required=True, help="folder for the results (created)")
+    out.add_argument("--gif", action="store_true",
+                     help="also write training.gif: the decision regions as training goes (two inputs)")
+    out.add_argument("--no-pictures", action="store_true", help="write no PNGs")
+    out.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _progress_printer(epochs, started):
+    """A fit callback printing about ten progress lines (used when tqdm is not installed)."""
+    every = max(1, epochs // 10)
+
+    def report(epoch, history):
+        if epoch % every == 0 or epoch == epochs:
+            extra = f", accuracy {history.accuracy[-1]:.3f}" if history.accuracy else ""
+            extra += f", val_loss {history.val_loss[-1]:.4g}" if history.val_loss else ""
+            note(f"epoch {epoch}/{epochs}: loss {history.loss[-1]:.4g}{extra} "
+                  f"({time.perf_counter() - started:.1f} s)")
+        return None
+    return report
+
+
+def _chain(*callbacks):
+    callbacks = [c for c in callbacks if c is not None]
+    if not callbacks:
+        return None
+
+    def call(epoch, history):
+        keep_going = True
+        for c in callbacks:
+            keep_going = (c(epoch, history) is not False) and keep_going
+        return None if keep_going else False
+    return call
+
+
+def _has_tqdm():
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _metrics_text(history, net, X, Y):
+    parts = [f"loss {history.loss[-1]:.6g}"] if history.loss else []
+    if history.accuracy:
+        parts.append(f"accuracy {history.accuracy[-1]:.4f}")
+    elif Y is not None and history.epochs:
+        parts.append(f"R² {net.score(X, Y):.4f}")
+    if history.val_loss:
+        parts.append(f"val_loss {history.val_loss[-1]:.6g}")
+    if history.val_accuracy:
+        parts.append(f"val_accuracy {history.val_accuracy[-1]:.4f}")
+    return ", ".join(parts)
+
+
+def _write_pictures(net, X, Y, history, folder, recorder):
+    """Write the PNGs (and GIF) of a training run; return the file names written."""
+    written = []
+    two_inputs = len(net.inputs) == 2
+    n_neurons = sum(1 for n in net.plan.nodes if n not in set(net.inputs))
+    jobs = [("network.png", lambda p: plots.draw_network(net, p))]
+    if history.epochs:
+        jobs.insert(0, ("loss.png", lambda p: plots.loss_curves(history, p, title=net.name)))
+    if two_inputs:
+        jobs.append(("decision.png", lambda p: plots.decision_regions(net, X, Y, p)))
+        if n_neurons <= 64:
+            jobs.append(("neurons.png", lambda p: plots.neuron_maps(net, X, p)))
+        if recorder is not None:
+            recorder.finish(history)
+            jobs.append(("training.gif", lambda p: plots.animate(net, X, Y, recorder.snapshots, p)))
+    for name, draw in jobs:
+        fig = draw(os.path.join(folder, name))
+        del fig
+        written.append(name)
+    return written
+
+
+def run(args):
+    if not args.data:
+        raise UsageError("train needs --data NAME|CSV: a built-in data set ("
+                         + ", ".join(datasets.names())
+                         + ") or a CSV file (see 'dagnet train --help')")
+    if args.gif and args.no_pictures:
+        raise UsageError("--gif and --no-pictures contradict each other")
+    if args.momentum is not None and args.optimizer not in ("momentum", "nesterov"):
+        raise UsageError(f"--momentum applies to --optimizer momentum or nesterov, not {args.optimizer}")
+    net = load(args.topology, args)
+    X, Y, about = read_data(args.data, net, args)
+    Y = fit_targets(net, X, Y, about)
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise InputError(f"{args.out}: exists and is not a folder")
+    if args.gif and len(net.inputs) != 2:
+        raise InputError(f"--gif needs a network with two inputs; this one has {len(net.inputs)}")
+    os.makedirs(args.out, exist_ok=True)
+
+    optimizer_params = {} if args.momentum is None else {"momentum": args.momentum}
+    optimizer = make_optimizer(args.optimizer, lr=args.lr, **optimizer_params)
+    lr = f"lr {optimizer.lr:g}"
+    batch = "batch" if args.batch_size is None else (
+        "sequential" if args.batch_size == 1 else f"batches of {args.batch_size}")
+    note(f"training {net.name or args.topology} ({net.n_params} parameters) on {about['source']} "
+          f"({len(X)} samples): {args.epochs} epochs, {optimizer.name}, {lr}, {batch}, seed {args.seed}")
+    started = time.perf_counter()
+    tqdm_bar = not args.quiet and _has_tqdm()
+    printer = None if args.quiet or tqdm_bar else _progress_printer(args.epochs, started)
+    recorder = None
+    if args.gif:
+        recorder = plots.TrainingRecorder(net, args.epochs, frames=30)
+    failure = None
+    try:
+        history = net.fit(X, Y, epochs=args.epochs, batch_size=args.batch_size,
+                          optimizer=optimizer, shuffle=not args.no_shuffle, seed=args.seed,
+                          weight_decay=args.weight_decay, validation_split=args.val_split,
+                          patience=args.patience, verbose=tqdm_bar, callback=_chain(recorder, printer))
+    except dagnet.TrainingDiverged as err:
+        history, failure = err.history, err
+    seconds = time.perf_counter() - started
+
+    folder = args.out
+    net.save(os.path.join(folder, TRAINED_FILE))
+    history.to_csv(os.path.join(folder, "history.csv"))
+    written = [TRAINED_FILE, "history.csv"]
+    if not args.no_pictures:
+        try:
+            written += _write_pictures(net, X, Y, history, folder, recorder)
+        except plots.MissingMatplotlib:
+            note(plots.PICTURES_SKIPPED)
+    status = f"trained {net.name or args.topology} for {history.epochs} epochs in {seconds:.1f} s"
+    if history.stopped_early:
+        status += f" (stopped early; best epoch {history.best_epoch})"
+    metrics = _metrics_text(history, net, X, Y)
+    print(status + (f": {metrics}" if metrics else ""))
+    print("wrote " + ", ".join(os.path.join(folder, name) for name in written))
+    if failure is not None:
+        error(failure)
+        return EXIT_INVALID
+    if getattr(history, "interrupted", False):
+        error(f"interrupted; kept the weights after epoch {history.epochs}")
+        return EXIT_INTERRUPTED
+    return EXIT_OK

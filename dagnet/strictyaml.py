@@ -1,0 +1,191 @@
+"""The one YAML reader of dagnet's files (topologies, experiments, command-line values).
+
+Safe and strict: plain data only (strings, numbers, booleans, null,
+lists, mappings), scalars read as YAML 1.2's core schema says (``1e-3``
+is a number, ``010`` is ten, ``1:30`` and ``yes`` are text), duplicate keys
+refused, aliases refused (so no alias bomb expands), nesting bounded
+before anything is built, and every problem reported as the caller's error
+type with the file and the line. JSON-shaped text (what ``net.save``
+writes) is read by the C JSON parser.
+
+Examples
+--------
+>>> read_value("[8, 1e-3, 010, 1:30, yes]")
+[8, 0.001, 10, '1:30', 'yes']
+>>> read_document("a: 1\\na: 2", source="x.yaml")
+Traceback (most recent call last):
+...
+dagnet.errors.TopologyError: x.yaml: line 2, column 1: duplicate key 'a' (first at line 1)
+"""
+import json
+import re
+
+import yaml
+
+from .errors import TopologyError
+
+try:  # libyaml's C parser when present: the same rules, several times faster
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+#: Deepest nesting of lists and mappings a file may have.
+MAX_DEPTH = 64
+
+_TAG = "tag:yaml.org,2002:"
+PLAIN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
+_CORE = [
+    ("bool", r"true|True|TRUE|false|False|FALSE"),
+    ("null", r"~|null|Null|NULL|"),
+    ("int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"),
+    ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+              r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"),
+]
+
+
+class StrictLoader(_BaseLoader):
+    """A safe loader with the YAML 1.2 core schema that refuses duplicate keys and non-plain tags."""
+
+    yaml_implicit_resolvers = {}
+
+    def construct_object(self, node, deep=False):
+        if node.tag not in PLAIN_TAGS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"tag {node.tag!r} is not allowed (plain data only)", node.start_mark)
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a key must be a name or a number, not {type(key).__name__}",
+                    key_node.start_mark) from None
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first at line {first.line + 1})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep)
+
+    def construct_yaml_int(self, node):
+        text = node.value
+        base = 16 if text.startswith("0x") else 8 if text.startswith("0o") else 10
+        return int(text[2:] if base != 10 else text, base)
+
+    def construct_yaml_float(self, node):
+        text = node.value.lower()
+        if text.endswith(("inf", "nan")):
+            return float(text.replace(".", ""))
+        return float(text)
+
+
+for _kind, _pattern in _CORE:
+    StrictLoader.add_implicit_resolver(_TAG + _kind, re.compile(f"^(?:{_pattern})$"),
+                                       list("-+0123456789.~tTfFnN") + [""])
+StrictLoader.add_constructor(_TAG + "int", StrictLoader.construct_yaml_int)
+StrictLoader.add_constructor(_TAG + "float", StrictLoader.construct_yaml_float)
+
+_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _check_events(text):
+    """Refuse aliases and nesting deeper than MAX_DEPTH, before anything is built (yaml.MarkedYAMLError)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                           event.start_mark)
+        elif isinstance(event, _CLOSE):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(None, None, f"alias *{event.anchor} is not allowed "
+                                       f"(write the value out)", event.start_mark)
+
+
+_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth(text):
+    depth = deepest = 0
+    for token in _JSON_TOKENS.finditer(text):
+        t = token.group()
+        if t in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+        elif t in "]}":
+            depth -= 1
+    return deepest
+
+
+def _unique_keys(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r}")
+        seen[key] = value
+    return seen
+
+
+def _read_json(text):
+    """Files written by ``net.save`` are JSON-shaped YAML: read them at C speed (None if not JSON)."""
+    if _json_depth(text) > MAX_DEPTH:
+        return None   # YAML's check names the line
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=float)
+    except ValueError:
+        return None   # not plain JSON after all: YAML will parse it and name any problem
+
+
+def _parse(text):
+    """Plain data from YAML text; yaml.YAMLError on any problem."""
+    _check_events(text)
+    return yaml.load(text, Loader=StrictLoader)
+
+
+def read_document(text, source=None, error=TopologyError):
+    """Plain data from a whole file's text, or ``error(problem, source=..., key="line L, column C")``."""
+    if text.lstrip().startswith("{"):
+        data = _read_json(text)
+        if data is not None:
+            return data
+    tab = _TAB_INDENT.search(text)
+    if tab:
+        line = text.count("\n", 0, tab.start()) + 1
+        raise error("a tab indents this line; YAML indents with spaces only", source=source,
+                    key=f"line {line}")
+    try:
+        return _parse(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        raise error(_short(err.problem or str(err)), source=source, key=where) from None
+    except yaml.YAMLError as err:
+        raise error(_short(str(err)), source=source) from None
+    except RecursionError:
+        raise error(f"nested too deeply (more than {MAX_DEPTH} levels)", source=source) from None
+
+
+def read_value(text):
+    """One YAML value (``"[8, 8]"``, ``"tanh"``, ``"1e-3"``), or ValueError saying why not."""
+    try:
+        return _parse(text)
+    except yaml.YAMLError as err:
+        raise ValueError(f"not a YAML value ({_short(getattr(err, 'problem', None) or str(err))})") from None
+
+
+def _short(message, limit=300):
+    """A problem text cut to ``limit`` characters (a hostile file must not make a huge message)."""
+    message = " ".join(str(message).split())
+    return message if len(message) <= limit else message[:limit] + "…"
