@@ -1,5 +1,8 @@
 """dagnet: neural networks whose topology is any loop-free graph of single perceptrons.
 
+The public names load on first use, so ``import dagnet`` (and the
+command line's start-up) stays quick.
+
 Examples
 --------
 >>> import dagnet, numpy as np
@@ -17,13 +20,36 @@ Examples
 >>> net.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]])).round(2).ravel()
 array([0.01, 0.99, 0.99, 0.01])
 """
-from . import datasets, metrics
-from .errors import TopologyError
-from .gradcheck import gradcheck
-from .io import load, loads
-from .network import Network
-from .training import History, TrainingDiverged
+import importlib
 
 __version__ = "0.1.0"
-__all__ = ["History", "Network", "TopologyError", "TrainingDiverged", "datasets", "gradcheck",
-           "load", "loads", "metrics"]
+
+#: public name -> the module that defines it
+_PUBLIC = {
+    "History": "dagnet.history",
+    "Network": "dagnet.network",
+    "TopologyError": "dagnet.errors",
+    "TrainingDiverged": "dagnet.training",
+    "gradcheck": "dagnet.gradcheck",
+    "load": "dagnet.io",
+    "loads": "dagnet.io",
+}
+_SUBMODULES = ("datasets", "metrics", "generate", "plots", "limits", "writer", "structure", "samples",
+               "specs")
+
+__all__ = sorted([*_PUBLIC, "datasets", "metrics"])
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"dagnet.{name}")
+    else:
+        raise AttributeError(f"module 'dagnet' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_PUBLIC, *_SUBMODULES])

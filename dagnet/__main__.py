@@ -1,6 +1,6 @@
 """``python -m dagnet``: the same command as ``dagnet``."""
 import sys
 
-from dagnet.cli import main
+from dagnet.launch import main
 
 sys.exit(main())

@@ -14,6 +14,7 @@ sets return the target values.
 ((6, 2), (6, 1))
 """
 import csv
+import io
 import os
 from dataclasses import dataclass
 from typing import Callable
@@ -21,7 +22,9 @@ from typing import Callable
 import numpy as np
 
 from .errors import suggest
-from .files import atomic_write
+from .graph import finite, is_number
+from .limits import LIMITS, hint
+from .files import atomic_write, read_text
 
 _TRUTH = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -177,7 +180,10 @@ def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
         n_samples = data.n_samples
     elif isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ValueError(f"{name}: n_samples must be a whole number >= 1, not {n_samples!r}")
-    if noise is not None and not (np.isfinite(noise) and noise >= 0):
+    elif n_samples > LIMITS.max_samples:
+        raise ValueError(f"{name}: n_samples {n_samples:,} is over {LIMITS.max_samples:,} "
+                         f"{hint('max_samples')}")
+    if noise is not None and not (is_number(noise) and finite(noise) and noise >= 0):
         raise ValueError(f"{name}: noise must be a finite number >= 0, not {noise!r}")
     X, y = data.make(n_samples, noise, np.random.default_rng(seed), **options)
     Y = y.reshape(len(y), 1)
@@ -213,13 +219,11 @@ def load_csv(path, inputs, targets=None, delimiter=","):
     """
     path = os.fspath(path)
     inputs, targets = list(inputs), None if targets is None else list(targets)
+    text = read_text(path, ValueError, what="CSV file")
     try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.reader(f, delimiter=delimiter))
-    except FileNotFoundError:
-        raise ValueError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a UTF-8 text file") from None
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as err:
+        raise ValueError(f"{path}: not a CSV file this reader takes ({err})") from None
     if not rows:
         raise ValueError(f"{path}: empty file; expected a header row of column names")
     header = [name.strip() for name in rows[0]]

@@ -38,6 +38,19 @@ def is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def is_name(value):
+    """True for what a topology file may use as a node name: text or a whole number (not a bool)."""
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def finite(value):
+    """True for a number that is finite as a float (a 400-digit integer is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 class _Checker:
     """Raises TopologyError with the source and the key path of the culprit."""
 
@@ -117,6 +130,10 @@ def _endpoints(H, names, key, check, default):
         check.fail(f"no {key}: a network needs at least one", kind=key)
     seen = set()
     for name in names:
+        try:
+            hash(name)
+        except TypeError:
+            check.fail(f"{key} must list node names, got {name!r}", kind=key)
         if name not in H:
             check.fail(f"{key[:-1]} {name!r} is not a node{suggest(name, H.nodes)}", kind=key, item=name)
         if name in seen:
@@ -127,7 +144,7 @@ def _endpoints(H, names, key, check, default):
 
 def _loss_name(H, loss, check):
     loss = loss if loss is not None else H.graph.get("loss", DEFAULT_LOSS)
-    if loss not in LOSSES:
+    if not isinstance(loss, str) or loss not in LOSSES:
         check.fail(f"unknown loss {loss!r}{suggest(loss, LOSSES)}; known: {', '.join(LOSSES)}",
                    kind="loss")
     return loss
@@ -203,13 +220,13 @@ def _complete_nodes(H, inputs, outputs, loss, check):
 
 
 def _number(value, what, check, kind, item):
-    if not is_number(value) or not math.isfinite(value):
+    if not is_number(value) or not finite(value):
         check.fail(f"{what} must be a finite number, got {value!r}", kind=kind, item=item)
     return float(value)
 
 
 def _scheme(name, node, check, what="init"):
-    if name not in INITIALIZERS:
+    if not isinstance(name, str) or name not in INITIALIZERS:
         check.fail(f"unknown {what} {name!r} for node {node!r}{suggest(name, INITIALIZERS)}; "
                    f"known: {', '.join(INITIALIZERS)}", kind="node", item=node)
     return INITIALIZERS[name]

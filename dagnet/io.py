@@ -16,7 +16,7 @@ def loads(text, seed=None, engine="compiled", init=None, source=None):
     """
     G, locate = topology.parse(text, source=source)
     G = graph_rules.build(G, seed=seed, init=init, source=source, locate=locate, copy=False)
-    return Network(G, engine=engine)
+    return Network(G, engine=engine, seed=seed)
 
 
 def load(path, seed=None, engine="compiled", init=None):

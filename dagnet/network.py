@@ -36,9 +36,14 @@ class Network:
     (2, 1)
     """
 
-    def __init__(self, G, engine="compiled"):
-        """Wrap a graph completed by :func:`dagnet.graph.build` (a ParameterGraph, taken over)."""
+    def __init__(self, G, engine="compiled", seed=None):
+        """Wrap a graph completed by :func:`dagnet.graph.build` (a ParameterGraph, taken over).
+
+        ``seed``, the seed the missing weights were drawn with, is kept as
+        :attr:`seed`: ``fit`` shuffles with it unless given its own.
+        """
         self._graph = G
+        self.seed = seed
         self.inputs = list(G.graph["inputs"])
         self.outputs = list(G.graph["outputs"])
         self.loss = G.graph["loss"]
@@ -71,7 +76,8 @@ class Network:
         init : str or None
             Weight initialisation scheme for nodes that name none.
         """
-        return cls(graph_rules.build(G, inputs, outputs, loss, seed=seed, init=init), engine=engine)
+        return cls(graph_rules.build(G, inputs, outputs, loss, seed=seed, init=init), engine=engine,
+                   seed=seed)
 
     # -- parameters and the graph -----------------------------------------
 
@@ -148,7 +154,7 @@ class Network:
 
     def copy(self):
         """An independent network with the same structure and current parameters."""
-        return Network(self._graph.copy(), engine=self.engine)
+        return Network(self._graph.copy(), engine=self.engine, seed=self.seed)
 
     def __repr__(self):
         return (f"<dagnet.Network {self.name or ''} {len(self.inputs)} inputs, "
@@ -250,12 +256,16 @@ class Network:
         shuffle : bool
             Visit the examples in a new random order every epoch.
         seed : int or None
-            Seeds shuffling (and ``init``): same seed, same weights, bit for bit.
+            Seeds shuffling, the validation split (and ``init``): same seed,
+            same weights, bit for bit. None takes the network's own seed
+            (the one it was loaded with), so ``load(..., seed=s)`` then
+            ``fit`` is reproducible too.
         weight_decay : float
             L2 penalty λ: adds λθ to the gradient of every trainable parameter.
         validation_data : (X_val, Y_val) or None
         validation_split : float
-            Hold out this last fraction of (X, Y) for validation instead.
+            Hold out this fraction of (X, Y), drawn at random (seeded), for
+            validation instead; for classifiers the fraction of every class.
         patience : int or None
             Stop when the validation loss (else the training loss) has not
             improved by ``min_delta`` for this many epochs; with

@@ -20,8 +20,9 @@ no duplicate keys, no aliases, bounded nesting.
 import math
 
 from .errors import TopologyError, suggest
-from .graph import is_number
+from .graph import finite, is_name, is_number
 from .graphview import ParameterGraph
+from .limits import LIMITS, hint
 from .strictyaml import read_document
 
 TOP_KEYS = ("name", "description", "inputs", "outputs", "loss", "init", "defaults", "nodes", "edges",
@@ -29,6 +30,12 @@ TOP_KEYS = ("name", "description", "inputs", "outputs", "loss", "init", "default
 NODE_KEYS = ("size", "activation", "bias", "init", "bias_init", "trainable", "group")
 EDGE_KEYS = ("from", "to", "weight", "trainable")
 DEFAULT_KEYS = ("activation", "bias", "init", "bias_init", "trainable")
+
+
+def _short(value, limit=60):
+    """``repr(value)``, cut short: a hostile file must not make a huge message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def read_topology(text, source=None):
@@ -69,10 +76,14 @@ class _Parser:
         for required in ("inputs", "outputs", "nodes"):
             if required not in data:
                 self.fail(f"missing key {required!r}", None)
+        for key in ("name", "description", "loss", "init"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                self.fail(f"{key} must be text, got {data[key]!r}", key)
         defaults = data.get("defaults") or {}
         if not isinstance(defaults, dict):
             self.fail("defaults must be a mapping", "defaults")
         self.unknown_keys(defaults, DEFAULT_KEYS, "defaults")
+        self.check_attributes(defaults, "defaults")
         inputs = self.parse_inputs(data["inputs"])
         nodes = data["nodes"] or {}
         if not isinstance(nodes, dict):
@@ -96,17 +107,19 @@ class _Parser:
         return self.G
 
     def as_list(self, value, key):
-        if isinstance(value, list):
-            return value
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            return [value]
-        self.fail(f"expected a name or a list of names, got {value!r}", key)
+        """Node names from one name or a list of names (each a string or an integer)."""
+        names = value if isinstance(value, list) else [value]
+        for k, name in enumerate(names):
+            if not is_name(name):
+                where = f"{key}[{k}]" if isinstance(value, list) else key
+                self.fail(f"expected a node name (text or a whole number), got {_short(name)}", where)
+        return names
 
     def parse_inputs(self, value):
         if isinstance(value, dict):
             value = [{k: v} for k, v in value.items()]
         names = []
-        for i, item in enumerate(self.as_list(value, "inputs")):
+        for i, item in enumerate(value if isinstance(value, list) else [value]):
             key = f"inputs[{i}]"
             if isinstance(item, dict):  # {name: size}: a group of inputs
                 for name, size in item.items():
@@ -117,18 +130,23 @@ class _Parser:
 
     def new_members(self, name, size, key, group_attrs):
         """Add node ``name`` (or group ``name`` of ``size`` members ``name.0``...)."""
-        if not isinstance(name, (str, int)) or isinstance(name, bool):
-            self.fail(f"a node name must be a string or an integer, got {name!r}", key)
+        if not is_name(name):
+            self.fail(f"a node name must be a string or an integer, got {_short(name)}", key)
         if name in self.where_node or name in self.groups:
             self.fail(f"duplicate node name {name!r} (first defined at "
                       f"{self.where_node.get(name) or self.where_node[self.groups[name][0]]})", key)
         if size is None:
             members = [name]
         else:
-            if not is_number(size) or size != int(size) or size < 1:
-                self.fail(f"size must be a whole number >= 1, got {size!r}", f"{key}.size")
+            if not is_number(size) or not math.isfinite(size) or size != int(size) or size < 1:
+                self.fail(f"size must be a whole number >= 1, got {_short(size)}", f"{key}.size")
+            if len(self.where_node) + size > LIMITS.max_nodes:
+                self.fail(f"size {int(size):,} would make more than {LIMITS.max_nodes:,} nodes "
+                          f"{hint('max_nodes')}", f"{key}.size")
             members = [f"{name}.{k}" for k in range(int(size))]
             self.groups[name] = members
+        if len(self.where_node) + len(members) > LIMITS.max_nodes:
+            self.fail(f"more than {LIMITS.max_nodes:,} nodes {hint('max_nodes')}", key)
         for m in members:
             if m in self.where_node:
                 self.fail(f"duplicate node name {m!r} (group {name!r} member; first defined at "
@@ -143,6 +161,7 @@ class _Parser:
         if not isinstance(attrs, dict):
             self.fail(f"node attributes must be a mapping, got {attrs!r}", key)
         self.unknown_keys(attrs, NODE_KEYS, key)
+        self.check_attributes(attrs, key)
         merged = {**defaults, **attrs}
         size = merged.pop("size", None)
         group = merged.pop("group", None)
@@ -154,14 +173,22 @@ class _Parser:
             biases = bias
         else:
             biases = [bias] * len(members)
-        if "activation" in merged and not isinstance(merged["activation"], str):
-            self.fail(f"activation must be a name, got {merged['activation']!r}", f"{key}.activation")
         for m, b in zip(members, biases):
             if not (b is None or isinstance(b, bool) or is_number(b)):
-                self.fail(f"bias must be true, false or a number, got {b!r}", f"{key}.bias")
-            if is_number(b) and not math.isfinite(b):
-                self.fail(f"bias must be finite, got {b!r}", f"{key}.bias")
+                self.fail(f"bias must be true, false or a number, got {_short(b)}", f"{key}.bias")
+            if is_number(b) and not finite(b):
+                self.fail(f"bias must be finite, got {_short(b)}", f"{key}.bias")
             self.G.nodes[m].update(merged, bias=b)
+
+    def check_attributes(self, attrs, key):
+        """The types of a node's (or the defaults') attributes, before they are used."""
+        for name in ("activation", "init", "bias_init"):
+            if name in attrs and not isinstance(attrs[name], str):
+                self.fail(f"{name} must be a name, got {_short(attrs[name])}", f"{key}.{name}")
+        if "trainable" in attrs and not isinstance(attrs["trainable"], bool):
+            self.fail(f"trainable must be true or false, got {_short(attrs['trainable'])}", f"{key}.trainable")
+        if attrs.get("group") is not None and not is_name(attrs["group"]):
+            self.fail(f"group must be a name, got {_short(attrs['group'])}", f"{key}.group")
 
     def members(self, name, key):
         if name in self.groups:
@@ -180,10 +207,13 @@ class _Parser:
                 self.fail(f"edge without {end!r}", key)
         sources = [m for n in self.as_list(edge["from"], f"{key}.from") for m in self.members(n, f"{key}.from")]
         targets = [m for n in self.as_list(edge["to"], f"{key}.to") for m in self.members(n, f"{key}.to")]
+        if len(self.where_edge) + len(sources) * len(targets) > LIMITS.max_edges:
+            self.fail(f"{len(sources):,} sources × {len(targets):,} targets would make more than "
+                      f"{LIMITS.max_edges:,} edges {hint('max_edges')}", key)
         weights = self.edge_weights(edge.get("weight"), len(sources), len(targets), f"{key}.weight")
         trainable = edge.get("trainable", True)
         if not isinstance(trainable, bool):
-            self.fail(f"trainable must be true or false, got {trainable!r}", f"{key}.trainable")
+            self.fail(f"trainable must be true or false, got {_short(trainable)}", f"{key}.trainable")
         where = self.where_edge
         new = [(u, v) for u in sources for v in targets]
         for e in new:
@@ -217,11 +247,12 @@ class _Parser:
             rows = [[weight] * n_to for _ in range(n_from)]
         for row in rows:
             for w in row:
-                if type(w) is not float and not is_number(w) or not math.isfinite(w):
-                    self.fail(f"weight must be a finite number, got {w!r}", key)
+                if type(w) is not float and not is_number(w) or not finite(w):
+                    self.fail(f"weight must be a finite number, got {_short(w)}", key)
         return rows
 
     def locate(self, kind, item):
+        """The key path of a node or edge (for errors found after parsing)."""
         if kind == "node":
             return self.where_node.get(item)
         if kind == "edge":

@@ -6,16 +6,16 @@ update), any other n after every n examples. Each update follows the
 gradient of the loss as defined on that batch: the summed error for
 ``sse``, the mean for the others.
 """
-import csv
 import math
-import os
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import metrics
-from .optimizers import make_optimizer
+from .errors import suggest
+from .graph import finite, is_number
+from .history import History
+from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from .samples import as_inputs, is_binary
 
 
@@ -30,62 +30,6 @@ class TrainingDiverged(RuntimeError):
         self.history = history
 
 
-@dataclass
-class History:
-    """What :meth:`Network.fit` recorded, one entry per finished epoch.
-
-    ``loss`` is E on the whole training set after the epoch; ``accuracy``
-    is filled for classifiers (classification losses, or 0/1 targets);
-    ``val_*`` when validation data was given; ``seconds`` is the training
-    time of each epoch.
-    """
-
-    loss: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
-    accuracy: list = field(default_factory=list)
-    val_accuracy: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)
-    best_epoch: int = None
-    stopped_early: bool = False
-    diverged: bool = False
-    interrupted: bool = False
-
-    @property
-    def epochs(self):
-        """Number of epochs finished."""
-        return len(self.loss)
-
-    def as_dict(self):
-        """The per-epoch lists and the flags as plain Python data."""
-        return {"epochs": self.epochs, "loss": self.loss, "val_loss": self.val_loss,
-                "accuracy": self.accuracy, "val_accuracy": self.val_accuracy,
-                "seconds": self.seconds, "best_epoch": self.best_epoch,
-                "stopped_early": self.stopped_early, "diverged": self.diverged,
-                "interrupted": self.interrupted}
-
-    def columns(self):
-        """``{column name: per-epoch list}`` of the columns that have values."""
-        cols = {"epoch": list(range(1, self.epochs + 1)), "loss": self.loss,
-                "val_loss": self.val_loss, "accuracy": self.accuracy,
-                "val_accuracy": self.val_accuracy, "seconds": self.seconds}
-        return {k: v for k, v in cols.items() if len(v) == self.epochs and self.epochs}
-
-    def to_csv(self, path):
-        """Write one row per epoch to ``path`` (atomically)."""
-        from .files import atomic_write
-
-        cols = self.columns()
-        def write(f):
-            out = csv.writer(f)
-            out.writerow(list(cols))
-            out.writerows(zip(*cols.values()))
-        atomic_write(path, write)
-
-    def __repr__(self):
-        last = f", loss {self.loss[-1]:.6g}" if self.loss else ""
-        return f"History({self.epochs} epochs{last})"
-
-
 def _progress(epochs, verbose):
     if not verbose:
         return None
@@ -96,7 +40,7 @@ def _progress(epochs, verbose):
     return tqdm(total=epochs, unit="epoch", leave=True, dynamic_ncols=True)
 
 
-def _split(X, Y, validation_data, validation_split, net):
+def _split(X, Y, validation_data, validation_split, net, rng, stratify):
     if validation_data is not None:
         if validation_split:
             raise ValueError("give validation_data or validation_split, not both")
@@ -104,23 +48,45 @@ def _split(X, Y, validation_data, validation_split, net):
         Xv, Yv = as_inputs(Xv, net.inputs), net.targets(Yv)
         if len(Xv) != len(Yv):
             raise ValueError(f"validation X has {len(Xv)} samples but Y has {len(Yv)}")
-        return X, Y, Xv, Yv
+        return X, Y, Xv, Yv, None
     if not validation_split:
-        return X, Y, None, None
+        return X, Y, None, None, None
     if not 0 < validation_split < 1:
         raise ValueError(f"validation_split must lie between 0 and 1, got {validation_split}")
     n_val = int(round(len(X) * validation_split))
     if n_val < 1 or n_val >= len(X):
         raise ValueError(f"validation_split={validation_split} leaves no {'validation' if n_val < 1 else 'training'} "
                          f"samples out of {len(X)}")
-    # the last fraction, as Keras does: deterministic and independent of shuffling
-    return X[:-n_val], Y[:-n_val], X[-n_val:], Y[-n_val:]
+    held = _held_out(Y, validation_split, n_val, rng, stratify)
+    keep = np.ones(len(X), dtype=bool)
+    keep[held] = False
+    return X[keep], Y[keep], X[held], Y[held], held
+
+
+def _held_out(Y, fraction, n_val, rng, stratify):
+    """Indices of a seeded random validation set; for classifiers, ``fraction`` of every class."""
+    if not stratify:
+        return np.sort(rng.permutation(len(Y))[:n_val])
+    labels = metrics.labels(Y)
+    held = []
+    for c in np.unique(labels):
+        members = np.flatnonzero(labels == c)
+        take = int(round(len(members) * fraction))
+        held.append(rng.permutation(members)[:min(take, len(members) - 1)])
+    return np.sort(np.concatenate(held))
+
+
+#: fit's own keyword arguments (besides the optimiser's hyperparameters).
+FIT_OPTIONS = ("epochs", "lr", "batch_size", "optimizer", "shuffle", "seed", "weight_decay",
+               "validation_data", "validation_split", "patience", "min_delta", "restore_best",
+               "verbose", "callback", "init")
 
 
 def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffle=True, seed=None,
         weight_decay=0.0, validation_data=None, validation_split=0.0, patience=None, min_delta=0.0,
         restore_best=True, verbose=True, callback=None, init=None, **optimizer_params):
     """Train ``net`` in place; see :meth:`dagnet.Network.fit` for the parameters."""
+    _check_options(optimizer, optimizer_params)
     X = as_inputs(X, net.inputs)
     Y = net.targets(Y)
     if len(X) != len(Y):
@@ -132,20 +98,21 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     epochs = int(epochs)
     if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
         raise ValueError(f"batch_size must be a whole number >= 1 or None, got {batch_size!r}")
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+    if not is_number(weight_decay) or not finite(weight_decay) or weight_decay < 0:
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
     if patience is not None and patience < 1:
         raise ValueError(f"patience must be >= 1, got {patience}")
-    X, Y, Xv, Yv = _split(X, Y, validation_data, validation_split, net)
+    seed = net.seed if seed is None else seed     # a seeded network trains reproducibly
+    rng = np.random.default_rng(seed)
+    track_accuracy = net.is_classifier or is_binary(Y)
+    X, Y, Xv, Yv, held = _split(X, Y, validation_data, validation_split, net, rng, stratify=track_accuracy)
     opt = make_optimizer(optimizer, lr=lr, **optimizer_params)
     if init is not None:
         net.initialize(init, seed=seed)
-    rng = np.random.default_rng(seed)
     n = len(X)
     size = n if batch_size is None else min(int(batch_size), n)
-    track_accuracy = net.is_classifier or is_binary(Y)
 
-    history = History()
+    history = History(validation_indices=held)
     params = net.params
     last_good = params.copy()
     best, best_params, waited = math.inf, None, 0
@@ -168,11 +135,13 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                 if not math.isfinite(E) or not np.all(np.isfinite(params)):
                     params[:] = last_good
                     history.diverged = True
+                    history.weights_epoch = history.epochs
                     raise TrainingDiverged(
                         f"training diverged in epoch {epoch}: the loss became {E}; the weights "
                         f"are those after epoch {epoch - 1}; try a smaller lr (now {opt.lr:g})",
                         history)
                 last_good[:] = params
+                history.weights_epoch = epoch
                 history.loss.append(E)
                 history.seconds.append(seconds)
                 if acc is not None:
@@ -202,6 +171,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         # An update may have been cut off halfway: go back to the last whole epoch.
         params[:] = last_good
         history.interrupted = True
+        history.weights_epoch = history.epochs
         if verbose:
             print(f"\ninterrupted in epoch {epoch}; keeping the weights after epoch {history.epochs}")
     finally:
@@ -209,7 +179,19 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
             bar.close()
     if best_params is not None and history.stopped_early and not history.interrupted:
         params[:] = best_params
+        history.weights_epoch = history.best_epoch
     return history
+
+
+def _check_options(optimizer, options):
+    """Keyword arguments beyond fit's own must be the optimiser's hyperparameters; suggest near misses."""
+    if isinstance(optimizer, Optimizer) or not options:
+        return
+    anywhere = {k for c in OPTIMIZERS.values() for k in c.hyperparameters}
+    for key in options:   # a misspelt fit option; an optimiser's own are make_optimizer's to check
+        near = suggest(key, FIT_OPTIONS)
+        if key not in anywhere and near:
+            raise TypeError(f"fit() got an unexpected keyword argument {key!r}{near}")
 
 
 def _postfix(history):

@@ -202,11 +202,56 @@ def test_ctrl_c_keeps_a_consistent_network_and_the_history_so_far(topology_path)
 def test_early_stopping_restores_the_best_weights(topology_path):
     X, Y = datasets.load("moons", n_samples=200, noise=0.3, seed=0)
     net = dagnet.load(topology_path("deep_skip.yaml"), seed=0)
-    history = net.fit(X, Y, epochs=300, lr=0.05, optimizer="adam", batch_size=8, validation_split=0.3,
-                      patience=5, seed=0, verbose=False)
+    history = net.fit(X[:140], Y[:140], epochs=300, lr=0.05, optimizer="adam", batch_size=8,
+                      validation_data=(X[140:], Y[140:]), patience=5, seed=0, verbose=False)
     assert history.stopped_early and history.epochs < 300
     assert history.best_epoch == int(np.argmin(history.val_loss)) + 1
-    assert net.evaluate(X[-60:], Y[-60:]) == pytest.approx(min(history.val_loss), rel=1e-12)
+    assert net.evaluate(X[140:], Y[140:]) == pytest.approx(min(history.val_loss), rel=1e-12)
+    final = history.final()                       # the figures of the weights the network holds
+    assert final["epoch"] == history.weights_epoch == history.best_epoch < history.epochs
+    assert final["val_loss"] == pytest.approx(net.evaluate(X[140:], Y[140:]), rel=1e-12)
+    assert final["loss"] == pytest.approx(net.evaluate(X[:140], Y[:140]), rel=1e-12)
+
+
+def test_a_misspelt_fit_option_suggests_the_right_one(topology_path):
+    net = dagnet.load(topology_path("xor_2_2_1.yaml"), seed=0)
+    X, Y = datasets.load("xor")
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'batchsize' \(did you mean 'batch_size'\?\)"):
+        net.fit(X, Y, batchsize=4)
+    with pytest.raises(ValueError, match="weight_decay must be a finite number >= 0, got nan"):
+        net.fit(X, Y, weight_decay=float("nan"))
+
+
+def test_a_network_loaded_with_a_seed_trains_reproducibly_without_one(topology_path):
+    X, Y = datasets.load("nonlinear", n_samples=40, seed=0)
+    runs = []
+    for seed in (3, 3, 4):
+        net = dagnet.load(topology_path("tutorial_2_5_1.yaml"), seed=seed)
+        start = dagnet.load(topology_path("tutorial_2_5_1.yaml"), seed=3).params
+        net.params = start                    # same start: only the shuffling seed differs
+        net.fit(X, Y, epochs=3, lr=0.5, batch_size=1, verbose=False)
+        runs.append(net.params.copy())
+    assert np.array_equal(runs[0], runs[1]) and not np.array_equal(runs[0], runs[2])
+
+
+def test_the_validation_split_is_random_seeded_and_stratified(topology_path):
+    """Data sorted by class (as iris ships) must not give a validation set of one class."""
+    X = np.linspace(-1, 1, 90).reshape(-1, 1)
+    labels = np.repeat([0, 1, 2], 30)
+    Y = np.eye(3)[labels]
+    seen = []
+
+    def record(epoch, history):
+        seen.append(history)
+        return False
+    G = __import__("networkx").DiGraph([("x", "a"), ("x", "b"), ("x", "c")])
+    net = dagnet.Network.from_graph(G, outputs=["a", "b", "c"], loss="mse", seed=0)
+    splits = []
+    for seed in (0, 0, 1):
+        net.fit(X, Y, epochs=1, validation_split=0.2, seed=seed, verbose=False, callback=record)
+        splits.append(seen[-1].validation_indices)
+    assert np.array_equal(splits[0], splits[1]) and not np.array_equal(splits[0], splits[2])
+    assert [int(np.sum(labels[splits[0]] == c)) for c in range(3)] == [6, 6, 6]
 
 
 def test_history_records_accuracy_validation_and_time(topology_path, tmp_path):

@@ -5,7 +5,9 @@ data that does not fit the network, a diverged training run, a failed
 gradient check); 2 a wrong command line; 130 interrupted (Ctrl-C).
 """
 import argparse
+import contextlib
 import math
+import signal
 import sys
 
 import dagnet
@@ -57,6 +59,23 @@ def os_error(err):
     return str(err)
 
 
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Hold Ctrl-C while results are written; act on it (KeyboardInterrupt) once they are."""
+    caught = []
+    try:
+        before = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    except ValueError:   # not the main thread: nothing to defer
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def load(path, args=None, seed=None):
     """``dagnet.load`` with the command's ``--seed``, ``--engine`` and ``--init`` when it has them."""
     return dagnet.load(path, seed=seed if seed is not None else getattr(args, "seed", None),
@@ -65,19 +84,29 @@ def load(path, args=None, seed=None):
 
 # -- argument types (a bad value is a usage error, exit 2) ------------------------
 
+#: The largest whole number a flag takes (epochs, sizes, seeds): beyond it is a typo, not a wish.
+MAX_WHOLE = 2**31 - 1
+
+
 def number(convert, ok, wanted):
     """An argparse type: ``convert(text)``, then ``ok(value)`` or a usage error "expected {wanted}"."""
     kind = "a whole number" if convert is int else "a number"
 
     def parse(text):
+        shown = repr(text) if len(text) <= 40 else repr(text[:40]) + "…"
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {shown}") from None
+        if convert is int and abs(value) > MAX_WHOLE:
+            raise argparse.ArgumentTypeError(f"expected {wanted} up to {MAX_WHOLE:,}, got {shown}")
         if not (math.isfinite(value) and ok(value)):
-            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {shown}")
         return value
     return parse
+
+
+seed = number(int, lambda v: v >= 0, "a whole number >= 0")
 
 
 positive_int = number(int, lambda v: v >= 1, "a whole number >= 1")

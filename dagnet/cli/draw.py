@@ -5,7 +5,7 @@ import os
 from dagnet import plots
 from dagnet.structure import groups
 
-from .common import EXIT_OK, InputError, UsageError, columns, command, load
+from .common import EXIT_OK, InputError, UsageError, columns, command, load, seed
 from .data import fit_targets, read_data
 
 
@@ -38,7 +38,7 @@ def add(subparsers):
     p.add_argument("--collapse", type=_collapse, default=None, metavar="HOW",
                    help="groups drawn as one box: auto (default), all, none, N (groups larger "
                         "than N) or names")
-    p.add_argument("--seed", type=int, default=0, metavar="N",
+    p.add_argument("--seed", type=seed, default=0, metavar="N",
                    help="seeds weights the file leaves out (default 0)")
     p.set_defaults(func=run)
 

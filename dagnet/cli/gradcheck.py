@@ -3,7 +3,8 @@ import numpy as np
 
 from dagnet.gradcheck import gradcheck, relative_error
 
-from .common import EXIT_INVALID, EXIT_OK, columns, command, error, load, positive_float, positive_int
+from .common import (EXIT_INVALID, EXIT_OK, columns, command, error, load, positive_float, positive_int,
+                     seed)
 from .data import fit_targets, read_data
 
 
@@ -20,7 +21,7 @@ def add(subparsers):
     p.add_argument("--targets", type=columns, metavar="COLS", help="CSV target columns")
     p.add_argument("--samples", type=positive_int, default=8, metavar="N",
                    help="use this many samples (default 8)")
-    p.add_argument("--seed", type=int, default=0, metavar="N",
+    p.add_argument("--seed", type=seed, default=0, metavar="N",
                    help="seeds the initial weights and random data (default 0)")
     p.add_argument("--max-params", type=positive_int, metavar="N",
                    help="check at most N parameters, chosen at random (default: all, or 300 when "

@@ -8,7 +8,8 @@ from dagnet.activations import record
 from dagnet.files import atomic_write
 from dagnet.samples import is_binary
 
-from .common import EXIT_OK, InputError, columns, command, load, non_negative_float, note, positive_int
+from .common import (EXIT_OK, InputError, columns, command, load, non_negative_float, note, positive_int,
+                     seed)
 from .data import csv_header, fit_targets, looks_like_file, read_builtin, read_csv
 
 
@@ -27,7 +28,7 @@ def add(subparsers):
     p.add_argument("--out", metavar="CSV", help="write here instead of stdout")
     p.add_argument("--n-samples", type=positive_int, metavar="N", help=argparse.SUPPRESS)
     p.add_argument("--noise", type=non_negative_float, metavar="X", help=argparse.SUPPRESS)
-    p.add_argument("--data-seed", type=int, default=0, metavar="N", help=argparse.SUPPRESS)
+    p.add_argument("--data-seed", type=seed, default=0, metavar="N", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 

@@ -3,13 +3,16 @@ import argparse
 import os
 import time
 
+import numpy as np
+
 import dagnet
 from dagnet import datasets, plots
+from dagnet.text import plural
 from dagnet.optimizers import OPTIMIZERS, make_optimizer
 
 from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, InputError, UsageError, choice, columns,
-                     command, count, error, fraction, load, non_negative_float, note, positive_float,
-                     positive_int)
+                     command, count, error, fraction, interrupts_deferred, load, non_negative_float, note,
+                     positive_float, positive_int, seed)
 from .data import fit_targets, read_data
 
 TRAINED_FILE = "trained.yaml"
@@ -37,7 +40,7 @@ def add(subparsers):
                            "remaining columns)")
     data.add_argument("--n-samples", type=positive_int, metavar="N", help="samples of a built-in data set")
     data.add_argument("--noise", type=non_negative_float, metavar="X", help="noise of a built-in data set")
-    data.add_argument("--data-seed", type=int, default=0, metavar="N",
+    data.add_argument("--data-seed", type=seed, default=0, metavar="N",
                       help="seed of a built-in data set (default 0)")
     train = p.add_argument_group("training")
     train.add_argument("--epochs", type=count, default=100, metavar="N", help="default 100")
@@ -53,14 +56,15 @@ def add(subparsers):
                        help="momentum of the momentum/nesterov optimisers")
     train.add_argument("--weight-decay", type=non_negative_float, default=0.0, metavar="λ",
                        help="L2 penalty (default 0)")
-    train.add_argument("--seed", type=int, default=0, metavar="N",
+    train.add_argument("--seed", type=seed, default=0, metavar="N",
                        help="seeds initial weights and shuffling (default 0)")
     train.add_argument("--init", metavar="SCHEME",
                        help="weight initialisation for nodes whose topology names none "
                             "(glorot_uniform, he_normal, uniform, ...)")
     train.add_argument("--no-shuffle", action="store_true", help="visit examples in file order")
     train.add_argument("--val-split", type=fraction, default=0.0, metavar="F",
-                       help="hold out this last fraction of the data for validation")
+                       help="hold out this fraction of the data, drawn at random (seeded; for "
+                            "classes, this fraction of each), for validation")
     train.add_argument("--patience", type=positive_int, metavar="N",
                        help="stop after N epochs without improvement (validation loss if any), "
                             "keeping the best weights")
@@ -75,16 +79,22 @@ def add(subparsers):
     p.set_defaults(func=run)
 
 
-def _progress_printer(epochs, started):
-    """A fit callback printing about ten progress lines (used when tqdm is not installed)."""
+#: Without tqdm, a progress line at least this often (seconds), and at most ten in a quick run.
+PROGRESS_EVERY = 2.0
+
+
+def _progress_printer(epochs, started, every_seconds=PROGRESS_EVERY):
+    """A fit callback printing a progress line every tenth of the run or every few seconds."""
     every = max(1, epochs // 10)
+    last = [started]
 
     def report(epoch, history):
-        if epoch % every == 0 or epoch == epochs:
+        now = time.perf_counter()
+        if epoch % every == 0 or epoch == epochs or now - last[0] >= every_seconds:
+            last[0] = now
             extra = f", accuracy {history.accuracy[-1]:.3f}" if history.accuracy else ""
             extra += f", val_loss {history.val_loss[-1]:.4g}" if history.val_loss else ""
-            note(f"epoch {epoch}/{epochs}: loss {history.loss[-1]:.4g}{extra} "
-                  f"({time.perf_counter() - started:.1f} s)")
+            note(f"epoch {epoch}/{epochs}: loss {history.loss[-1]:.4g}{extra} ({now - started:.1f} s)")
         return None
     return report
 
@@ -111,16 +121,31 @@ def _has_tqdm():
 
 
 def _metrics_text(history, net, X, Y):
-    parts = [f"loss {history.loss[-1]:.6g}"] if history.loss else []
-    if history.accuracy:
-        parts.append(f"accuracy {history.accuracy[-1]:.4f}")
-    elif Y is not None and history.epochs:
+    """The figures of the weights the network holds (and is saved with), not of the last epoch."""
+    final = history.final()
+    parts = [f"loss {final['loss']:.6g}"] if "loss" in final else []
+    if "accuracy" in final:
+        parts.append(f"accuracy {final['accuracy']:.4f}")
+    elif Y is not None and final:
         parts.append(f"R² {net.score(X, Y):.4f}")
-    if history.val_loss:
-        parts.append(f"val_loss {history.val_loss[-1]:.6g}")
-    if history.val_accuracy:
-        parts.append(f"val_accuracy {history.val_accuracy[-1]:.4f}")
+    if "val_loss" in final:
+        parts.append(f"val_loss {final['val_loss']:.6g}")
+    if "val_accuracy" in final:
+        parts.append(f"val_accuracy {final['val_accuracy']:.4f}")
     return ", ".join(parts)
+
+
+def _majority_note(history, Y):
+    """A note when a classifier ends no better than always answering the commonest class."""
+    accuracy = history.final().get("accuracy")
+    if accuracy is None or Y is None or not len(Y):
+        return None
+    labels = dagnet.metrics.labels(Y)
+    majority = np.bincount(labels).max() / len(labels)
+    if accuracy <= majority:
+        return (f"note: accuracy {accuracy:.4f} is no better than always answering the commonest "
+                f"class ({majority:.4f}); try a larger --lr, more --epochs or another --optimizer")
+    return None
 
 
 def _write_pictures(net, X, Y, history, folder, recorder):
@@ -187,19 +212,24 @@ def run(args):
     seconds = time.perf_counter() - started
 
     folder = args.out
-    net.save(os.path.join(folder, TRAINED_FILE))
-    history.to_csv(os.path.join(folder, "history.csv"))
+    with interrupts_deferred():     # a second Ctrl-C must not lose the trained network
+        net.save(os.path.join(folder, TRAINED_FILE))
+        history.to_csv(os.path.join(folder, "history.csv"))
     written = [TRAINED_FILE, "history.csv"]
     if not args.no_pictures:
         try:
             written += _write_pictures(net, X, Y, history, folder, recorder)
         except plots.MissingMatplotlib:
             note(plots.PICTURES_SKIPPED)
-    status = f"trained {net.name or args.topology} for {history.epochs} epochs in {seconds:.1f} s"
-    if history.stopped_early:
-        status += f" (stopped early; best epoch {history.best_epoch})"
+    status = f"trained {net.name or args.topology} for {plural(history.epochs, 'epoch')} in {seconds:.1f} s"
+    if history.weights_epoch != history.epochs:
+        reason = "stopped early" if history.stopped_early else "kept"
+        status += f" ({reason}; saved the weights of epoch {history.weights_epoch})"
     metrics = _metrics_text(history, net, X, Y)
     print(status + (f": {metrics}" if metrics else ""))
+    majority = _majority_note(history, Y)
+    if majority:
+        note(majority)
     print("wrote " + ", ".join(os.path.join(folder, name) for name in written))
     if failure is not None:
         error(failure)

@@ -1,0 +1,81 @@
+"""What training recorded: one :class:`History` entry per finished epoch."""
+import csv
+from dataclasses import dataclass, field
+
+from .files import atomic_write
+
+
+@dataclass
+class History:
+    """What :meth:`Network.fit` recorded, one entry per finished epoch.
+
+    ``loss`` is E on the whole training set after the epoch; ``accuracy``
+    is filled for classifiers (classification losses, or 0/1 targets);
+    ``val_*`` when validation data was given; ``seconds`` is the training
+    time of each epoch. ``best_epoch`` has the lowest monitored loss
+    (validation loss if any); ``weights_epoch`` is the epoch whose weights
+    the network holds after ``fit`` (the best one when early stopping
+    restored it, the last whole one otherwise; 0 for the start), and
+    :meth:`final` its figures. ``validation_indices`` are the rows of X
+    that ``validation_split`` held out.
+    """
+
+    loss: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+    best_epoch: int = None
+    weights_epoch: int = None
+    stopped_early: bool = False
+    diverged: bool = False
+    interrupted: bool = False
+    validation_indices: object = field(default=None, repr=False)
+
+    @property
+    def epochs(self):
+        """Number of epochs finished."""
+        return len(self.loss)
+
+    def final(self):
+        """``{"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}`` of the weights the network holds.
+
+        Entries without values are left out; an empty dict before any epoch.
+        """
+        k = self.weights_epoch
+        if not k:
+            return {}
+        out = {"epoch": k}
+        for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            values = getattr(self, name)
+            if len(values) >= k:
+                out[name] = values[k - 1]
+        return out
+
+    def as_dict(self):
+        """The per-epoch lists and the flags as plain Python data."""
+        return {"epochs": self.epochs, "loss": self.loss, "val_loss": self.val_loss,
+                "accuracy": self.accuracy, "val_accuracy": self.val_accuracy,
+                "seconds": self.seconds, "best_epoch": self.best_epoch,
+                "weights_epoch": self.weights_epoch, "stopped_early": self.stopped_early,
+                "diverged": self.diverged, "interrupted": self.interrupted}
+
+    def columns(self):
+        """``{column name: per-epoch list}`` of the columns that have values."""
+        cols = {"epoch": list(range(1, self.epochs + 1)), "loss": self.loss,
+                "val_loss": self.val_loss, "accuracy": self.accuracy,
+                "val_accuracy": self.val_accuracy, "seconds": self.seconds}
+        return {k: v for k, v in cols.items() if len(v) == self.epochs and self.epochs}
+
+    def to_csv(self, path):
+        """Write one row per epoch to ``path`` (atomically)."""
+        cols = self.columns()
+        def write(f):
+            out = csv.writer(f)
+            out.writerow(list(cols))
+            out.writerows(zip(*cols.values()))
+        atomic_write(path, write)
+
+    def __repr__(self):
+        last = f", loss {self.loss[-1]:.6g}" if self.loss else ""
+        return f"History({self.epochs} epochs{last})"

@@ -1,0 +1,25 @@
+"""The ``dagnet`` console script: the command line, with Ctrl-C answered even while it starts up.
+
+Importing the command line takes a moment (numpy, scipy, networkx); a
+Ctrl-C then, or a second one while results are written, ends with one
+line and exit code 130 instead of a traceback.
+"""
+import signal
+import sys
+
+EXIT_INTERRUPTED = 130
+
+
+def main(argv=None):
+    """Run ``dagnet`` with ``argv``; return its exit code."""
+    try:
+        from dagnet.cli import main as run
+        return run(argv)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # a further Ctrl-C must not cut this short
+        print("dagnet: error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":   # pragma: no cover
+    sys.exit(main())
