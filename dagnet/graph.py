@@ -13,7 +13,7 @@ import numpy as np
 from . import activations
 from .errors import TopologyError, suggest
 from .graphview import ParameterGraph
-from .initializers import DEFAULT_BIAS_INIT, DEFAULT_WEIGHT_INIT, INITIALIZERS, fans
+from .initializers import DEFAULT_BIAS_INIT, DEFAULT_WEIGHT_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
 
 DEFAULT_ACTIVATION = "sigmoid"
@@ -243,12 +243,12 @@ def _initialise(H, inputs, outputs, seed, default_init, check):
     for node, attrs in H.nodes(data=True):
         if attrs["role"] == "input":
             continue
-        fan_in, fan_out = fans(H, node, output_set)
         edges = list(H.in_edges(node, data=True))
-        missing = [d for _, _, d in edges if d.get("weight") is None]
+        missing = [(u, d) for u, _, d in edges if d.get("weight") is None]
         if missing:
             draw = _scheme(attrs.get("init") or default_init, node, check)
-            for d, w in zip(missing, draw(rng, fan_in, fan_out, len(missing))):
+            fan_in, fan_outs = fans(H, [u for u, _ in missing], node, output_set)
+            for (_, d), w in zip(missing, draw(rng, fan_in, fan_outs, len(missing))):
                 d["weight"] = float(w)
         for u, v, d in edges:
             if type(d["weight"]) is not float:
@@ -258,7 +258,7 @@ def _initialise(H, inputs, outputs, seed, default_init, check):
         bias = attrs.get("bias", True)
         if bias is True:
             draw = _scheme(attrs.get("bias_init") or DEFAULT_BIAS_INIT, node, check, "bias_init")
-            bias = float(draw(rng, fan_in, fan_out, 1)[0])
+            bias = float(draw(rng, H.in_degree(node), fan_out(H, node, output_set), 1)[0])
         elif bias is False or bias is None:
             bias = None
         else:

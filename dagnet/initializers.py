@@ -1,9 +1,11 @@
 """Weight and bias initialisation schemes, keyed by the name a user writes.
 
-A DAG has no layers, so fan-in and fan-out are per perceptron: the weights
-into node j are drawn with ``fan_in`` = in-degree of j and ``fan_out`` =
-out-degree of j (an output counts the loss as one consumer). Each scheme maps
-``(rng, fan_in, fan_out, size)`` to an array of ``size`` float64 values.
+A DAG has no layers, so fan-in and fan-out are per weight (see :func:`fans`):
+a weight w_{i→j} has fan_in = in-degree of j and fan_out = out-degree of i
+(an output counts the loss as one consumer), which in a layered network are
+the widths of the layers before and after it. Each scheme maps ``(rng,
+fan_in, fan_out, size)`` to an array of ``size`` float64 values; ``fan_out``
+may be an array of one value per weight.
 
 Examples
 --------
@@ -16,25 +18,25 @@ import numpy as np
 
 
 def glorot_uniform(rng, fan_in, fan_out, size):
-    limit = np.sqrt(6.0 / max(fan_in + fan_out, 1))
+    limit = np.sqrt(6.0 / np.maximum(fan_in + fan_out, 1))
     return rng.uniform(-limit, limit, size)
 
 
 def glorot_normal(rng, fan_in, fan_out, size):
-    return rng.normal(0.0, np.sqrt(2.0 / max(fan_in + fan_out, 1)), size)
+    return rng.normal(0.0, np.sqrt(2.0 / np.maximum(fan_in + fan_out, 1)), size)
 
 
 def he_uniform(rng, fan_in, fan_out, size):
-    limit = np.sqrt(6.0 / max(fan_in, 1))
+    limit = np.sqrt(6.0 / np.maximum(fan_in, 1))
     return rng.uniform(-limit, limit, size)
 
 
 def he_normal(rng, fan_in, fan_out, size):
-    return rng.normal(0.0, np.sqrt(2.0 / max(fan_in, 1)), size)
+    return rng.normal(0.0, np.sqrt(2.0 / np.maximum(fan_in, 1)), size)
 
 
 def lecun_normal(rng, fan_in, fan_out, size):
-    return rng.normal(0.0, np.sqrt(1.0 / max(fan_in, 1)), size)
+    return rng.normal(0.0, np.sqrt(1.0 / np.maximum(fan_in, 1)), size)
 
 
 def uniform(rng, fan_in, fan_out, size):
@@ -67,7 +69,19 @@ INITIALIZERS = {
 DEFAULT_WEIGHT_INIT = "glorot_uniform"
 
 
-def fans(G, node, outputs):
-    """(fan_in, fan_out) of ``node`` in graph ``G``; ``outputs`` a set (an output feeds the loss)."""
-    return G.in_degree(node), G.out_degree(node) + (node in outputs)
+def fan_out(G, node, outputs):
+    """How many consumers ``node`` feeds: its out-degree, plus the loss for an output."""
+    return G.out_degree(node) + (node in outputs)
+
+
+def fans(G, sources, target, outputs):
+    """(fan_in, fan_out) of the weights w_{i→target} for ``i`` in ``sources``.
+
+    Glorot & Bengio's fan-in of a weight is the number of inputs of the unit
+    it feeds, and its fan-out the number of units its source feeds; in a DAG
+    each is the node's own degree: fan_in = in-degree of the target (a
+    number), fan_out = out-degree of each source (an array, one per weight).
+    In a layered network both equal the layer widths of the layer formula.
+    """
+    return G.in_degree(target), np.array([fan_out(G, u, outputs) for u in sources], dtype=float)
 DEFAULT_BIAS_INIT = "zeros"

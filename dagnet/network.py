@@ -11,7 +11,7 @@ from . import graph as graph_rules
 from . import metrics, writer
 from .engine import ENGINES, make_engine
 from .graphview import bind
-from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fans
+from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
 from .plan import Plan
 from .results import Gradients, Trace
@@ -306,7 +306,8 @@ class Network:
     def initialize(self, init="glorot_uniform", seed=None, bias_init=DEFAULT_BIAS_INIT):
         """Draw every trainable weight (scheme ``init``) and bias (``bias_init``) anew.
 
-        Fan-in and fan-out are per node, as when a topology is loaded.
+        Fan-in and fan-out are per weight, as when a topology is loaded (see
+        :func:`dagnet.initializers.fans`).
         """
         for name in (init, bias_init):
             if name not in INITIALIZERS:
@@ -318,13 +319,13 @@ class Network:
         for node in G:
             if plan.activation[node] is None:
                 continue
-            fan_in, fan_out = fans(G, node, outputs)
-            slots = [plan.edge_slot[u, node] for u in G.predecessors(node)]
-            slots = [s for s in slots if plan.mask[s]]
-            self._params[slots] = INITIALIZERS[init](rng, fan_in, fan_out, len(slots))
+            sources = [u for u in G.predecessors(node) if plan.mask[plan.edge_slot[u, node]]]
+            fan_in, fan_outs = fans(G, sources, node, outputs)
+            slots = [plan.edge_slot[u, node] for u in sources]
+            self._params[slots] = INITIALIZERS[init](rng, fan_in, fan_outs, len(slots))
             slot = plan.bias_slot.get(node)
             if slot is not None and plan.mask[slot]:
-                self._params[slot] = INITIALIZERS[bias_init](rng, fan_in, fan_out, 1)[0]
+                self._params[slot] = INITIALIZERS[bias_init](rng, fan_in, fan_out(G, node, outputs), 1)[0]
 
     # -- results -----------------------------------------------------------
 

@@ -210,8 +210,15 @@ def test_a_csv_with_more_columns_than_inputs_must_name_them(run, tmp_path, monke
 def test_ctrl_c_during_start_up_is_one_line():
     """SIGINT while the command imports numpy and friends: exit 130 and one line, no traceback."""
     import signal
-    child = ("from dagnet.launch import main; print('ready', flush=True); "
-             "raise SystemExit(main(['--help']))")
+    child = ("import sys, time\n"
+             "class Slow:   # the command line's imports, made slow enough to be interrupted\n"
+             "    def find_spec(self, name, path=None, target=None):\n"
+             "        if name == 'dagnet.cli':\n"
+             "            print('ready', flush=True)\n"
+             "            time.sleep(5)\n"
+             "sys.meta_path.insert(0, Slow())\n"
+             "from dagnet.launch import main\n"
+             "raise SystemExit(main(['--help']))\n")
     proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout.readline() == b"ready\n"
     proc.send_signal(signal.SIGINT)            # lands while dagnet.cli is being imported

@@ -77,3 +77,18 @@ def test_a_bias_free_node_has_no_bias_gradient():
     net = dagnet.Network.from_graph(G, seed=0)
     _, grads = net.gradients([[1.0]], [[0.0]])
     assert "h" not in grads.bias and "y" in grads.bias and net.bias("h") is None
+
+
+def test_glorot_follows_the_layer_formula_on_an_mlp_and_the_source_out_degree_in_a_dag():
+    """w_{i→j} ~ U(±√(6 / (fan_in(j) + fan_out(i)))): the layer widths in an MLP, degrees in a DAG."""
+    import networkx as nx
+    from dagnet.generate import graph
+    net = dagnet.Network.from_graph(graph("mlp", sizes=[40, 10], inputs=30, outputs=1), seed=0)
+    layers = {"h1": (30, 40), "h2": (40, 10), "y": (10, 1)}
+    for layer, (n_before, n_after) in layers.items():
+        weights = np.abs([net.weight(u, v) for u, v in net.graph.edges if str(v).split(".")[0] == layer])
+        limit = np.sqrt(6.0 / (n_before + n_after))
+        assert weights.max() <= limit and weights.max() > 0.9 * limit, layer
+    G = nx.DiGraph([("x", f"h{k}") for k in range(9)] + [(f"h{k}", "y") for k in range(9)] + [("x", "y")])
+    skip = np.abs([dagnet.Network.from_graph(G, seed=s).weight("x", "y") for s in range(300)])
+    assert skip.max() <= np.sqrt(6.0 / (10 + 10)) and skip.max() > 0.9 * np.sqrt(6.0 / 20)
