@@ -13,7 +13,6 @@ exit codes are in :mod:`dagnet.cli.common`.
 """
 import importlib
 import os
-import signal
 import sys
 
 import dagnet
@@ -58,7 +57,6 @@ def main(argv=None):
     except SystemExit as err:   # --help and --version
         return err.code if isinstance(err.code, int) else (EXIT_OK if err.code is None else EXIT_USAGE)
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not cut this short
         error("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:   # e.g. dagnet predict ... | head
