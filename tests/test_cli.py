@@ -34,6 +34,7 @@ def write_csv(path, header, rows):
 
 # -- the command itself ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_python_dash_m_dagnet_help_runs_in_a_fresh_interpreter():
     done = subprocess.run([sys.executable, "-m", "dagnet", "--help"], capture_output=True, text=True,
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT}, timeout=60)
@@ -152,6 +153,7 @@ def test_gradcheck_agrees_on_random_data(run):
     assert out.rstrip().endswith("ok: every gradient agrees within 1e-06")
 
 
+@pytest.mark.slow
 def test_gradcheck_samples_some_parameters_of_a_big_network(run):
     code, out, _ = run("gradcheck", topology("tanh_softmax_2_500_2.yaml"), "--samples", 4)
     assert code == 0
@@ -172,6 +174,7 @@ def test_gradcheck_rejects_a_nonsense_tolerance(run):
 
 # -- draw ------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_draw_writes_a_png(run, tmp_path):
     pytest.importorskip("matplotlib")
     code, out, _ = run("draw", topology("xor_skip.yaml"), "--out", tmp_path / "xor.png")
@@ -213,6 +216,7 @@ def test_draw_decision_regions_needs_data(run, tmp_path):
     assert "--kind decision needs --data" in one_error_line(err)
 
 
+@pytest.mark.slow
 def test_draw_neurons_and_decision_regions_from_a_csv(run, tmp_path):
     pytest.importorskip("matplotlib")
     data = write_csv(tmp_path / "xor.csv", ["a", "b", "y"], [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]])
@@ -225,6 +229,7 @@ def test_draw_neurons_and_decision_regions_from_a_csv(run, tmp_path):
 
 # -- train ----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_train_writes_the_network_history_and_pictures(run, tmp_path):
     pytest.importorskip("matplotlib")
     out_dir = tmp_path / "run"

@@ -39,6 +39,7 @@ def blobs():
 
 # -- scikit-learn's own checks -----------------------------------------------------------
 
+@pytest.mark.slow
 @parametrize_with_checks([DAGNetClassifier(), DAGNetRegressor()])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
@@ -50,6 +51,7 @@ def _python(code):
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_import_dagnet_never_imports_sklearn():
     run = _python("import sys, dagnet, dagnet.generate, dagnet.io\n"
                   "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))")
@@ -57,6 +59,7 @@ def test_import_dagnet_never_imports_sklearn():
     assert run.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_without_sklearn_the_import_fails_with_one_line():
     run = _python("import sys; sys.modules['sklearn'] = None\n"   # as if not installed
                   "try:\n    import dagnet.sklearn\n"
@@ -283,12 +286,14 @@ def test_pipeline_with_scaler(moons):
     assert pipe.named_steps["net"].n_features_in_ == 2
 
 
+@pytest.mark.slow
 def test_cross_val_score(blobs):
     X, y = blobs
     scores = cross_val_score(DAGNetClassifier(random_state=0), X, y, cv=3)
     assert scores.shape == (3,) and scores.min() > 0.85
 
 
+@pytest.mark.slow
 def test_grid_search_over_topologies_and_options(moons):
     X, y = moons
     grid = {"net__topology": ["mlp", {"generate": "cascade", "n_hidden": 2}, TUTORIAL],
@@ -309,6 +314,7 @@ def test_pickled_estimator_predicts_the_same(blobs):
 
 # -- the documentation -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_docs_examples_run(monkeypatch):
     monkeypatch.chdir(ROOT)                # the examples name topologies/ relative to the root
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE

@@ -16,6 +16,7 @@ XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_Y = np.array([[0], [1], [1], [0]], dtype=float)
 
 
+@pytest.mark.slow
 def test_seed002_2_5_1_sequential_eta_0_5_learns_points_no_line_separates(topology_path):
     X, Y = datasets.load("nonlinear", seed=0)
     net = dagnet.load(topology_path("tutorial_2_5_1.yaml"), seed=0)
@@ -25,6 +26,7 @@ def test_seed002_2_5_1_sequential_eta_0_5_learns_points_no_line_separates(topolo
     assert history.epochs <= 400
 
 
+@pytest.mark.slow
 def test_seed002_perceptron_separates_linearly_separable_points(topology_path):
     X, Y = datasets.load("linear", seed=0)
     net = dagnet.load(topology_path("perceptron.yaml"), seed=0)
@@ -32,6 +34,7 @@ def test_seed002_perceptron_separates_linearly_separable_points(topology_path):
     assert net.score(X, Y) >= 0.98
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("topology, needed", [("xor_2_2_1.yaml", 6), ("xor_skip.yaml", 6)])
 def test_xor_is_learned_from_random_starts(topology_path, topology, needed):
     """Count the seeds that succeed (out of 10) instead of picking one that does."""
@@ -46,6 +49,7 @@ def test_xor_is_learned_from_random_starts(topology_path, topology, needed):
     assert successes >= needed
 
 
+@pytest.mark.slow
 def test_seed004_2_500_2_tanh_softmax_learns_moons(topology_path):
     X, Y = datasets.load("moons", n_samples=300, noise=0.1, seed=0)
     net = dagnet.load(topology_path("tanh_softmax_2_500_2.yaml"), seed=0)
@@ -159,6 +163,7 @@ def test_same_seed_gives_bit_identical_weights(topology_path):
     assert np.array_equal(runs[0], runs[1])
 
 
+@pytest.mark.slow
 def test_same_seed_gives_bit_identical_weights_across_processes(topology_path, tmp_path):
     script = f"""
 import dagnet, numpy as np
