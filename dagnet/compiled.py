@@ -114,14 +114,14 @@ class CompiledEngine:
         work.forward(X)
         return work.S.T, work.Z.T
 
-    def backward(self, params, S, Z, Y, input_deltas=True):
+    def backward(self, params, S, Z, Y, input_deltas=True, weights=None):
         """Return (E, ∂E/∂params of shape (n_params,), δ of shape (n_samples, n_nodes))."""
         self._bind(params)
         work = Workspace(self, len(S), np.ascontiguousarray(S.T), np.ascontiguousarray(Z.T))
-        E = work.backward(params, Y, input_deltas)
+        E = work.backward(params, Y, input_deltas, weights)
         return E, work.grad, work.D.T
 
-    def train_gradient(self, params, X, Y):
+    def train_gradient(self, params, X, Y, weights=None):
         """(E, ∂E/∂params) for one training step, in buffers reused from step to step.
 
         The returned gradient is overwritten by the next call.
@@ -131,7 +131,7 @@ class CompiledEngine:
         if work is None or work.n != len(X):
             work = self._training = Workspace(self, len(X))
         work.forward(X, keep_inputs=False)
-        return work.backward(params, Y, input_deltas=False), work.grad
+        return work.backward(params, Y, False, weights), work.grad
 
 
 @dataclass(frozen=True)
@@ -274,12 +274,12 @@ class Workspace:
             out = self.engine.out
             Z[out] = softmax(S[out].T).T
 
-    def backward(self, params, Y, input_deltas):
-        """Fill ``D`` (δ per node) and ``grad``; return E."""
+    def backward(self, params, Y, input_deltas, weights=None):
+        """Fill ``D`` (δ per node) and ``grad``; return E (``weights``: per-sample, or None)."""
         engine, plan = self.engine, self.engine.plan
         S, Z, D, grad = self.S, self.Z, self.D, self.grad
         s_out, z_out = self.outputs or (S[engine.out].T, Z[engine.out].T)
-        E, direct = engine.loss.value_and_delta(s_out, z_out, Y, plan.output_groups)
+        E, direct = engine.loss.value_and_delta(s_out, z_out, Y, plan.output_groups, weights)
         direct = direct.T
         D.fill(0.0)               # ∂E/∂z_k summed from successors, then turned into δ_k
         for span in self.spans:

@@ -22,12 +22,16 @@ argument / result   shape, dtype                            owner
 Methods:
 
 - ``forward(params, X) -> (S, Z)``: every node's sum and activation.
-- ``backward(params, S, Z, Y, input_deltas=True) -> (E, grad, D)``: the
-  loss, its gradient and every δ, from a forward pass's S and Z; with
+- ``backward(params, S, Z, Y, input_deltas=True, weights=None) -> (E, grad, D)``:
+  the loss, its gradient and every δ, from a forward pass's S and Z; with
   ``input_deltas=False`` the input columns of D may be left unset.
-- ``train_gradient(params, X, Y) -> (E, grad)``: forward and backward for
-  one training step. ``grad`` may be a buffer the engine owns and
-  overwrites at its next call; the caller uses it before calling again.
+- ``train_gradient(params, X, Y, weights=None) -> (E, grad)``: forward and
+  backward for one training step. ``grad`` may be a buffer the engine owns
+  and overwrites at its next call; the caller uses it before calling again.
+
+``weights``, when given, is float64 of shape (n,): per-sample weights, which
+scale each sample's term of E and its row of the output δ as
+:meth:`~dagnet.losses.Loss.value_and_delta` defines.
 
 State an engine keeps (workspaces, matrices bound to a parameter vector)
 is its own: it never writes into the plan, the graph or another engine.

@@ -120,6 +120,24 @@ def _bce_delta(s, z, y, groups):
     return (z - y) / y.size
 
 
+# Each sample's own term of E, shape (n,): E is their sum (sse) or their mean (the others).
+def _squared_rows(s, z, y):
+    r = z - y
+    return np.einsum("ij,ij->i", r, r)
+
+
+def _mse_rows(s, z, y):
+    return _squared_rows(s, z, y) / y.shape[1]
+
+
+def _ce_rows(s, z, y):
+    return -np.einsum("ij,ij->i", y, log_softmax(s))
+
+
+def _bce_rows(s, z, y):
+    return np.mean(y * np.logaddexp(0.0, -s) + (1.0 - y) * np.logaddexp(0.0, s), axis=1)
+
+
 @dataclass(frozen=True)
 class Loss:
     """One loss: its value and output delta ∂E/∂s_out (arrays (n, m)), and the rules its targets follow.
@@ -134,6 +152,8 @@ class Loss:
     name: str
     value: Callable
     delta: Callable
+    rows: Callable                 # each sample's term of E, shape (n,)
+    mean: bool = True              # E is the mean of the rows (else their sum)
     both: Callable = None          # (E, delta) in one pass, where that saves work
     output_activation: str = None
     min_outputs: int = 1
@@ -143,11 +163,21 @@ class Loss:
     distribution: bool = False
     hint: str = ""                 # what to do instead, added to a target error
 
-    def value_and_delta(self, s, z, y, groups):
-        """``(value(s, z, y), delta(s, z, y, groups))``, sharing work where the loss allows."""
-        if self.both is not None:
-            return self.both(s, z, y, groups)
-        return self.value(s, z, y), self.delta(s, z, y, groups)
+    def value_and_delta(self, s, z, y, groups, weights=None):
+        """``(value(s, z, y), delta(s, z, y, groups))``, sharing work where the loss allows.
+
+        ``weights`` (n,), when given, weigh the samples: each sample's term
+        counts ``weights[i]`` times (for the mean losses, the mean becomes
+        the weighted mean), and its row of the delta scales alike.
+        """
+        if weights is None:
+            if self.both is not None:
+                return self.both(s, z, y, groups)
+            return self.value(s, z, y), self.delta(s, z, y, groups)
+        scale = weights * (len(weights) / weights.sum()) if self.mean else weights
+        rows = self.rows(s, z, y)
+        E = float(scale @ rows) / (len(rows) if self.mean else 1)
+        return E, self.delta(s, z, y, groups) * scale[:, None]
 
     def targets(self, Y, n_outputs):
         """Check ``Y`` and return it as float64 of shape (n_samples, n_outputs)."""
@@ -188,11 +218,11 @@ def _labels_to_one_hot(labels, n_classes):
 
 
 LOSSES = {loss.name: loss for loss in [
-    Loss("sse", _sse_value, _sse_delta, both=_sse_both),
-    Loss("mse", _mse_value, _mse_delta, both=_mse_both),
-    Loss("cross_entropy", _ce_value, _ce_delta, output_activation="softmax", min_outputs=2,
+    Loss("sse", _sse_value, _sse_delta, _squared_rows, mean=False, both=_sse_both),
+    Loss("mse", _mse_value, _mse_delta, _mse_rows, both=_mse_both),
+    Loss("cross_entropy", _ce_value, _ce_delta, _ce_rows, output_activation="softmax", min_outputs=2,
          classification=True, integer_labels=True, target_range=(0.0, 1.0), distribution=True),
-    Loss("binary_cross_entropy", _bce_value, _bce_delta, output_activation="sigmoid",
+    Loss("binary_cross_entropy", _bce_value, _bce_delta, _bce_rows, output_activation="sigmoid",
          classification=True, target_range=(0.0, 1.0),
          hint=" (more than two classes need one output per class with cross_entropy)"),
 ]}

@@ -8,7 +8,7 @@ the compiled :class:`~dagnet.plan.Plan` (see :mod:`dagnet.engine`).
 import numpy as np
 
 from . import graph as graph_rules
-from . import metrics, writer
+from . import metrics, training, writer
 from .engine import ENGINES, make_engine
 from .graphview import bind
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fan_out, fans
@@ -93,7 +93,8 @@ class Network:
         if name not in self._engines:
             self._engines[name] = make_engine(name, self.plan, self.loss_function)
         self._engine_name = name
-        self._runner = self._engines[name]
+        #: The engine object that runs this network (the interface of :mod:`dagnet.engine`).
+        self.runner = self._engines[name]
 
     @property
     def params(self):
@@ -175,7 +176,7 @@ class Network:
         (array([-5.,  5.]), array([0.007, 0.993]))
         """
         X = as_inputs(X, self.inputs)
-        return Trace(*self._runner.forward(self._params, X), self.plan)
+        return Trace(*self.runner.forward(self._params, X), self.plan)
 
     def predict(self, X):
         """Output activations, shape (n_samples, n_outputs), columns in ``outputs`` order."""
@@ -185,13 +186,15 @@ class Network:
         """``Y`` checked and shaped as the loss takes it: float64 (n_samples, n_outputs)."""
         return self.loss_function.targets(Y, len(self.outputs))
 
-    def evaluate(self, X, Y):
-        """The loss E (as defined for ``self.loss``) on ``X``, ``Y``."""
+    def evaluate(self, X, Y, sample_weight=None):
+        """The loss E (as defined for ``self.loss``) on ``X``, ``Y``, optionally with sample weights."""
         trace = self.forward(X)
         Y = self._check_pair(trace.S, Y)
-        return self.loss_function.value(trace.output_sums, trace.outputs, Y)
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        return self.loss_function.value_and_delta(trace.output_sums, trace.outputs, Y,
+                                                  self.plan.output_groups, weights)[0]
 
-    def gradients(self, X, Y):
+    def gradients(self, X, Y, sample_weight=None):
         """Loss and its gradient by backpropagation.
 
         Parameters
@@ -199,17 +202,30 @@ class Network:
         X : array of shape (n_samples, n_inputs)
         Y : array of shape (n_samples, n_outputs)
             For ``cross_entropy`` also integer labels of shape (n_samples,).
+        sample_weight : array of shape (n_samples,) or None
+            Each sample counts this many times in E (a weighted mean for the mean losses).
 
         Returns
         -------
         loss : float
         grads : Gradients
             ``grads.weight[(i, j)]``, ``grads.bias[j]``, ``grads.delta[j]``.
+
+        Examples
+        --------
+        >>> import dagnet
+        >>> net = dagnet.load("topologies/xor_skip.yaml")
+        >>> loss, grads = net.gradients([[0, 1]], [[1]])
+        >>> round(loss, 6), grads.delta["y"].round(6)
+        (5.8e-05, array([-0.000116]))
+        >>> sorted(grads.weight)
+        [('a', 'n'), ('a', 'y'), ('b', 'n'), ('b', 'y'), ('n', 'y')]
         """
         X = as_inputs(X, self.inputs)
-        S, Z = self._runner.forward(self._params, X)
+        S, Z = self.runner.forward(self._params, X)
         Y = self._check_pair(S, Y)
-        E, vector, D = self._runner.backward(self._params, S, Z, Y)
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        E, vector, D = self.runner.backward(self._params, S, Z, Y, weights=weights)
         return E, Gradients(vector, D, self.plan)
 
     def _check_pair(self, S, Y):
@@ -222,86 +238,9 @@ class Network:
 
     # -- training ----------------------------------------------------------
 
-    def train_step(self, X, Y, optimizer, weight_decay=0.0):
-        """One update on a batch: forward, backward, ``optimizer.step``; returns E before it.
-
-        ``X`` (n, n_inputs) and ``Y`` (n, n_outputs) must already be checked
-        float64 arrays (see :meth:`targets`); ``fit`` calls this in its loop.
-        """
-        E, grad = self._runner.train_gradient(self._params, X, Y)
-        if weight_decay:
-            grad += weight_decay * self.plan.mask * self._params   # ∂/∂θ of (λ/2)‖θ‖²
-        optimizer.step(self._params, grad)
-        return E
-
-    def fit(self, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffle=True,
-            seed=None, weight_decay=0.0, validation_data=None, validation_split=0.0, patience=None,
-            min_delta=0.0, restore_best=True, verbose=True, callback=None, init=None,
-            **optimizer_params):
-        """Train by gradient descent; return a :class:`~dagnet.training.History`.
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_inputs)
-        Y : array of shape (n_samples, n_outputs)
-            For ``cross_entropy`` also integer labels of shape (n_samples,) or (n_samples, 1).
-        epochs : int
-        lr : float or None
-            Learning rate η; None takes the optimiser's default.
-        batch_size : int or None
-            1 updates after each example (sequential), None once per epoch
-            on all data (batch), n after every n examples.
-        optimizer : {"sgd", "momentum", "nesterov", "adam"} or Optimizer
-            Further keyword arguments (``momentum``, ``beta1``, ...) go to it.
-        shuffle : bool
-            Visit the examples in a new random order every epoch.
-        seed : int or None
-            Seeds shuffling, the validation split (and ``init``): same seed,
-            same weights, bit for bit. None takes the network's own seed
-            (the one it was loaded with), so ``load(..., seed=s)`` then
-            ``fit`` is reproducible too.
-        weight_decay : float
-            L2 penalty λ: adds λθ to the gradient of every trainable parameter.
-        validation_data : (X_val, Y_val) or None
-        validation_split : float
-            Hold out this fraction of (X, Y), drawn at random (seeded), for
-            validation instead; for classifiers the fraction of every class.
-        patience : int or None
-            Stop when the validation loss (else the training loss) has not
-            improved by ``min_delta`` for this many epochs; with
-            ``restore_best`` the best epoch's weights are put back.
-        verbose : bool
-            A progress bar (when tqdm is installed).
-        callback : callable or None
-            ``callback(epoch, history)`` after each epoch; returning False stops.
-        init : str or None
-            Re-initialise all trainable weights with this scheme first.
-
-        Returns
-        -------
-        History
-
-        Raises
-        ------
-        TrainingDiverged
-            When the loss becomes NaN or infinite; the network keeps the
-            weights of the last finite epoch and the error carries the history.
-
-        Examples
-        --------
-        >>> import dagnet, numpy as np
-        >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=1)
-        >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); Y = np.array([0, 1, 1, 0])
-        >>> history = net.fit(X, Y, epochs=2000, lr=0.5, optimizer="momentum", seed=0, verbose=False)
-        >>> net.score(X, Y)
-        1.0
-        """
-        from .training import fit
-        return fit(self, X, Y, epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer,
-                   shuffle=shuffle, seed=seed, weight_decay=weight_decay,
-                   validation_data=validation_data, validation_split=validation_split,
-                   patience=patience, min_delta=min_delta, restore_best=restore_best,
-                   verbose=verbose, callback=callback, init=init, **optimizer_params)
+    # the training loop and one update step live in dagnet.training
+    fit = training.fit
+    train_step = training.train_step
 
     def initialize(self, init="glorot_uniform", seed=None, bias_init=DEFAULT_BIAS_INIT):
         """Draw every trainable weight (scheme ``init``) and bias (``bias_init``) anew.

@@ -53,12 +53,12 @@ class ReferenceEngine:
         return (np.column_stack([s[j] for j in self.order]),
                 np.column_stack([z[j] for j in self.order]))
 
-    def train_gradient(self, params, X, Y):
+    def train_gradient(self, params, X, Y, weights=None):
         """(E, ∂E/∂params) for one training step: forward, then backward."""
         S, Z = self.forward(params, X)
-        return self.backward(params, S, Z, Y)[:2]
+        return self.backward(params, S, Z, Y, weights=weights)[:2]
 
-    def backward(self, params, S, Z, Y, input_deltas=True):
+    def backward(self, params, S, Z, Y, input_deltas=True, weights=None):
         """Return (E, ∂E/∂params of shape (n_params,), δ of shape (n_samples, n_nodes)).
 
         ``input_deltas`` is accepted for the engines' common interface; the
@@ -67,8 +67,8 @@ class ReferenceEngine:
         L = self.plan
         col = L.column
         out = L.output_columns
-        E = self.loss.value(S[:, out], Z[:, out], Y)
-        direct = self.loss.delta(S[:, out], Z[:, out], Y, L.output_groups)  # ∂E/∂s_o at each output
+        # E and ∂E/∂s_o at each output (each sample's row weighted, when weights are given)
+        E, direct = self.loss.value_and_delta(S[:, out], Z[:, out], Y, L.output_groups, weights)
         direct = {o: direct[:, m] for m, o in enumerate(L.outputs)}
         grad = np.zeros(L.n_params)
         delta = {}

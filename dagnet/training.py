@@ -13,10 +13,11 @@ import numpy as np
 
 from . import metrics
 from .errors import suggest
-from .graph import finite, is_number
 from .history import History
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from .regularization import penalty
 from .samples import as_inputs, is_binary
+from .schedules import make_schedule
 
 
 class TrainingDiverged(RuntimeError):
@@ -79,13 +80,94 @@ def _held_out(Y, fraction, n_val, rng, stratify):
 #: fit's own keyword arguments (besides the optimiser's hyperparameters).
 FIT_OPTIONS = ("epochs", "lr", "batch_size", "optimizer", "shuffle", "seed", "weight_decay",
                "validation_data", "validation_split", "patience", "min_delta", "restore_best",
-               "verbose", "callback", "init")
+               "verbose", "callback", "init", "sample_weight", "lr_schedule")
+
+
+def train_step(net, X, Y, optimizer, weight_decay=0.0, weights=None):
+    """One update on a batch: forward, backward, ``optimizer.step``; returns E before it.
+
+    ``X`` (n, n_inputs) and ``Y`` (n, n_outputs) must already be checked
+    float64 arrays (see :meth:`~dagnet.Network.targets`), ``weights`` (n,)
+    per-sample weights or None, ``weight_decay`` a number or an
+    :class:`~dagnet.regularization.L2`; ``fit`` calls this in its loop.
+    """
+    E, grad = net.runner.train_gradient(net.params, X, Y, weights)
+    if weight_decay:
+        grad += penalty(weight_decay).gradient(net.params, net.plan, len(X))   # ∂/∂θ of (λ/2)‖θ‖²
+    optimizer.step(net.params, grad)
+    return E
 
 
 def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffle=True, seed=None,
         weight_decay=0.0, validation_data=None, validation_split=0.0, patience=None, min_delta=0.0,
-        restore_best=True, verbose=True, callback=None, init=None, **optimizer_params):
-    """Train ``net`` in place; see :meth:`dagnet.Network.fit` for the parameters."""
+        restore_best=True, verbose=True, callback=None, init=None, sample_weight=None,
+        lr_schedule=None, **optimizer_params):
+    """Train by gradient descent; return a :class:`~dagnet.history.History`.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_inputs)
+    Y : array of shape (n_samples, n_outputs)
+        For ``cross_entropy`` also integer labels of shape (n_samples,) or (n_samples, 1).
+    epochs : int
+    lr : float or None
+        Learning rate η; None takes the optimiser's default.
+    batch_size : int or None
+        1 updates after each example (sequential), None once per epoch
+        on all data (batch), n after every n examples.
+    optimizer : {"sgd", "momentum", "nesterov", "adam"} or Optimizer
+        Further keyword arguments (``momentum``, ``beta1``, ...) go to it.
+    shuffle : bool
+        Visit the examples in a new random order every epoch.
+    seed : int or None
+        Seeds shuffling, the validation split (and ``init``): same seed,
+        same weights, bit for bit. None takes the network's own seed
+        (the one it was loaded with), so ``load(..., seed=s)`` then
+        ``fit`` is reproducible too.
+    weight_decay : float or dagnet.regularization.L2
+        L2 penalty λ: adds λθ to the gradient of every trainable parameter
+        (an ``L2`` can leave the biases out or scale with the batch).
+    validation_data : (X_val, Y_val) or None
+    validation_split : float
+        Hold out this fraction of (X, Y), drawn at random (seeded), for
+        validation instead; for classifiers the fraction of every class.
+    patience : int or None
+        Stop when the validation loss (else the training loss) has not
+        improved by ``min_delta`` for this many epochs; with
+        ``restore_best`` the best epoch's weights are put back.
+    verbose : bool
+        A progress bar (when tqdm is installed).
+    callback : callable or None
+        ``callback(epoch, history)`` after each epoch; returning False stops.
+    init : str or None
+        Re-initialise all trainable weights with this scheme first.
+    sample_weight : array of shape (n_samples,) or None
+        Weigh the samples: each counts this many times in the loss (for the
+        mean losses, the weighted mean); validation data stay unweighted.
+    lr_schedule : {"constant", "invscaling", "adaptive"}, callable or None
+        How the learning rate changes after each epoch (see
+        :mod:`dagnet.schedules`); a callable ``(optimizer, epoch, history,
+        samples_seen)`` may set ``optimizer.lr`` and return False to stop.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    TrainingDiverged
+        When the loss becomes NaN or infinite; the network keeps the
+        weights of the last finite epoch and the error carries the history.
+
+    Examples
+    --------
+    >>> import dagnet, numpy as np
+    >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=1)
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); Y = np.array([0, 1, 1, 0])
+    >>> history = net.fit(X, Y, epochs=2000, lr=0.5, optimizer="momentum", seed=0, verbose=False)
+    >>> net.score(X, Y)
+    1.0
+    """
     _check_options(optimizer, optimizer_params)
     X = as_inputs(X, net.inputs)
     Y = net.targets(Y)
@@ -98,14 +180,17 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     epochs = int(epochs)
     if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or batch_size < 1):
         raise ValueError(f"batch_size must be a whole number >= 1 or None, got {batch_size!r}")
-    if not is_number(weight_decay) or not finite(weight_decay) or weight_decay < 0:
-        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
+    decay = penalty(weight_decay)
     if patience is not None and patience < 1:
         raise ValueError(f"patience must be >= 1, got {patience}")
+    weights = _sample_weights(sample_weight, len(X))
+    schedule = make_schedule(lr_schedule)
     seed = net.seed if seed is None else seed     # a seeded network trains reproducibly
     rng = np.random.default_rng(seed)
     track_accuracy = net.is_classifier or is_binary(Y)
     X, Y, Xv, Yv, held = _split(X, Y, validation_data, validation_split, net, rng, stratify=track_accuracy)
+    if weights is not None and held is not None:
+        weights = np.delete(weights, held)
     opt = make_optimizer(optimizer, lr=lr, **optimizer_params)
     if init is not None:
         net.initialize(init, seed=seed)
@@ -122,16 +207,15 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(1, epochs + 1):
                 started = time.perf_counter()
-                Xs, Ys = X, Y
-                if shuffle:
-                    order = rng.permutation(n)
-                    Xs, Ys = X[order], Y[order]
+                order = rng.permutation(n) if shuffle else np.arange(n)
+                Xs, Ys, Ws = X[order], Y[order], None if weights is None else weights[order]
                 for lo in range(0, n, size):
-                    E = net.train_step(Xs[lo:lo + size], Ys[lo:lo + size], opt, weight_decay)
+                    E = net.train_step(Xs[lo:lo + size], Ys[lo:lo + size], opt, decay,
+                                       None if Ws is None else Ws[lo:lo + size])
                     if not math.isfinite(E):
                         break
                 seconds = time.perf_counter() - started
-                E, acc = _measure(net, X, Y, track_accuracy)
+                E, acc = _measure(net, X, Y, track_accuracy, weights)
                 if not math.isfinite(E) or not np.all(np.isfinite(params)):
                     params[:] = last_good
                     history.diverged = True
@@ -161,6 +245,9 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(_postfix(history), refresh=False)
+                if schedule(opt, epoch, history, epoch * n) is False:
+                    history.stopped_early = True
+                    break
                 if callback is not None and callback(epoch, history) is False:
                     history.stopped_early = True
                     break
@@ -183,6 +270,18 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     return history
 
 
+def _sample_weights(sample_weight, n):
+    """Per-sample weights as float64 (n,), or None; finite, >= 0 and not all zero."""
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    if len(w) != n:
+        raise ValueError(f"sample_weight has {len(w)} values for {n} samples")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or not np.any(w > 0):
+        raise ValueError("sample_weight must be finite numbers >= 0, not all zero")
+    return w
+
+
 def _check_options(optimizer, options):
     """Keyword arguments beyond fit's own must be the optimiser's hyperparameters; suggest near misses."""
     if isinstance(optimizer, Optimizer) or not options:
@@ -203,9 +302,11 @@ def _postfix(history):
     return out
 
 
-def _measure(net, X, Y, track_accuracy):
-    """Loss on (X, Y), and accuracy when tracked; one forward pass."""
+def _measure(net, X, Y, track_accuracy, weights=None):
+    """Loss on (X, Y) (weighted when ``weights`` are given), and accuracy when tracked; one forward pass."""
     trace = net.forward(X)
-    E = net.loss_function.value(trace.output_sums, trace.outputs, Y)
+    E = net.loss_function.value_and_delta(trace.output_sums, trace.outputs, Y, net.plan.output_groups,
+                                          weights)[0] if weights is not None else \
+        net.loss_function.value(trace.output_sums, trace.outputs, Y)
     acc = metrics.accuracy(metrics.labels(Y), metrics.classes(trace.outputs)) if track_accuracy else None
     return E, acc
