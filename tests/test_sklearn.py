@@ -6,6 +6,7 @@ import pickle
 import subprocess
 import sys
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -252,7 +253,7 @@ def test_bad_training_options_fail_in_fit_not_in_init(moons):
     clf = DAGNetClassifier(epochs=-1, optimizer="adma")      # stored as given
     assert clf.get_params()["epochs"] == -1
     with pytest.raises(ValueError, match="epochs must be"):
-        clf.fit(X, y)
+        clf.set_params(optimizer="adam").fit(X, y)
     with pytest.raises(ValueError, match="did you mean 'adam'"):
         DAGNetClassifier(optimizer="adma").fit(X, y)
     with pytest.raises(ValueError, match="takes no parameter 'momentun'"):
@@ -321,3 +322,75 @@ def test_docs_examples_run(monkeypatch):
     result = doctest.testfile(os.path.join(ROOT, "docs", "sklearn.md"), module_relative=False,
                               optionflags=flags, raise_on_error=False, verbose=False)
     assert result.attempted > 10 and result.failed == 0
+
+
+def _sklearn_mlp_as_network(sk):
+    """The dagnet network holding a fitted MLPClassifier's (2-k-1, tanh, logistic) weights."""
+    G = nx.DiGraph(inputs=["x0", "x1"], outputs=["y"], loss="binary_cross_entropy")
+    k = sk.coefs_[0].shape[1]
+    for j in range(k):
+        G.add_node(f"h{j}", activation="tanh", bias=float(sk.intercepts_[0][j]))
+        for i in range(2):
+            G.add_edge(f"x{i}", f"h{j}", weight=float(sk.coefs_[0][i, j]))
+        G.add_edge(f"h{j}", "y", weight=float(sk.coefs_[1][j, 0]))
+    G.add_node("y", activation="sigmoid", bias=float(sk.intercepts_[1][0]))
+    return dagnet.Network.from_graph(G)
+
+
+def test_partial_fit_with_alpha_follows_scikit_learns_sgd_step_for_step(moons):
+    """alpha is scikit-learn's (α/2n)‖W‖² on the weights of each batch; log loss is dagnet's BCE."""
+    from sklearn.neural_network import MLPClassifier
+    X, y = moons
+    sk = MLPClassifier(hidden_layer_sizes=(4,), activation="tanh", solver="sgd", alpha=0.05,
+                       batch_size=16, learning_rate_init=0.2, momentum=0.0, shuffle=False,
+                       random_state=0)
+    sk.partial_fit(X, y, classes=[0, 1])         # scikit-learn draws the start; dagnet takes it
+    ours = DAGNetClassifier(_sklearn_mlp_as_network(sk), optimizer="sgd", lr=0.2, batch_size=16,
+                            alpha=0.05, shuffle=False, tol=None)
+    for call in range(4):
+        sk.partial_fit(X, y)
+        ours.partial_fit(X, y, classes=[0, 1] if call == 0 else None)
+    back = _sklearn_mlp_as_network(sk)
+    np.testing.assert_allclose(ours.network_.params, back.params, rtol=1e-12, atol=1e-14)
+    assert ours.n_iter_ == 4
+
+
+def test_tol_and_n_iter_no_change_stop_as_scikit_learn_counts(moons):
+    X, y = moons
+    clf = DAGNetClassifier(epochs=100, tol=10.0, n_iter_no_change=3, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 5           # epochs 2-5 do not improve by 10: stop once 3 are exceeded
+    assert DAGNetClassifier(epochs=7, tol=None, random_state=0).fit(X, y).n_iter_ == 7
+
+
+def test_warm_start_goes_on_from_the_fitted_network(moons):
+    X, y = moons
+    clf = DAGNetClassifier(epochs=3, tol=None, warm_start=True, random_state=0).fit(X, y)
+    first = clf.network_.params.copy()
+    clf.fit(X, y)
+    assert clf.n_iter_ == 6 and not np.array_equal(first, clf.network_.params)
+    cold = DAGNetClassifier(epochs=3, tol=None, random_state=0).fit(X, y).fit(X, y)
+    np.testing.assert_array_equal(cold.network_.params, first)    # without warm_start: anew
+
+
+def test_sample_weight_of_two_equals_the_sample_twice(moons):
+    X, y = moons
+    w = np.ones(len(y))
+    w[:10] = 2.0
+    a = DAGNetRegressor(epochs=3, batch_size=None, tol=None, random_state=0, optimizer="sgd")
+    b = DAGNetRegressor(epochs=3, batch_size=None, tol=None, random_state=0, optimizer="sgd")
+    a.fit(X, y, sample_weight=w)
+    b.fit(np.vstack([X, X[:10]]), np.r_[y, y[:10]])
+    np.testing.assert_allclose(a.network_.params, b.network_.params, rtol=1e-12, atol=1e-14)
+
+
+def test_learning_rate_schedules_and_bad_options(moons):
+    X, y = moons
+    clf = DAGNetClassifier(epochs=4, optimizer="sgd", lr=0.5, learning_rate="invscaling", tol=None,
+                           batch_size=50, random_state=0).fit(X, y)
+    assert clf.optimizer_.lr == pytest.approx(0.5 / (4 * len(y) + 1) ** 0.5)
+    with pytest.raises(ValueError, match="learning_rate must be one of constant, invscaling, adaptive"):
+        DAGNetClassifier(learning_rate="optimal").fit(X, y)
+    with pytest.raises(ValueError, match="give alpha .* or weight_decay .*, not both"):
+        DAGNetClassifier(alpha=0.1, weight_decay=0.1).fit(X, y)
+    with pytest.raises(ValueError, match="the first partial_fit needs classes="):
+        DAGNetClassifier().partial_fit(X, y)
