@@ -151,7 +151,7 @@ def plot(rows, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("out", help="folder for forward_vs_reverse.csv and cost.png")
     parser.add_argument("--quick", action="store_true", help="small networks only (a few seconds)")
     args = parser.parse_args(argv)

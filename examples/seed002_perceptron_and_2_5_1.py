@@ -70,7 +70,7 @@ def pictures(net, X, Y, history, out, stem, gif=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("out", help="folder for the pictures and trained networks")
     parser.add_argument("--quick", action="store_true", help="fewer epochs (a few seconds)")
     parser.add_argument("--gif", action="store_true", help="also animate the 2-5-1 training (slower)")

@@ -160,7 +160,7 @@ def plot_costs(rows, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("out", help="folder for three_ways.csv and cost.png")
     parser.add_argument("--quick", action="store_true", help="short chains only (a few seconds)")
     args = parser.parse_args(argv)

@@ -128,7 +128,7 @@ def seed_errata(x, y, params, mine):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("out", help="folder for decision.png and trained.yaml")
     parser.add_argument("--quick", action="store_true", help="fewer samples and epochs (a few seconds)")
     args = parser.parse_args(argv)

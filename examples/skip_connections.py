@@ -114,7 +114,7 @@ def plot(gradients, histories, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("out", help="folder for depth.png, the network drawings and skip_connections.csv")
     parser.add_argument("--quick", action="store_true", help="fewer seeds and epochs (a few seconds)")
     args = parser.parse_args(argv)

@@ -279,7 +279,10 @@ def test_train_on_a_csv_with_named_columns(run, tmp_path):
 def test_train_needs_data(run, tmp_path):
     code, _, err = run("train", topology("xor_skip.yaml"), "--out", tmp_path)
     assert code == 2
-    assert "train needs --data NAME|CSV" in one_error_line(err)
+    assert "the following arguments are required: --data (see 'dagnet train --help')" in one_error_line(err)
+    code, out, _ = run("train", "--help")
+    assert code == 0 and " --data NAME|CSV " in " ".join(out.split())      # required in the usage line too
+    assert "[--data NAME" not in out
 
 
 def test_train_an_unknown_data_set(run, tmp_path):

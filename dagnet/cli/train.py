@@ -30,8 +30,8 @@ def add(subparsers):
         "  dagnet train net.yaml --data points.csv --inputs x,y --targets label --out runs/mine")
     p.add_argument("topology", metavar="FILE", help="topology YAML file")
     data = p.add_argument_group("data")
-    data.add_argument("--data", metavar="NAME|CSV",
-                      help="a built-in data set name or a CSV file with a header row (required)")
+    data.add_argument("--data", metavar="NAME|CSV", required=True,
+                      help="a built-in data set name or a CSV file with a header row")
     data.add_argument("--inputs", type=columns, metavar="COLS",
                       help="CSV input columns, comma-separated (default: the network's input "
                            "names, else the first columns)")
@@ -171,10 +171,6 @@ def _write_pictures(net, X, Y, history, folder, recorder):
 
 
 def run(args):
-    if not args.data:
-        raise UsageError("train needs --data NAME|CSV: a built-in data set ("
-                         + ", ".join(datasets.names())
-                         + ") or a CSV file (see 'dagnet train --help')")
     if args.gif and args.no_pictures:
         raise UsageError("--gif and --no-pictures contradict each other")
     if args.momentum is not None and args.optimizer not in ("momentum", "nesterov"):
