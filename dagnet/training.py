@@ -111,7 +111,8 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         For ``cross_entropy`` also integer labels of shape (n_samples,) or (n_samples, 1).
     epochs : int
     lr : float or None
-        Learning rate η; None takes the optimiser's default.
+        Learning rate η; None takes the optimiser's default (sgd, momentum,
+        nesterov: 0.01; adam: 0.001).
     batch_size : int or None
         1 updates after each example (sequential), None once per epoch
         on all data (batch), n after every n examples.

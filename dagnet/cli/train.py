@@ -45,7 +45,9 @@ def add(subparsers):
     train = p.add_argument_group("training")
     train.add_argument("--epochs", type=count, default=100, metavar="N", help="default 100")
     train.add_argument("--lr", type=positive_float, metavar="η",
-                       help="learning rate (default: the optimiser's)")
+                       help="learning rate (default: the optimiser's own: " + ", ".join(
+                           f"{name} {cls.hyperparameters['lr'].default:g}" for name, cls in OPTIMIZERS.items())
+                           + ")")
     train.add_argument("--batch-size", type=positive_int, metavar="N",
                        help="1 = update after every example (sequential); default: all samples "
                             "at once (batch)")
