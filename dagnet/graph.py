@@ -12,9 +12,9 @@ import numpy as np
 
 from . import activations
 from .errors import TopologyError, suggest
-from .graphview import ParameterGraph
 from .initializers import DEFAULT_BIAS_INIT, DEFAULT_WEIGHT_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
+from .structure import incoming
 
 DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_LOSS = "mse"
@@ -98,8 +98,8 @@ def build(G, inputs=None, outputs=None, loss=None, seed=None, init=None, source=
     check = _Checker(source, locate)
     if not isinstance(G, nx.DiGraph) or G.is_multigraph():
         check.fail(f"expected a networkx.DiGraph, got {type(G).__name__}")
-    if copy or not isinstance(G, ParameterGraph):  # attribute dicts of our own: the caller's graph never changes
-        H = ParameterGraph()
+    if copy:  # attribute dicts of our own, so the caller's graph is never changed
+        H = nx.DiGraph()
         H.graph.update(G.graph)
         H.add_nodes_from((n, dict(d)) for n, d in G.nodes(data=True))
         H.add_edges_from((u, v, dict(d)) for u, v, d in G.edges(data=True))
@@ -240,21 +240,20 @@ def _initialise(H, inputs, outputs, seed, default_init, check):
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     output_set = set(outputs)
+    into = incoming(H)
     for node, attrs in H.nodes(data=True):
         if attrs["role"] == "input":
             continue
-        edges = list(H.in_edges(node, data=True))
-        missing = [(u, d) for u, _, d in edges if d.get("weight") is None]
+        missing = [(u, d) for u, d in into[node] if d.get("weight") is None]
         if missing:
             draw = _scheme(attrs.get("init") or default_init, node, check)
             fan_in, fan_outs = fans(H, [u for u, _ in missing], node, output_set)
             for (_, d), w in zip(missing, draw(rng, fan_in, fan_outs, len(missing))):
                 d["weight"] = float(w)
-        for u, v, d in edges:
-            if type(d["weight"]) is not float:
-                d["weight"] = _number(d["weight"], f"weight of edge {u!r} -> {v!r}", check, "edge", (u, v))
-            elif not math.isfinite(d["weight"]):
-                _number(d["weight"], f"weight of edge {u!r} -> {v!r}", check, "edge", (u, v))
+        for u, d in into[node]:
+            w = d["weight"]
+            if type(w) is not float or w - w != 0.0:   # not a finite float (nan - nan, inf - inf: nan)
+                d["weight"] = _number(w, f"weight of edge {u!r} -> {node!r}", check, "edge", (u, node))
         bias = attrs.get("bias", True)
         if bias is True:
             draw = _scheme(attrs.get("bias_init") or DEFAULT_BIAS_INIT, node, check, "bias_init")

@@ -1,12 +1,13 @@
 """A networkx graph whose ``weight`` and ``bias`` attributes are live views of a parameter vector.
 
 A :class:`~dagnet.network.Network` keeps one source of truth, its flat
-parameter vector. ``net.graph`` is a :class:`ParameterGraph` whose edge
-attribute ``weight`` and node attribute ``bias`` read and write that vector
-directly, so the graph is always current and an edit through it takes
-effect at once, with no copying in either direction. Every other attribute
-is ordinary data. A copy of the graph (``G.copy()``, ``nx.DiGraph(G)``,
-``relabel_nodes``) holds plain floats: a snapshot.
+parameter vector, beside its structure (a plain graph without the
+values). ``net.graph`` is a :class:`ParameterGraph` built from both on
+first use, whose edge attribute ``weight`` and node attribute ``bias`` read
+and write that vector directly, so the graph is always current and an edit
+through it takes effect at once, with no copying in either direction.
+Every other attribute is ordinary data. A copy of the graph (``G.copy()``,
+``nx.DiGraph(G)``, ``relabel_nodes``) holds plain floats: a snapshot.
 
 Examples
 --------
@@ -107,11 +108,27 @@ class ParameterGraph(nx.DiGraph):
     edge_attr_dict_factory = Attributes
 
 
-def bind(G, plan, params):
-    """Make every weight and bias of ``G`` (a ParameterGraph) a view of ``params`` at the plan's slots."""
+def view(structure, plan, params):
+    """A ParameterGraph of ``structure`` whose weights and biases are views of ``params``."""
+    G = ParameterGraph()
+    G.graph.update(structure.graph)
+    G.add_nodes_from(structure.nodes(data=True))
+    G.add_edges_from(structure.edges(data=True))
     edge_slot, bias_slot = plan.edge_slot, plan.bias_slot
     for u, v, attributes in G.edges(data=True):
         attributes.bind("weight", params, edge_slot[u, v])
     for n, attributes in G.nodes(data=True):
         if n in bias_slot:
             attributes.bind("bias", params, bias_slot[n])
+    return G
+
+
+def with_values(structure, plan, params):
+    """A plain DiGraph copy of ``structure`` holding the values of ``params`` as floats."""
+    G = structure.copy()
+    values = params.tolist()
+    for (u, v), slot in plan.edge_slot.items():
+        G.edges[u, v]["weight"] = values[slot]
+    for n, slot in plan.bias_slot.items():
+        G.nodes[n]["bias"] = values[slot]
+    return G

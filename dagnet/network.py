@@ -10,7 +10,7 @@ import numpy as np
 from . import graph as graph_rules
 from . import metrics, training, writer
 from .engine import ENGINES, make_engine
-from .graphview import bind
+from .graphview import view, with_values
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
 from .plan import Plan
@@ -37,19 +37,19 @@ class Network:
     """
 
     def __init__(self, G, engine="compiled", seed=None):
-        """Wrap a graph completed by :func:`dagnet.graph.build` (a ParameterGraph, taken over).
+        """Wrap a graph completed by :func:`dagnet.graph.build` (taken over: its values move out).
 
         ``seed``, the seed the missing weights were drawn with, is kept as
         :attr:`seed`: ``fit`` shuffles with it unless given its own.
         """
-        self._graph = G
         self.seed = seed
         self.inputs = list(G.graph["inputs"])
         self.outputs = list(G.graph["outputs"])
         self.loss = G.graph["loss"]
         self.plan = Plan(G)
-        self._params = self.plan.read(G)
-        bind(G, self.plan, self._params)
+        self._params = self.plan.read(G, take=True)
+        self.structure = G                # the graph without its values, which live in _params
+        self._view = None
         self._engines = {}
         self.engine = engine
 
@@ -120,9 +120,13 @@ class Network:
 
         Setting a ``weight`` or ``bias`` attribute changes the parameter at
         once; to change the structure, build a new network with
-        ``Network.from_graph(net.graph)``.
+        ``Network.from_graph(net.graph)``. (Built on first use, in time
+        linear in the size of the network; :attr:`structure` is the same
+        graph without the values.)
         """
-        return self._graph
+        if self._view is None:
+            self._view = view(self.structure, self.plan, self._params)
+        return self._view
 
     @property
     def loss_function(self):
@@ -131,7 +135,7 @@ class Network:
 
     @property
     def name(self):
-        return self._graph.graph.get("name")
+        return self.structure.graph.get("name")
 
     @property
     def n_params(self):
@@ -155,7 +159,8 @@ class Network:
 
     def copy(self):
         """An independent network with the same structure and current parameters."""
-        return Network(self._graph.copy(), engine=self.engine, seed=self.seed)
+        return Network(with_values(self.structure, self.plan, self._params), engine=self.engine,
+                       seed=self.seed)
 
     def __repr__(self):
         return (f"<dagnet.Network {self.name or ''} {len(self.inputs)} inputs, "
@@ -253,7 +258,7 @@ class Network:
                 raise ValueError(f"unknown init {name!r}{suggest(name, INITIALIZERS)}; "
                                  f"known: {', '.join(INITIALIZERS)}")
         rng = np.random.default_rng(seed)
-        G, plan = self._graph, self.plan
+        G, plan = self.structure, self.plan
         outputs = set(self.outputs)
         for node in G:
             if plan.activation[node] is None:

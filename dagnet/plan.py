@@ -33,6 +33,7 @@ import numpy as np
 
 from .activations import record
 from .losses import activation_groups
+from .structure import incoming
 
 #: A generation's edges go in a dense step when they fill at least this
 #: fraction of the (sources × targets) matrix.
@@ -142,10 +143,12 @@ class Plan:
         self.constant_runs = self._runs(constants, self.n_inputs)
 
         self.edge_slot = {}
-        steps, offset, start = [], 0, self.n_inputs + len(constants)
+        into = incoming(G)
+        steps, edges, offset, start = [], [], 0, self.n_inputs + len(constants)
         for gen in later:
-            step = self._step(G, gen, start, offset)
+            step, step_edges = self._step(into, gen, start, offset)
             steps.append(step)
+            edges.append(step_edges)
             offset += step.n_slots
             start = step.stop
         self.steps = tuple(steps)
@@ -153,12 +156,11 @@ class Plan:
         self.n_params = offset + self.n_nodes
         self.bias_slot = {n: offset + self.column[n] for n in self.nodes
                           if G.nodes[n].get("bias") is not None}
-        self.edges = _frozen(np.array([(self.column[u], self.column[v], slot)
-                                       for (u, v), slot in self.edge_slot.items()],
-                                      dtype=np.intp).reshape(-1, 3))
+        edges = np.concatenate(edges) if edges else np.empty((0, 4), dtype=np.intp)
+        order = np.argsort(edges[:, 2], kind="stable")      # slot order
+        self.edges = _frozen(np.ascontiguousarray(edges[order, :3]))
         mask = np.zeros(self.n_params)
-        for (u, v), slot in self.edge_slot.items():
-            mask[slot] = 1.0 if G.edges[u, v].get("trainable", True) else 0.0
+        mask[edges[:, 2]] = edges[:, 3]
         for n, slot in self.bias_slot.items():
             mask[slot] = 1.0 if G.nodes[n].get("trainable", True) else 0.0
         self.mask = _frozen(mask)
@@ -173,11 +175,14 @@ class Plan:
             by_name.setdefault(self.activation[n], []).append(start + k)
         return tuple(ActivationRun(record(name), as_index(ks)) for name, ks in by_name.items())
 
-    def _step(self, G, gen, start, offset):
+    def _step(self, into, gen, start, offset):
+        """The step computing generation ``gen`` (columns from ``start``), and its edges as rows
+        (source column, target column, slot, trainable)."""
         stop = start + len(gen)
         col = self.column
-        src = np.array([col[u] for v in gen for u in G.predecessors(v)], dtype=np.intp)
-        dst = np.array([col[v] - start for v in gen for _ in G.predecessors(v)], dtype=np.intp)
+        incoming = [(col[u], k, d.get("trainable", True) is not False)
+                    for k, v in enumerate(gen) for u, d in into[v]]
+        src, dst, trainable = (np.array(part, dtype=np.intp) for part in zip(*incoming))
         sources = np.unique(src)
         runs = self._runs(gen, start)
         if len(src) / (len(sources) * len(gen)) >= DENSE_MIN_FILL:
@@ -185,27 +190,32 @@ class Plan:
             step = DenseStep(start, stop, runs, offset, as_index(sources), (len(sources), len(gen)))
         else:
             order = np.lexsort((src, dst))              # by target, then source
-            src, dst = _frozen(src[order]), _frozen(dst[order])
+            src, dst, trainable = _frozen(src[order]), _frozen(dst[order]), trainable[order]
             indptr = _frozen(np.searchsorted(dst, np.arange(len(gen) + 1)).astype(np.intp))
             slots = offset + np.arange(len(src))
             step = SparseStep(start, stop, runs, offset, src, dst, indptr)
         names = self.nodes
-        for s, d, slot in zip(src.tolist(), dst.tolist(), slots.tolist()):
-            self.edge_slot[(names[s], names[start + d])] = slot
-        return step
+        self.edge_slot.update(zip(zip([names[s] for s in src.tolist()],
+                                      [names[start + d] for d in dst.tolist()]), slots.tolist()))
+        return step, np.column_stack([src, start + dst, slots, trainable])
 
     # -- values in and out of the graph's attributes ---------------------------
 
-    def read(self, G):
-        """A new parameter vector holding the weights and biases stored in graph ``G``."""
+    def read(self, G, take=False):
+        """A new parameter vector holding the weights and biases stored in graph ``G``.
+
+        ``take=True`` also removes them from ``G``'s attributes (in the same pass),
+        for a caller that keeps the vector as their one copy.
+        """
         params = np.zeros(self.n_params)
-        edge_slot, bias_slot = self.edge_slot, self.bias_slot
-        slots, values = zip(*[(edge_slot[u, v], w) for u, v, w in G.edges(data="weight")]) \
-            if edge_slot else ((), ())
-        params[list(slots)] = values
-        for n, b in G.nodes(data="bias"):
-            if n in bias_slot:
-                params[bias_slot[n]] = b
+        edge_slot = self.edge_slot
+        get = dict.pop if take else dict.__getitem__
+        pairs = [(edge_slot[u, v], get(d, "weight")) for u, v, d in G.in_edges(data=True)]
+        if pairs:
+            slots, values = zip(*pairs)
+            params[list(slots)] = values
+        for n, slot in self.bias_slot.items():
+            params[slot] = get(G.nodes[n], "bias")
         return params
 
     def weights(self, params, step):

@@ -112,23 +112,6 @@ def _check_events(text):
 
 
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-
-
-def _json_depth(text):
-    depth = deepest = 0
-    for token in _JSON_TOKENS.finditer(text):
-        t = token.group()
-        if t in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                return deepest
-        elif t in "]}":
-            depth -= 1
-    return deepest
-
-
 def _unique_keys(pairs):
     seen = {}
     for key, value in pairs:
@@ -140,12 +123,10 @@ def _unique_keys(pairs):
 
 def _read_json(text):
     """Files written by ``net.save`` are JSON-shaped YAML: read them at C speed (None if not JSON)."""
-    if _json_depth(text) > MAX_DEPTH:
-        return None   # YAML's check names the line
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=float)
-    except ValueError:
-        return None   # not plain JSON after all: YAML will parse it and name any problem
+    except (ValueError, RecursionError):
+        return None   # not plain JSON (or nested too deeply): YAML's checks name the line
 
 
 def _parse(text):

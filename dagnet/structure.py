@@ -26,6 +26,17 @@ def skip_edges(G, generation=None):
     return [(u, v) for u, v in G.edges if generation[v] - generation[u] > 1]
 
 
+def incoming(G):
+    """``{node: [(source, edge attributes), ...]}`` for every node, sources in the graph's order.
+
+    One pass over all edges, cheaper than asking each node for its predecessors.
+    """
+    into = {n: [] for n in G}
+    for u, v, d in G.in_edges(data=True):
+        into[v].append((u, d))
+    return into
+
+
 def groups(G):
     """``{group name: [member nodes]}`` from the nodes' ``group`` attribute, in graph order."""
     members = {}

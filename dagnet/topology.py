@@ -19,9 +19,10 @@ no duplicate keys, no aliases, bounded nesting.
 """
 import math
 
+import networkx as nx
+
 from .errors import TopologyError, suggest
 from .graph import finite, is_name, is_number
-from .graphview import ParameterGraph
 from .limits import LIMITS, hint
 from .strictyaml import read_document
 
@@ -56,7 +57,7 @@ class _Parser:
     def __init__(self, data, source):
         self.data = data
         self.source = source
-        self.G = ParameterGraph()
+        self.G = nx.DiGraph()
         self.groups = {}          # group name -> member node names
         self.where_node = {}      # node -> key path
         self.where_edge = {}      # (u, v) -> key path
@@ -216,40 +217,40 @@ class _Parser:
             self.fail(f"trainable must be true or false, got {_short(trainable)}", f"{key}.trainable")
         where = self.where_edge
         new = [(u, v) for u in sources for v in targets]
-        for e in new:
-            if e in where:
-                self.fail(f"duplicate edge {e[0]!r} -> {e[1]!r} (first at {where[e]})", key)
-            where[e] = key
+        if not where.keys().isdisjoint(new):
+            e = next(e for e in new if e in where)
+            self.fail(f"duplicate edge {e[0]!r} -> {e[1]!r} (first at {where[e]})", key)
         if len(set(new)) != len(new):
             twice = next(e for e in new if new.count(e) > 1)
             self.fail(f"duplicate edge {twice[0]!r} -> {twice[1]!r} (listed twice here)", key)
-        flat = [w for row in weights for w in row] if weights is not None else [None] * len(new)
+        where.update(dict.fromkeys(new, key))
         fixed = {} if trainable else {"trainable": False}
-        self.G.add_edges_from((u, v, {"weight": w, **fixed}) if w is not None else (u, v, dict(fixed))
-                              for (u, v), w in zip(new, flat))
+        if weights is None:
+            self.G.add_edges_from((u, v, dict(fixed)) for u, v in new)
+        else:
+            self.G.add_edges_from((u, v, {"weight": w, **fixed}) for (u, v), w in zip(new, weights))
 
     def edge_weights(self, weight, n_from, n_to, key):
-        """A number for all, or an (n_from × n_to) nested list, returned as a nested list."""
+        """A number for all, or an (n_from × n_to) nested list; returned flat, row by row (or None)."""
         if weight is None:
             return None
         if isinstance(weight, list):
-            flat = not any(isinstance(w, list) for w in weight)
-            if flat and n_to == 1 and len(weight) == n_from:     # many sources, one target
-                rows = [[w] for w in weight]
-            elif flat and n_from == 1:                           # one source, many targets
-                rows = [weight]
+            nested = any(isinstance(w, list) for w in weight)
+            if not nested and (n_to == 1 or n_from == 1) and len(weight) == n_from * n_to:
+                flat = weight                                    # one target, or one source
+            elif nested and len(weight) == n_from and all(isinstance(r, list) and len(r) == n_to
+                                                             for r in weight):
+                flat = [w for row in weight for w in row]
             else:
-                rows = weight
-            if len(rows) != n_from or any(not isinstance(r, list) or len(r) != n_to for r in rows):
                 self.fail(f"weight must be one number, or {n_from} rows of {n_to} numbers (one "
                           f"row per source; a flat list when there is one source or one target)", key)
         else:
-            rows = [[weight] * n_to for _ in range(n_from)]
-        for row in rows:
-            for w in row:
-                if type(w) is not float and not is_number(w) or not finite(w):
+            flat = [weight] * (n_from * n_to)
+        for w in flat:
+            if type(w) is not float or w - w != 0.0:       # the common case, a finite float, is quick
+                if not is_number(w) or not finite(w):
                     self.fail(f"weight must be a finite number, got {_short(w)}", key)
-        return rows
+        return flat
 
     def locate(self, kind, item):
         """The key path of a node or edge (for errors found after parsing)."""

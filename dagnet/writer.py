@@ -101,24 +101,33 @@ def node_attributes(attrs):
 
 
 def _parts(source):
-    """(graph, inputs, outputs, loss or None, is a network) of a Network or a DiGraph."""
+    """(graph, inputs, outputs, loss or None, values or None) of a Network or a DiGraph.
+
+    A network's graph is its structure, its weights and biases ``values``:
+    ``(weight of (u, v), bias of node)`` read from its parameter vector.
+    """
     if isinstance(source, nx.DiGraph) and not source.is_multigraph():
         G = source
         inputs = G.graph.get("inputs") or sorted((n for n in G if G.in_degree(n) == 0), key=repr)
         outputs = G.graph.get("outputs") or sorted((n for n in G if G.out_degree(n) == 0), key=repr)
-        return G, list(inputs), list(outputs), G.graph.get("loss"), False
-    G = getattr(source, "graph", None)
+        return G, list(inputs), list(outputs), G.graph.get("loss"), None
+    G = getattr(source, "structure", None)
     if not isinstance(G, nx.DiGraph):
         raise ValueError(f"expected a dagnet.Network or a networkx.DiGraph, got {type(source).__name__}")
-    bad = [k for k, v in enumerate(source.params.tolist()) if not math.isfinite(v)]
+    values = source.params.tolist()
+    bad = [k for k, v in enumerate(values) if not math.isfinite(v)]
     if bad:
         raise ValueError(f"cannot save: {source.plan.parameter_name(bad[0])} is {source.params[bad[0]]}")
-    return G, list(source.inputs), list(source.outputs), source.loss, True
+    edge_slot, bias_slot = source.plan.edge_slot, source.plan.bias_slot
+    lookup = (lambda u, v: values[edge_slot[u, v]],
+              lambda n: values[bias_slot[n]] if n in bias_slot else None)
+    return G, list(source.inputs), list(source.outputs), source.loss, lookup
 
 
 def to_data(source, form=None):
     """A Network or DiGraph as plain topology-file data (``form``: "flat" or "grouped")."""
-    G, inputs, outputs, loss, is_network = _parts(source)
+    G, inputs, outputs, loss, values = _parts(source)
+    is_network = values is not None
     form = form or ("flat" if is_network else "grouped")
     if form not in FORMS:
         raise ValueError(f"unknown form {form!r}; known: {', '.join(FORMS)}")
@@ -131,28 +140,33 @@ def to_data(source, form=None):
     if metadata:
         head["metadata"] = metadata
     if form == "grouped":
+        if is_network:
+            G = source.graph          # the live view: the grouped form reads values as attributes
         body = grouped_data(G, inputs, outputs, node_attributes)
         if loss is not None:
             body.setdefault("loss", loss)
         return {**head, **body}
-    return {**head, "inputs": inputs, "outputs": outputs, "loss": loss or "mse", **_flat_body(G, inputs)}
+    return {**head, "inputs": inputs, "outputs": outputs, "loss": loss or "mse",
+            **_flat_body(G, inputs, values)}
 
 
-def _flat_body(G, inputs):
+def _flat_body(G, inputs, values):
     """Every perceptron, and per target one edge entry per kind (trainable, fixed) with its weights."""
     input_set = set(inputs)
+    weight_of, bias_of = values or (lambda u, v: G.edges[u, v].get("weight"),
+                                    lambda n: G.nodes[n].get("bias", True))
     nodes, edges = {}, []
     for node, attrs in G.nodes(data=True):
         if node in input_set:
             continue
-        entry = node_attributes(attrs)
+        entry = node_attributes({**attrs, "bias": bias_of(node)})
         if attrs.get("group") is not None:
             entry = {"activation": entry.pop("activation"), "bias": entry.pop("bias"),
                      "group": attrs["group"], **entry}
         nodes[node] = entry
         for trainable in (True, False):
-            preds = [(u, d.get("weight")) for u, _, d in G.in_edges(node, data=True)
-                     if d.get("trainable", True) is trainable]
+            preds = [(u, weight_of(u, node)) for u, _, t in G.in_edges(node, data="trainable", default=True)
+                     if t is trainable]
             if preds:
                 edge = {"from": [u for u, _ in preds], "to": node}
                 if all(w is not None for _, w in preds):
