@@ -15,6 +15,7 @@ from .errors import TopologyError, suggest
 from .initializers import DEFAULT_BIAS_INIT, DEFAULT_WEIGHT_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
 from .structure import incoming
+from .text import plural
 
 DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_LOSS = "mse"
@@ -176,7 +177,7 @@ def _check_structure(H, inputs, outputs, check):
     if dead:
         dead = _sorted_names(dead)
         what = "input" if all(n in inputs for n in dead) else "node"
-        check.fail(f"{len(dead)} {what}(s) cannot reach any output: {_listing(dead)}; connect "
+        check.fail(f"{plural(len(dead), what)} cannot reach any output: {_listing(dead)}; connect "
                    f"them or remove them", kind="node", item=dead[0])
 
 

@@ -3,6 +3,7 @@ import csv
 from dataclasses import dataclass, field
 
 from .files import atomic_write
+from .text import plural
 
 
 @dataclass
@@ -78,4 +79,4 @@ class History:
 
     def __repr__(self):
         last = f", loss {self.loss[-1]:.6g}" if self.loss else ""
-        return f"History({self.epochs} epochs{last})"
+        return f"History({plural(self.epochs, 'epoch')}{last})"

@@ -17,6 +17,7 @@ from .plan import Plan
 from .results import Gradients, Trace
 from .errors import suggest
 from .samples import as_inputs, is_binary
+from .text import plural
 
 
 class Network:
@@ -163,9 +164,9 @@ class Network:
                        seed=self.seed)
 
     def __repr__(self):
-        return (f"<dagnet.Network {self.name or ''} {len(self.inputs)} inputs, "
-                f"{len(self.outputs)} outputs, {self.plan.n_nodes} nodes, "
-                f"{len(self.plan.edge_slot)} edges, loss={self.loss}>")
+        return (f"<dagnet.Network {self.name or ''} {plural(len(self.inputs), 'input')}, "
+                f"{plural(len(self.outputs), 'output')}, {plural(self.plan.n_nodes, 'node')}, "
+                f"{plural(len(self.plan.edge_slot), 'edge')}, loss={self.loss}>")
 
     # -- computing ---------------------------------------------------------
 

@@ -33,6 +33,7 @@ from .optimizers import make_optimizer
 from .regularization import L2
 from .samples import class_targets
 from .schedules import Adaptive, InvScaling
+from .text import plural
 
 
 def _seed(random_state):
@@ -87,8 +88,8 @@ class _DAGNetEstimator(BaseEstimator):
         net = specs.network(self.topology, n_inputs=X.shape[1], n_outputs=n_outputs, seed=seed,
                             engine=self.engine, init=self.init, loss=self._default_loss)
         if len(net.inputs) != X.shape[1]:
-            raise ValueError(f"the topology has {len(net.inputs)} input(s) {net.inputs} but X has "
-                             f"{X.shape[1]} feature(s) (columns)")
+            raise ValueError(f"the topology has {plural(len(net.inputs), 'input')} {net.inputs} but X has "
+                             f"{plural(X.shape[1], 'feature')} (columns)")
         self.optimizer_ = make_optimizer(self.optimizer, lr=self.lr, **(self.optimizer_params or {}))
         return net
 
@@ -296,8 +297,8 @@ class DAGNetRegressor(RegressorMixin, _DAGNetEstimator):
 
         def targets(net):
             if len(net.outputs) != Y.shape[1]:
-                raise ValueError(f"the topology has {len(net.outputs)} output(s) but y has "
-                                 f"{Y.shape[1]} target(s) (columns)")
+                raise ValueError(f"the topology has {plural(len(net.outputs), 'output')} but y has "
+                                 f"{plural(Y.shape[1], 'target')} (columns)")
             return Y
 
         self._fit_network(X, Y.shape[1], targets, sample_weight, epochs, keep)

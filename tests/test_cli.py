@@ -321,7 +321,7 @@ def test_train_classes_that_do_not_fit_the_outputs(run, tmp_path):
 def test_train_inputs_that_do_not_fit(run, tmp_path):
     code, _, err = run("train", topology("chain_1_1_1.yaml"), "--data", "moons", "--out", tmp_path)
     assert code == 1
-    assert "2 input column(s) but the network has 1 input(s) (x)" in one_error_line(err)
+    assert "2 input columns but the network has 1 input (x)" in one_error_line(err)
 
 
 @pytest.mark.parametrize("flag, value, message", [

@@ -272,7 +272,7 @@ def test_regressor_keeps_the_shape_of_y():
     assert reg.fit(X, y).predict(X).shape == (len(X), 1)
     Y2 = np.column_stack([y.ravel(), -y.ravel()])
     assert reg.fit(X, Y2).predict(X).shape == (len(X), 2) and reg.n_outputs_ == 2
-    with pytest.raises(ValueError, match=r"topology has 1 output\(s\) but y has 2 target\(s\)"):
+    with pytest.raises(ValueError, match=r"topology has 1 output but y has 2 targets"):
         DAGNetRegressor({"generate": "mlp", "outputs": 1}).fit(X, Y2)
 
 

@@ -95,13 +95,13 @@ def test_output_that_is_not_a_node(tmp_path):
 def test_nodes_that_cannot_reach_an_output_are_listed(tmp_path):
     message = error_of(GOOD.replace("  y: {}", "  y: {}\n  lost: {}\n  astray: {}") +
                        "  - {from: a, to: [lost, astray]}\n", tmp_path)
-    assert "2 node(s) cannot reach any output: 'astray', 'lost'" in message
+    assert "2 nodes cannot reach any output: 'astray', 'lost'" in message
     assert "nodes.astray" in message
 
 
 def test_unused_input(tmp_path):
     message = error_of(GOOD.replace("inputs: [a, b]", "inputs: [a, b, c]"), tmp_path)
-    assert "1 input(s) cannot reach any output: 'c'" in message
+    assert "1 input cannot reach any output: 'c'" in message
     assert "inputs[2]" in message
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from dagnet import datasets
 from dagnet.errors import suggest
 from dagnet.samples import targets_for
-from dagnet.text import names
+from dagnet.text import names, plural
 
 from .common import InputError
 
@@ -116,8 +116,8 @@ def fit_targets(net, X, Y, about):
     source = about["source"]
     n_in = len(net.inputs)
     if X.ndim != 2 or X.shape[1] != n_in:
-        raise InputError(f"data {source!r} has {X.shape[1] if X.ndim == 2 else 1} input column(s) "
-                         f"but the network has {n_in} input(s) ({names(net.inputs)})")
+        raise InputError(f"data {source!r} has {plural(X.shape[1] if X.ndim == 2 else 1, 'input column')} "
+                         f"but the network has {plural(n_in, 'input')} ({names(net.inputs)})")
     if Y is None:
         return None
     try:

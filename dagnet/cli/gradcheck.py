@@ -2,6 +2,7 @@
 import numpy as np
 
 from dagnet.gradcheck import gradcheck, relative_error
+from dagnet.text import plural
 
 from .common import (EXIT_INVALID, EXIT_OK, columns, command, error, load, positive_float, positive_int,
                      seed)
@@ -50,7 +51,7 @@ def run(args):
         X, Y, about = read_data(args.data, net, args)
         Y = fit_targets(net, X, Y, about)
         X, Y = X[:args.samples], Y[:args.samples]
-        source = f"the first {len(X)} samples of {about['source']}"
+        source = f"the first {plural(len(X), 'sample')} of {about['source']}"
     else:
         X, Y = _random_pair(net, args.samples, args.seed)
         source = f"{len(X)} random samples (seed {args.seed})"

@@ -7,6 +7,7 @@ import sys
 from dagnet.activations import record
 from dagnet.files import atomic_write
 from dagnet.samples import is_binary
+from dagnet.text import plural
 
 from .common import (EXIT_OK, InputError, columns, command, load, non_negative_float, note, positive_int,
                      seed)
@@ -76,5 +77,5 @@ def run(args):
         sys.stdout.write(buffer.getvalue())
     if Y is not None and len(X):
         labels = net.is_classifier or is_binary(net.targets(Y))
-        note(f"{'accuracy' if labels else 'R²'} {net.score(X, Y):.4f} on {len(X)} samples")
+        note(f"{'accuracy' if labels else 'R²'} {net.score(X, Y):.4f} on {plural(len(X), 'sample')}")
     return EXIT_OK

@@ -192,7 +192,8 @@ def run(args):
     batch = "batch" if args.batch_size is None else (
         "sequential" if args.batch_size == 1 else f"batches of {args.batch_size}")
     note(f"training {net.name or args.topology} ({net.n_params} parameters) on {about['source']} "
-          f"({len(X)} samples): {args.epochs} epochs, {optimizer.name}, {lr}, {batch}, seed {args.seed}")
+          f"({plural(len(X), 'sample')}): {plural(args.epochs, 'epoch')}, {optimizer.name}, {lr}, {batch}, "
+          f"seed {args.seed}")
     started = time.perf_counter()
     tqdm_bar = not args.quiet and _has_tqdm()
     printer = None if args.quiet or tqdm_bar else _progress_printer(args.epochs, started)
