@@ -138,10 +138,10 @@ def test_output_count_that_does_not_fit_the_classes_names_both(blobs, moons):
 def test_input_count_that_does_not_fit_the_features_names_both(moons):
     X, y = moons
     X3 = np.column_stack([X, X[:, 0]])
-    with pytest.raises(ValueError, match=r"topology has 2 input\(s\) \['in_x', 'in_y'\] but X "
-                                         r"has 3 feature\(s\)"):
+    with pytest.raises(ValueError, match=r"topology has 2 inputs \['in_x', 'in_y'\] but X "
+                                         r"has 3 features"):
         DAGNetClassifier(TUTORIAL).fit(X3, y)
-    with pytest.raises(ValueError, match=r"topology has 2 input\(s\) .* but X has 3 feature"):
+    with pytest.raises(ValueError, match=r"topology has 2 inputs .* but X has 3 features"):
         DAGNetRegressor(TUTORIAL).fit(X3, X[:, 0])
 
 
