@@ -13,6 +13,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
+import dagnet
 from dagnet import datasets, generate, plots, sweep
 from dagnet.cli import main
 
@@ -535,6 +536,39 @@ def test_skip_sweep_example_compares_plain_residual_and_dense(tmp_path, capsys):
     assert "| topology | dataset | params | seeds | final loss |" in out
     assert [s["topology"] for s in result.summary] == ["plain", "residual", "dense"]
     assert all(s["seeds"] == 3 for s in result.summary)
+    params = {s["topology"]: s["n_params"] for s in result.summary}
+    assert round(params["dense"] / params["plain"], 1) == 3.7 and params["residual"] - params["plain"] == 12
     accuracy = {s["topology"]: s["final_accuracy_mean"] for s in result.summary}
     assert accuracy["dense"] > accuracy["plain"]
     assert os.path.exists(tmp_path / sweep.SUMMARY_MD)
+
+
+# -- the documentation --------------------------------------------------------------------------------
+
+def blocks(path, language):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    return [b.split("\n", 1)[1] for b in text.split("```")[1::2] if b.startswith(language + "\n")]
+
+
+def test_the_example_experiment_of_the_sweeps_page_makes_180_runs(tmp_path):
+    example = next(b for b in blocks(os.path.join(ROOT, "docs", "sweeps.md"), "yaml") if "topologies:" in b)
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "data").mkdir()
+    generate.write(generate.graph("mlp", sizes=[3]), tmp_path / "nets" / "my_topology.yaml")
+    X, Y = datasets.load("moons", n_samples=20)
+    datasets.save_csv(tmp_path / "data" / "points.csv", X, Y, inputs=["x", "y"], targets=["label"])
+    exp = sweep.load_experiment(write_experiment(str(tmp_path), text=example))
+    assert len(exp.runs()) == 4 * 3 * 3 * 5 == 180                     # as the page says
+
+
+@pytest.mark.slow
+def test_the_python_snippets_of_the_sweeps_page_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_experiment(str(tmp_path), text="topologies: {small: {generate: mlp, sizes: [3]}}\n"
+                                         "datasets: {moons: {n_samples: 30}}\ngrid: {epochs: 3}\nseeds: 2\n")
+    namespace = {}
+    for block in blocks(os.path.join(ROOT, "docs", "sweeps.md"), "python"):
+        exec(compile(block, "docs/sweeps.md", "exec"), namespace)
+    assert len(namespace["result"].rows) == 2 and namespace["result"].summary[0]["seeds"] == 2
+    assert dagnet.load("dense.yaml").n_params == namespace["net"].n_params

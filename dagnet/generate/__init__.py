@@ -46,10 +46,15 @@ import inspect
 
 from ..errors import suggest
 from ..network import Network
-from ..writer import flow, to_data, to_yaml, write  # noqa: F401  (the topology file of a generated graph)
-from .builder import GENERATORS, LIMITS, OUTPUT_ACTIVATION, Limits, generator  # noqa: F401
-from .layered import cascade, dense, input_output_skips, mlp, residual  # noqa: F401
-from .random_graphs import RANDOM_KINDS, barabasi_albert, erdos_renyi, watts_strogatz  # noqa: F401
+from ..writer import flow, to_data, to_yaml, write   # the topology file of a generated graph
+from .builder import GENERATORS, LIMITS, OUTPUT_ACTIVATION, Limits, generator
+from .layered import cascade, dense, input_output_skips, mlp, residual
+from .random_graphs import RANDOM_KINDS, barabasi_albert, erdos_renyi, watts_strogatz
+
+__all__ = ["GENERATORS", "LIMITS", "Limits", "OUTPUT_ACTIVATION", "RANDOM_KINDS", "barabasi_albert",
+           "cascade", "dense", "erdos_renyi", "flow", "generate", "generator", "graph",
+           "input_output_skips", "mlp", "parameters", "residual", "to_data", "to_yaml",
+           "watts_strogatz", "write"]
 
 
 def _lookup(kind):

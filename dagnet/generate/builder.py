@@ -43,10 +43,10 @@ def generator(fn):
 class Limits:
     """The largest graph a generator builds: perceptrons (inputs and outputs included) and edges.
 
-    At the default limits a generated network takes about 12 s and 1.2 GB
-    to build (``mlp`` with sizes [1000, 1000]: 1,003,000 edges). Change
-    :data:`LIMITS` (``dagnet.generate.LIMITS.edges = 5_000_000``) to build
-    larger ones.
+    Near the default limits a generated network takes tens of seconds and
+    most of a gigabyte to build (docs/sweeps.md gives a measurement).
+    Change :data:`LIMITS` (``dagnet.generate.LIMITS.edges = 5_000_000``) to
+    build larger ones.
     """
 
     nodes: int = 100_000

@@ -38,12 +38,18 @@ Examples
 >>> print(plots.to_dot(dagnet.load("topologies/chain_1_1_1.yaml")).splitlines()[0])
 digraph "chain-1-1-1" {
 """
-from ..structure import generations, skip_edges  # noqa: F401  (the structure pictures are built on)
-from .dot import to_dot, write_dot  # noqa: F401
-from .drawing import draw_network  # noqa: F401
-from .figures import (MISSING_MATPLOTLIB, PICTURES_SKIPPED, MissingMatplotlib,  # noqa: F401
+from ..structure import generations, skip_edges   # the structure pictures are built on
+from .dot import to_dot, write_dot
+from .drawing import draw_network
+from .figures import (MISSING_MATPLOTLIB, PICTURES_SKIPPED, MissingMatplotlib,
                       require_matplotlib, save_figure)
-from .layout import AUTO_COLLAPSE, drawing_graph, positions, route_skips  # noqa: F401
-from .plane import decision_regions, neuron_maps  # noqa: F401
-from .style import BLUE, CLASS_COLOURS, NEUTRAL, ORANGE  # noqa: F401
-from .training import TrainingRecorder, animate, animate_training, loss_curves  # noqa: F401
+from .layout import AUTO_COLLAPSE, drawing_graph, positions, route_skips
+from .plane import decision_regions, neuron_maps
+from .style import BLUE, CLASS_COLOURS, NEUTRAL, ORANGE
+from .training import TrainingRecorder, animate, animate_training, loss_curves
+
+__all__ = ["AUTO_COLLAPSE", "BLUE", "CLASS_COLOURS", "MISSING_MATPLOTLIB", "MissingMatplotlib",
+           "NEUTRAL", "ORANGE", "PICTURES_SKIPPED", "TrainingRecorder", "animate",
+           "animate_training", "decision_regions", "draw_network", "drawing_graph", "generations",
+           "loss_curves", "neuron_maps", "positions", "require_matplotlib", "route_skips",
+           "save_figure", "skip_edges", "to_dot", "write_dot"]

@@ -203,12 +203,7 @@ def arc_points(arc, samples=24):
     points, k, current = [], 0, None
     vertices = np.asarray(arc.vertices, dtype=float)
     while k < len(arc.codes):
-        code = arc.codes[k]
-        if code == "M":
-            current = vertices[k]
-            points.append(current[None, :])
-            k += 1
-        elif code == "L":
+        if arc.codes[k] in ("M", "L"):   # a point to move or run straight to
             current = vertices[k]
             points.append(current[None, :])
             k += 1

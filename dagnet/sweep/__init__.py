@@ -30,13 +30,20 @@ Examples
 >>> result.ran, len(result.rows), result.summary[0]["seeds"]
 (4, 4, 2)
 """
-from ..errors import ExperimentError  # noqa: F401
-from .data import BUILTIN_OPTIONS, CSV_OPTIONS, Data  # noqa: F401
-from .execution import MissingDependency, WorkersLost, execute  # noqa: F401
-from .experiment import (FIT_OPTIONS, KEYS, MAX_RUNS, OPTIMIZER_OPTIONS, Experiment, Run,  # noqa: F401
+from ..errors import ExperimentError
+from .data import BUILTIN_OPTIONS, CSV_OPTIONS, Data
+from .execution import MissingDependency, WorkersLost, execute
+from .experiment import (FIT_OPTIONS, KEYS, MAX_RUNS, OPTIMIZER_OPTIONS, Experiment, Run,
                          load_experiment, read_experiment)
-from .pictures import ACCURACY_PICTURE, LOSS_PICTURE, draw  # noqa: F401
-from .results import LOCK, MEASURES, RESULTS, read_results  # noqa: F401
-from .runner import SweepResult, run  # noqa: F401
-from .summary import SUMMARY_CSV, SUMMARY_MD, markdown, summarize, write_summary  # noqa: F401
-from .worker import Recipe, Task, train  # noqa: F401
+from .pictures import ACCURACY_PICTURE, LOSS_PICTURE, draw
+from .results import LOCK, MEASURES, RESULTS, read_results
+from .runner import SweepResult, run
+from .summary import SUMMARY_CSV, SUMMARY_MD, markdown, summarize, write_summary
+from .worker import Recipe, Task, train
+
+__all__ = ["ACCURACY_PICTURE", "BUILTIN_OPTIONS", "CSV_OPTIONS", "Data", "Experiment",
+           "ExperimentError", "FIT_OPTIONS", "KEYS", "LOCK", "LOSS_PICTURE", "MAX_RUNS", "MEASURES",
+           "MissingDependency", "OPTIMIZER_OPTIONS", "RESULTS", "Recipe", "Run", "SUMMARY_CSV",
+           "SUMMARY_MD", "SweepResult", "Task", "WorkersLost", "draw", "execute", "load_experiment",
+           "markdown", "read_experiment", "read_results", "run", "summarize", "train",
+           "write_summary"]

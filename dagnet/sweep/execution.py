@@ -55,10 +55,12 @@ def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0):
     worker_timeout : float
         How long a Dask cluster may have no workers before the sweep stops.
     """
+    n = workers(n_jobs, len(tasks))
+    if not tasks:   # nothing left to run: no workers or cluster needed
+        return
     if scheduler is not None:
         yield from _on_dask(tasks, scheduler, log, worker_timeout)
         return
-    n = workers(n_jobs, len(tasks))
     if n > 1:
         try:
             import joblib
