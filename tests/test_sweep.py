@@ -299,8 +299,14 @@ def sweep_in_background(path, out, *flags):
     raise AssertionError(f"no run was recorded: {proc.communicate()[1]}")
 
 
+def small_experiment(folder):
+    """Four runs slow enough (300 epochs) to stop a sweep midway, and few enough to resume."""
+    text = EXPERIMENT.format(epochs=300).replace("  residual: {generate: residual, sizes: [4, 4, 4]}\n", "")
+    return write_experiment(folder, text=text.replace("seeds: 3", "seeds: 2"))
+
+
 def assert_stopped_in_one_line(proc, message, out):
-    """The sweep exits 1 with ``message`` as its one error line; it resumes to all 12 runs."""
+    """The sweep exits 1 with ``message`` as its one error line; it resumes to all 4 runs."""
     try:
         _, err = proc.communicate(timeout=120)
     except subprocess.TimeoutExpired:
@@ -316,14 +322,14 @@ def assert_stopped_in_one_line(proc, message, out):
     path = os.path.join(out.parent, "experiment.yaml")
     assert main(["sweep", path, "--out", str(out), "--jobs", "1", "--no-pictures"]) == 0
     rows = sweep.read_results(out / sweep.RESULTS)
-    assert rows[:len(kept)] == kept and len({r["run_id"] for r in rows}) == len(rows) == 12
+    assert rows[:len(kept)] == kept and len({r["run_id"] for r in rows}) == len(rows) == 4
 
 
 @pytest.mark.slow
 def test_a_killed_worker_process_stops_the_sweep_in_one_line_and_it_resumes(tmp_path):
     psutil = pytest.importorskip("psutil")
     pytest.importorskip("joblib")
-    path = write_experiment(str(tmp_path), epochs=300)
+    path = small_experiment(str(tmp_path))
     proc = sweep_in_background(path, tmp_path / "out", "--jobs", "2")
     workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
                if "LokyProcess" in " ".join(p.cmdline())]
@@ -365,7 +371,7 @@ def dask_cluster():
 @pytest.mark.slow
 def test_a_dask_cluster_without_workers_stops_the_sweep_instead_of_waiting(tmp_path, dask_cluster):
     address, _, worker = dask_cluster
-    path = write_experiment(str(tmp_path), epochs=300)
+    path = small_experiment(str(tmp_path))
     proc = sweep_in_background(path, tmp_path / "out", "--scheduler", address, "--worker-timeout", "2")
     worker.kill()
     assert_stopped_in_one_line(proc, f"the Dask cluster at {address} has had no workers for 2 s",
@@ -375,7 +381,7 @@ def test_a_dask_cluster_without_workers_stops_the_sweep_instead_of_waiting(tmp_p
 @pytest.mark.slow
 def test_a_lost_dask_scheduler_stops_the_sweep_in_one_line(tmp_path, dask_cluster):
     address, scheduler, _ = dask_cluster
-    path = write_experiment(str(tmp_path), epochs=300)
+    path = small_experiment(str(tmp_path))
     proc = sweep_in_background(path, tmp_path / "out", "--scheduler", address)
     scheduler.kill()
     assert_stopped_in_one_line(proc, f"lost the connection to the Dask scheduler at {address}",
