@@ -11,8 +11,8 @@ summary.csv and summary.md (mean, std and min over seeds), loss_curves.png
 and accuracy.png into the folder given, and this script prints the table.
 
 The skips change more than the paths: the dense network also has about
-3.7 times the weights of the other two (see the params column), so its lead
-is not due to shorter paths alone; the residual network adds 12 weights.
+3.7 times the parameters of the plain one (see the params column), so its
+lead is not due to shorter paths alone; the residual network adds 12 weights.
 
 Run:  python examples/skip_sweep.py OUT_DIR [--quick]
 (An OUT_DIR that already holds these runs is reused: finished runs are skipped.)

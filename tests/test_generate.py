@@ -1,5 +1,6 @@
 """Topology generators: valid DAGs with the promised edges and skips, files that load alike, the CLI."""
 import itertools
+import tracemalloc
 
 import networkx as nx
 import numpy as np
@@ -251,3 +252,75 @@ def test_generate_command_errors_are_one_line(run, tmp_path, argv, code, message
 def test_generate_into_a_missing_folder(run, tmp_path):
     code, _, err = run("generate", "mlp", "--out", tmp_path / "nowhere" / "net.yaml")
     assert code == 1 and "does not exist" in err
+
+
+# -- the size limit ------------------------------------------------------------------------
+
+def declared_edges(kind, params, G):
+    """The edges a kind declares before building: exact for the layered kinds, at most for the random."""
+    if kind not in generate.RANDOM_KINDS:
+        return G.number_of_edges()
+    n = params["n"]
+    inner = {"erdos_renyi": n * (n - 1) // 2, "barabasi_albert": params.get("m", 2) * (n - params.get("m", 2)),
+             "watts_strogatz": n * params.get("k", 4) // 2}[kind]
+    return inner + n * (len(G.graph["inputs"]) + len(G.graph["outputs"]))
+
+
+@pytest.mark.parametrize("kind, params", CASES, ids=[f"{k}-{i}" for i, (k, _) in enumerate(CASES)])
+def test_the_size_checked_is_the_size_built(kind, params, monkeypatch):
+    G = generate.graph(kind, **params)
+    edges = declared_edges(kind, params, G)
+    assert edges >= G.number_of_edges()
+    monkeypatch.setattr(generate.LIMITS, "nodes", len(G))
+    monkeypatch.setattr(generate.LIMITS, "edges", edges)
+    assert set(generate.graph(kind, **params).edges) == set(G.edges)      # exactly at the limits: built
+    monkeypatch.setattr(generate.LIMITS, "edges", edges - 1)
+    with pytest.raises(ValueError, match=f"{kind} can have up to {edges:,} edges"):
+        generate.graph(kind, **params)
+    monkeypatch.setattr(generate.LIMITS, "edges", edges)
+    monkeypatch.setattr(generate.LIMITS, "nodes", len(G) - 1)
+    with pytest.raises(ValueError, match=f"{kind} would have {len(G):,} perceptrons"):
+        generate.graph(kind, **params)
+
+
+@pytest.mark.parametrize("kind, params, message", [
+    ("mlp", {"sizes": [1e9]}, "mlp would have 1,000,000,003 perceptrons"),
+    ("mlp", {"inputs": 10**12}, "mlp would have 1,000,000,000,009 perceptrons"),
+    ("erdos_renyi", {"n": 10**6}, "erdos_renyi would have 1,000,003 perceptrons"),
+    ("erdos_renyi", {"n": 1500}, "erdos_renyi can have up to 1,128,750 edges"),
+    ("dense", {"sizes": [1000, 1000]}, "dense can have up to 1,006,002 edges"),
+    ("cascade", {"n_hidden": 2000}, "cascade can have up to 2,005,002 edges"),
+])
+def test_a_graph_over_the_limits_is_refused_before_it_is_built(kind, params, message):
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as err:
+            generate.graph(kind, **params)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert message in str(err.value) and "dagnet.generate.LIMITS" in str(err.value)
+    assert peak < 1 << 20                                 # nothing built: under 1 MiB
+
+
+def test_the_limits_can_be_raised_for_a_network_one_means(monkeypatch):
+    monkeypatch.setattr(generate.LIMITS, "nodes", 20)
+    with pytest.raises(ValueError, match="over the limit of 20"):
+        generate.graph("erdos_renyi", n=30)
+    monkeypatch.setattr(generate.LIMITS, "nodes", 40)
+    assert len(generate.graph("erdos_renyi", n=30)) == 33
+
+
+@pytest.mark.parametrize("params", [{"sizes": [float("nan")]}, {"sizes": [1e400]}, {"n_hidden": 1e400}])
+def test_non_finite_sizes_are_one_line_value_errors(params):
+    kind = "cascade" if "n_hidden" in params else "mlp"
+    with pytest.raises(ValueError, match="must be a whole number >= "):
+        generate.graph(kind, **params)
+
+
+def test_the_generate_command_refuses_a_huge_network_in_one_line(run, tmp_path):
+    code, _, err = run("generate", "mlp", "-p", "sizes=[1e9]", "--out", tmp_path / "net.yaml")
+    assert code == 1 and err.strip().splitlines() == [
+        "dagnet: error: mlp would have 1,000,000,003 perceptrons (inputs and outputs included), over "
+        "the limit of 100,000 (dagnet.generate.LIMITS.nodes; raise it for a network you mean)"]
+    assert not (tmp_path / "net.yaml").exists()

@@ -1,13 +1,19 @@
 """Pictures: every function returns a matplotlib Figure and writes a real file, atomically."""
+import dataclasses
 import os
 import sys
 
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from strategies import dags
 
 import dagnet
-from dagnet import plots
+from dagnet import generate, plots
+from dagnet.activations import ACTIVATIONS
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_Y = np.array([0, 1, 1, 0], dtype=float)
@@ -122,6 +128,7 @@ def test_loss_curves_from_a_history(mpl, topology_path, tmp_path):
         plots.loss_curves({"loss": []})
 
 
+@pytest.mark.slow
 def test_animate_training_writes_a_gif_of_several_frames(mpl, topology_path, tmp_path):
     from PIL import Image
 
@@ -162,3 +169,147 @@ def test_an_unknown_picture_format_is_refused(mpl, topology_path, tmp_path):
     with pytest.raises(ValueError, match="unknown extension '.xyz'"):
         plots.draw_network(dagnet.load(topology_path("xor_skip.yaml")), tmp_path / "net.xyz")
     assert os.listdir(tmp_path) == []
+
+
+# -- skip arcs are routed around the columns they jump over ------------------------------------
+
+def jumped_columns(D, pos, u, v):
+    """``{column: (lowest y, highest y)}`` of the columns with nodes strictly between u and v."""
+    span = {}
+    for k in D:
+        x, y = pos[k]
+        if pos[u][0] < x < pos[v][0]:
+            low, high = span.get(x, (y, y))
+            span[x] = (min(low, y), max(high, y))
+    return span
+
+
+def assert_arcs_clear_the_columns_they_jump(D, pos, arcs):
+    """Every skip arc passes each column it jumps over beyond its outermost node, crosses no
+    straight edge between those columns, starts and ends at its nodes, and has a lane of its own."""
+    from dagnet.plots.layout import CLEARANCE, arc_points
+
+    assert set(arcs) == {(u, v) for u, v in D.edges if D.nodes[v]["column"] - D.nodes[u]["column"] > 1}
+    for (u, v), arc in arcs.items():
+        points = arc_points(arc)
+        assert np.allclose(points[0], pos[u]) and np.allclose(points[-1], pos[v])
+        assert np.all(np.diff(points[:, 0]) >= 0)                        # left to right, no loops
+        span = jumped_columns(D, pos, u, v)
+        for x, (low, high) in span.items():
+            y = np.interp(x, points[:, 0], points[:, 1])
+            assert y >= high + CLEARANCE - 1e-9 or y <= low - CLEARANCE + 1e-9, (u, v, x, y, low, high)
+        for a, b in D.edges:                                            # straight edges among them
+            (xa, ya), (xb, yb) = pos[a], pos[b]
+            if (a, b) in arcs or xa not in span or xb not in span:
+                continue
+            along = points[(points[:, 0] >= xa) & (points[:, 0] <= xb), 1]
+            assert np.all((along > max(ya, yb)) | (along < min(ya, yb))), ((u, v), (a, b))
+    for (u, v), arc in arcs.items():                                    # no two arcs share a lane
+        for (a, b), other in arcs.items():
+            overlap = pos[u][0] + 1 <= pos[b][0] - 1 and pos[a][0] + 1 <= pos[v][0] - 1
+            if (a, b) != (u, v) and overlap:
+                assert arc.lane != other.lane, ((u, v), (a, b))
+
+
+def test_skip_arcs_of_a_2_6_1_network_run_around_the_hidden_column():
+    net = generate.generate("input_output_skips", sizes=[6], seed=0)
+    D = plots.drawing_graph(net)
+    pos = plots.positions(D)
+    arcs = plots.route_skips(D, pos)
+    assert sorted(arcs) == [("x.0", "y"), ("x.1", "y")]
+    assert_arcs_clear_the_columns_they_jump(D, pos, arcs)
+    lanes = sorted(arc.lane for arc in arcs.values())
+    assert lanes[0] <= -2.5 - 0.5 and lanes[1] >= 2.5 + 0.5               # one below, one above h1
+
+
+@settings(max_examples=40)
+@given(dags(max_hidden=10))
+def test_skip_arcs_of_any_dag_clear_every_column_they_jump(case):
+    G, inputs, outputs, loss, _ = case
+    net = dagnet.Network.from_graph(G, inputs=inputs, outputs=outputs, loss=loss, seed=0)
+    D = plots.drawing_graph(net)
+    pos = plots.positions(D)
+    assert_arcs_clear_the_columns_they_jump(D, pos, plots.route_skips(D, pos))
+
+
+def test_the_drawing_follows_the_routes(mpl):
+    from matplotlib.patches import PathPatch
+
+    net = generate.generate("input_output_skips", sizes=[6], seed=0)
+    D = plots.drawing_graph(net)
+    arcs = plots.route_skips(D, plots.positions(D))
+    fig = plots.draw_network(net)
+    drawn = {p.get_gid(): p.get_path().vertices for p in fig.axes[0].patches if isinstance(p, PathPatch)}
+    assert drawn.keys() == {f"skip {u} -> {v}" for u, v in arcs}
+    for (u, v), arc in arcs.items():
+        assert np.array_equal(drawn[f"skip {u} -> {v}"], np.asarray(arc.vertices))
+    low = min(arc.lane for arc in arcs.values())
+    assert fig.axes[0].get_ylim()[0] < low                              # the lanes are in the picture
+
+
+# -- colours and ranges come from the activation records ---------------------------------------
+
+def test_fills_come_from_the_activation_records(monkeypatch, topology_path):
+    net = dagnet.load(topology_path("tutorial_2_5_1.yaml"), seed=0)
+    hidden = net.plan.activation["h.0"]
+    assert plots.to_dot(net).count(f'fillcolor="{ACTIVATIONS[hidden].colour}"') == 6   # h.0-h.4 and out
+    monkeypatch.setitem(ACTIVATIONS, hidden, dataclasses.replace(ACTIVATIONS[hidden], colour="#123456"))
+    assert plots.to_dot(net).count('fillcolor="#123456"') == 6
+
+
+def test_neuron_maps_span_each_activation_range(mpl):
+    G = nx.DiGraph([("a", "r"), ("b", "r"), ("a", "t"), ("b", "t"), ("r", "y"), ("t", "y")])
+    G.nodes["r"]["activation"], G.nodes["t"]["activation"] = "relu", "tanh"
+    G.nodes["y"]["activation"] = "linear"
+    net = dagnet.Network.from_graph(G, seed=0)
+    fig = plots.neuron_maps(net, resolution=10)
+    ranges = {ax.get_title().split("\n")[0].split()[-1]: ax.images[0].get_clim() for ax in fig.axes if ax.images}
+    assert ranges["t"] == (-1.0, 1.0)
+    assert ranges["r"][0] == 0.0 and ranges["r"][1] > 0                  # relu: [0, the largest z]
+    assert ranges["y"][0] == -ranges["y"][1]                              # linear: both ends open
+
+
+def test_a_diverged_regression_prints_a_short_r2(mpl):
+    G = nx.DiGraph([("a", "y"), ("b", "y")])
+    G.nodes["y"]["activation"] = "linear"
+    G.edges["a", "y"]["weight"] = 1e150
+    net = dagnet.Network.from_graph(G, loss="mse", seed=0)
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    title = plots.decision_regions(net, X, X[:, 1], resolution=10).axes[0].get_title()
+    assert title.startswith("network: R² -") and "e+" in title and len(title) < 40, title
+
+
+# -- the documentation ---------------------------------------------------------------------------
+
+def python_blocks(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    return [block.split("\n", 1)[1] for block in text.split("```")[1::2] if block.startswith("python\n")]
+
+
+@pytest.mark.slow
+def test_the_pictures_page_runs_and_its_gif_shows_training(mpl, tmp_path, monkeypatch):
+    from PIL import Image
+
+    os.symlink(os.path.join(ROOT, "topologies"), tmp_path / "topologies")
+    monkeypatch.chdir(tmp_path)                         # the snippets write into the current folder
+    namespace = {}
+    for block in python_blocks(os.path.join(ROOT, "docs", "pictures.md")):
+        exec(compile(block, "docs/pictures.md", "exec"), namespace)
+    for name in ("network.png", "decision.png", "neurons.png", "loss.png", "network.dot"):
+        assert (tmp_path / name).stat().st_size > 0
+    recorder, net, X, Y = (namespace[k] for k in ("recorder", "net", "X", "Y"))
+    labels = Y.ravel()
+    keep = net.params.copy()
+    accuracies = []
+    for _, params, _ in recorder.snapshots:
+        net.params[:] = params
+        accuracies.append(float(np.mean(net.predict_classes(X) == labels)))
+    net.params[:] = keep
+    assert accuracies[-1] >= accuracies[0] + 0.5                        # it learns, frame by frame
+    with Image.open(tmp_path / "training.gif") as gif:
+        frames = []
+        for k in range(len(recorder.snapshots)):
+            gif.seek(k)
+            frames.append(gif.convert("RGB").tobytes())
+    assert len(set(frames)) == len(frames)                               # no two frames alike

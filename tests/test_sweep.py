@@ -1,16 +1,19 @@
 """Sweeps: every run recorded once, resumable after a kill, equal across n_jobs and on Dask."""
 import csv
 import importlib.util
+import socket
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+import tracemalloc
 
 import numpy as np
 import pytest
 
+import dagnet
 from dagnet import datasets, generate, plots, sweep
 from dagnet.cli import main
 
@@ -118,9 +121,8 @@ def test_pictures_are_written_and_skipped_with_a_note_without_matplotlib(serial,
     for name in (sweep.LOSS_PICTURE, sweep.ACCURACY_PICTURE):
         assert os.path.getsize(os.path.join(result.out_dir, name)) > 0
 
-    def missing():
-        raise plots.MissingMatplotlib()
-    monkeypatch.setattr(plots, "_matplotlib", missing)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)                 # import matplotlib fails
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     shutil.copytree(result.out_dir, tmp_path / "out")
     os.remove(tmp_path / "out" / sweep.LOSS_PICTURE)
     notes = []
@@ -138,11 +140,15 @@ def test_a_diverging_run_is_recorded_and_the_sweep_goes_on(tmp_path):
     assert wild["status"] == "diverged" and 0 < int(wild["epochs_run"]) < 20
     assert float(wild["final_loss"]) == json.loads(wild["loss_curve"])[-1]      # the last finite epoch
     assert [s["diverged"] for s in result.summary] == [0, 1]
-    assert "| relu (1 diverged) | sine | 1000.0 |" in (tmp_path / sweep.SUMMARY_MD).read_text()
+    table = (tmp_path / sweep.SUMMARY_MD).read_text()
+    assert "| relu (1 diverged) | sine | 1000.0 |" in table
+    cells = [c.strip() for line in table.splitlines() if line.startswith("| relu") for c in line.split("|")]
+    assert max(map(len, cells)) <= len("relu (1 diverged)"), table      # a diverged loss in a few digits
 
 
 # -- resuming -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_killed_sweep_resumes_with_every_run_exactly_once(serial, tmp_path):
     path = write_experiment(str(tmp_path), epochs=300)           # slower runs: time to kill midway
     out = tmp_path / "out"
@@ -215,12 +221,14 @@ def test_two_sweeps_cannot_write_one_folder_at_once(serial, tmp_path):
 
 # -- parallel and distributed ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_results_are_the_same_with_two_processes(serial, tmp_path):
     path, result = serial
     parallel = sweep.run(path, tmp_path / "out", n_jobs=2, pictures=False, log=None)
     assert without_time(parallel.rows) == without_time(result.rows)
 
 
+@pytest.mark.slow
 def test_without_joblib_the_sweep_runs_serially_with_a_note(serial, tmp_path, monkeypatch):
     path, result = serial
     monkeypatch.setitem(sys.modules, "joblib", None)              # import joblib raises ImportError
@@ -236,10 +244,10 @@ def test_a_scheduler_without_dask_is_one_clear_error(serial, tmp_path, monkeypat
     code = main(["sweep", path, "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:1"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1
-    assert err[-1] == ('dagnet: error: a Dask scheduler needs dask.distributed and joblib: '
-                       'pip install "dagnet[dask]"')
+    assert err[-1] == 'dagnet: error: a Dask scheduler needs dask.distributed: pip install "dagnet[dask]"'
 
 
+@pytest.mark.slow
 def test_results_are_the_same_on_a_local_dask_cluster(serial, tmp_path):
     distributed = pytest.importorskip("distributed")
     pytest.importorskip("joblib")
@@ -250,6 +258,134 @@ def test_results_are_the_same_on_a_local_dask_cluster(serial, tmp_path):
                            pictures=False, log=None)
     assert remote.ran == 12
     assert without_time(remote.rows) == without_time(result.rows)
+
+
+# -- lost workers and clusters ----------------------------------------------------------------
+
+@pytest.mark.slow
+def test_lost_workers_stop_the_sweep_with_its_rows_kept(serial, tmp_path, monkeypatch):
+    path, result = serial
+    runner = importlib.import_module("dagnet.sweep.runner")
+    real = runner.execute
+
+    def two_then_lost(tasks, *args):
+        for k, done in enumerate(real(tasks, *args)):
+            if k == 2:
+                raise sweep.WorkersLost("the cluster went away")
+            yield done
+    monkeypatch.setattr(runner, "execute", two_then_lost)
+    with pytest.raises(sweep.WorkersLost) as err:
+        sweep.run(path, tmp_path / "out", n_jobs=1, pictures=False, log=None)
+    assert str(err.value) == (f"the cluster went away; 2 of 12 runs are kept in {tmp_path / 'out' / sweep.RESULTS} "
+                              f"(2 from this sweep): run the sweep again to train the other 10")
+    assert len(sweep.read_results(tmp_path / "out" / sweep.RESULTS)) == 2
+    monkeypatch.setattr(runner, "execute", real)
+    again = sweep.run(path, tmp_path / "out", n_jobs=1, pictures=False, log=None)
+    assert (again.ran, again.skipped) == (10, 2)
+    assert without_time(again.rows) == without_time(result.rows)
+
+
+def sweep_in_background(path, out, *flags):
+    """Start ``dagnet sweep`` in another process; return it once a run is recorded."""
+    proc = subprocess.Popen([sys.executable, "-m", "dagnet", "sweep", path, "--out", str(out),
+                             "--no-pictures", *flags], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    results, deadline = out / sweep.RESULTS, time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if results.exists() and len(results.read_text().splitlines()) >= 2:   # header + a row
+            return proc
+        time.sleep(0.02)
+    proc.kill()
+    raise AssertionError(f"no run was recorded: {proc.communicate()[1]}")
+
+
+def small_experiment(folder):
+    """Four runs slow enough (300 epochs) to stop a sweep midway, and few enough to resume."""
+    text = EXPERIMENT.format(epochs=300).replace("  residual: {generate: residual, sizes: [4, 4, 4]}\n", "")
+    return write_experiment(folder, text=text.replace("seeds: 3", "seeds: 2"))
+
+
+def assert_stopped_in_one_line(proc, message, out):
+    """The sweep exits 1 with ``message`` as its one error line; it resumes to all 4 runs."""
+    try:
+        _, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    lines = err.splitlines()
+    notes = [line for line in lines[:-1] if not line.startswith(("[", "sweep "))]
+    assert proc.returncode == 1 and all(n.startswith("the Dask cluster at") for n in notes), err
+    assert lines[-1].startswith(f"dagnet: error: {message}"), err
+    assert "are kept in" in lines[-1] and "run the sweep again" in lines[-1]
+    assert "Traceback" not in err and "a bug in dagnet" not in err
+    kept = sweep.read_results(out / sweep.RESULTS)
+    path = os.path.join(out.parent, "experiment.yaml")
+    assert main(["sweep", path, "--out", str(out), "--jobs", "1", "--no-pictures"]) == 0
+    rows = sweep.read_results(out / sweep.RESULTS)
+    assert rows[:len(kept)] == kept and len({r["run_id"] for r in rows}) == len(rows) == 4
+
+
+@pytest.mark.slow
+def test_a_killed_worker_process_stops_the_sweep_in_one_line_and_it_resumes(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    pytest.importorskip("joblib")
+    path = small_experiment(str(tmp_path))
+    proc = sweep_in_background(path, tmp_path / "out", "--jobs", "2")
+    workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
+               if "LokyProcess" in " ".join(p.cmdline())]
+    workers[0].kill()
+    assert_stopped_in_one_line(proc, "a worker process stopped while training", tmp_path / "out")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dask_process(kind, address, *flags):
+    """``dask scheduler`` or ``dask worker`` as a process of its own."""
+    module = {"scheduler": "distributed.cli.dask_scheduler", "worker": "distributed.cli.dask_worker"}[kind]
+    where = ["--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1]] if kind == "scheduler" else [address]
+    return subprocess.Popen([sys.executable, "-m", module, *where, "--no-dashboard", *flags],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def dask_cluster():
+    """``(address, scheduler process, worker process)``: a one-worker cluster, stopped afterwards."""
+    distributed = pytest.importorskip("distributed")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    scheduler = dask_process("scheduler", address)
+    worker = dask_process("worker", address, "--nthreads", "1", "--no-nanny")
+    try:
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(1, timeout=60)
+        yield address, scheduler, worker
+    finally:
+        for proc in (worker, scheduler):
+            proc.kill()
+            proc.wait()
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_without_workers_stops_the_sweep_instead_of_waiting(tmp_path, dask_cluster):
+    address, _, worker = dask_cluster
+    path = small_experiment(str(tmp_path))
+    proc = sweep_in_background(path, tmp_path / "out", "--scheduler", address, "--worker-timeout", "2")
+    worker.kill()
+    assert_stopped_in_one_line(proc, f"the Dask cluster at {address} has had no workers for 2 s",
+                               tmp_path / "out")
+
+
+@pytest.mark.slow
+def test_a_lost_dask_scheduler_stops_the_sweep_in_one_line(tmp_path, dask_cluster):
+    address, scheduler, _ = dask_cluster
+    path = small_experiment(str(tmp_path))
+    proc = sweep_in_background(path, tmp_path / "out", "--scheduler", address)
+    scheduler.kill()
+    assert_stopped_in_one_line(proc, f"lost the connection to the Dask scheduler at {address}",
+                               tmp_path / "out")
 
 
 # -- experiment files -----------------------------------------------------------------------------
@@ -288,6 +424,12 @@ GOOD = {"topologies": "topologies: {a: {generate: mlp, sizes: [3]}}",
     ({"extra": "seeds: [1, 1]"}, "seeds: a seed is listed twice"),
     ({"extra": "threshold: 90"}, "threshold: expected an accuracy between 0 and 1, got 90"),
     ({"extra": "treshold: 0.9"}, "unknown key 'treshold' (did you mean 'threshold'?)"),
+    ({"extra": "seeds: 1e11"}, "seeds: 100,000,000,000 seeds are over the limit of 100,000 runs"),
+    ({"extra": "seeds: 100000000000"}, "seeds: 100,000,000,000 seeds are over the limit of 100,000 runs"),
+    ({"datasets": "datasets: {moons: {noise: high}}"}, "datasets.moons: noise: expected a number, got 'high'"),
+    ({"datasets": "datasets: {moons: {seed: -1}}"}, "datasets.moons: seed: expected a whole number >= 0"),
+    ({"datasets": "datasets: {moons: {n_samples: many}}"}, "datasets.moons: n_samples: expected a whole number"),
+    ({"grid": "grid: {epochs: 2, epochs: 3}"}, "line 3, column 19: duplicate key 'epochs' (first at line 3)"),
 ])
 def test_a_bad_experiment_names_the_file_and_the_key(tmp_path, change, message):
     parts = {**GOOD, **change}
@@ -311,6 +453,23 @@ def test_a_broken_experiment_file_is_one_line(tmp_path, text, message):
     assert str(err.value).startswith(f"{path}: ") and message in str(err.value), str(err.value)
 
 
+def test_a_sweep_over_the_run_limit_is_refused_before_its_runs_are_listed(tmp_path):
+    experiment = {"topologies": {"a": {"generate": "mlp", "sizes": [3]}}, "datasets": ["moons"],
+                  "grid": {"lr": [0.1, 0.2, 0.3, 0.4], "batch_size": [1, 2, 4], "epochs": 1}, "seeds": 5}
+    with pytest.raises(sweep.ExperimentError, match=r"experiment: 1 × 1 × 12 × 5 \(topologies × datasets × "
+                                                    r"grid settings × seeds\) = 60 runs, over the limit of 50"):
+        sweep.load_experiment(experiment, max_runs=50)
+    assert len(sweep.load_experiment(experiment, max_runs=60).runs()) == 60
+    tracemalloc.start()
+    try:
+        with pytest.raises(sweep.ExperimentError, match="seeds: 100,000,000,000 seeds are over the limit"):
+            sweep.load_experiment({**experiment, "seeds": 10**11})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20                                              # no list of 10¹¹ seeds
+
+
 def test_the_sweep_command_reports_a_bad_experiment_in_one_line(tmp_path, capsys):
     path = write_experiment(str(tmp_path), text="topologies: {a: {generate: mlp}}\ndatasets: [moonz]\n")
     assert main(["sweep", path, "--out", str(tmp_path / "out")]) == 1
@@ -320,6 +479,11 @@ def test_the_sweep_command_reports_a_bad_experiment_in_one_line(tmp_path, capsys
     assert main(["sweep", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err.strip() == f"dagnet: error: {tmp_path / 'nope.yaml'}: no such file"
     assert main(["sweep", path, "--out", str(tmp_path / "out"), "--jobs", "0"]) == 2
+    capsys.readouterr()
+    path = write_experiment(str(tmp_path), text="topologies: [{generate: mlp}]\ndatasets: {moons: {noise: high}}\n")
+    assert main(["sweep", path, "--out", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"dagnet: error: {path}: datasets.moons: noise: expected a number, got 'high'"]
 
 
 def test_files_and_csv_data_are_relative_to_the_experiment_file(tmp_path, monkeypatch):
@@ -354,6 +518,7 @@ def test_generated_topologies_take_their_inputs_and_outputs_from_the_data(tmp_pa
     assert result.summary[0]["final_accuracy_mean"] is None
 
 
+@pytest.mark.slow
 def test_the_sweep_command_prints_the_summary_table(serial, tmp_path, capsys):
     path, result = serial
     shutil.copytree(result.out_dir, tmp_path / "out")
@@ -365,6 +530,7 @@ def test_the_sweep_command_prints_the_summary_table(serial, tmp_path, capsys):
 
 # -- the example ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_skip_sweep_example_compares_plain_residual_and_dense(tmp_path, capsys):
     path = os.path.join(ROOT, "examples", "skip_sweep.py")
     spec = importlib.util.spec_from_file_location("skip_sweep", path)
@@ -376,6 +542,39 @@ def test_skip_sweep_example_compares_plain_residual_and_dense(tmp_path, capsys):
     assert "| topology | dataset | params | seeds | final loss |" in out
     assert [s["topology"] for s in result.summary] == ["plain", "residual", "dense"]
     assert all(s["seeds"] == 3 for s in result.summary)
+    params = {s["topology"]: s["n_params"] for s in result.summary}
+    assert round(params["dense"] / params["plain"], 1) == 3.7 and params["residual"] - params["plain"] == 12
     accuracy = {s["topology"]: s["final_accuracy_mean"] for s in result.summary}
     assert accuracy["dense"] > accuracy["plain"]
     assert os.path.exists(tmp_path / sweep.SUMMARY_MD)
+
+
+# -- the documentation --------------------------------------------------------------------------------
+
+def blocks(path, language):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    return [b.split("\n", 1)[1] for b in text.split("```")[1::2] if b.startswith(language + "\n")]
+
+
+def test_the_example_experiment_of_the_sweeps_page_makes_180_runs(tmp_path):
+    example = next(b for b in blocks(os.path.join(ROOT, "docs", "sweeps.md"), "yaml") if "topologies:" in b)
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "data").mkdir()
+    generate.write(generate.graph("mlp", sizes=[3]), tmp_path / "nets" / "my_topology.yaml")
+    X, Y = datasets.load("moons", n_samples=20)
+    datasets.save_csv(tmp_path / "data" / "points.csv", X, Y, inputs=["x", "y"], targets=["label"])
+    exp = sweep.load_experiment(write_experiment(str(tmp_path), text=example))
+    assert len(exp.runs()) == 4 * 3 * 3 * 5 == 180                     # as the page says
+
+
+@pytest.mark.slow
+def test_the_python_snippets_of_the_sweeps_page_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_experiment(str(tmp_path), text="topologies: {small: {generate: mlp, sizes: [3]}}\n"
+                                         "datasets: {moons: {n_samples: 30}}\ngrid: {epochs: 3}\nseeds: 2\n")
+    namespace = {}
+    for block in blocks(os.path.join(ROOT, "docs", "sweeps.md"), "python"):
+        exec(compile(block, "docs/sweeps.md", "exec"), namespace)
+    assert len(namespace["result"].rows) == 2 and namespace["result"].summary[0]["seeds"] == 2
+    assert dagnet.load("dense.yaml").n_params == namespace["net"].n_params

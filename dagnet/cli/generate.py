@@ -38,7 +38,9 @@ def add(subparsers):
         subparsers, "generate", "write a topology file from a generator (mlp, residual, dense, ...)",
         "Write the topology of a generator kind as a YAML file that 'dagnet train', 'dagnet sweep'\n"
         "and dagnet.load read. Parameters are KEY=VALUE with YAML values ([8, 8], tanh, 0.5, null);\n"
-        "weights are left for the loader's seed.\n\n" + _kinds_text(),
+        "weights are left for the loader's seed. A network over "
+        f"{generate.LIMITS.nodes:,} perceptrons or\n{generate.LIMITS.edges:,} edges is refused before "
+        "it is built (dagnet.generate.LIMITS).\n\n" + _kinds_text(),
         "  dagnet generate residual --param sizes=[8,8,8,8] every=2 --out residual.yaml\n"
         "  dagnet generate watts_strogatz --param n=32 k=4 p=0.25 graph_seed=1 --out ws.yaml")
     p.add_argument("kind", metavar="KIND", help="generator kind (listed above)")

@@ -1,0 +1,153 @@
+"""What every generator shares: the registry, the size limit, and the builder of the graph.
+
+A generator validates its own parameters, says how many hidden
+perceptrons and (at most) how many edges its graph will have, and only
+then builds it with a :class:`Builder`, so an absurd size is refused
+before anything is allocated.
+
+Examples
+--------
+>>> b = Builder("demo", {}, shared_parameters(), hidden=1, edges=lambda n_in, n_out: n_in + n_out)
+>>> b.connect(b.inputs, b.perceptron("h", "tanh"))
+>>> b.connect(["h"], b.output_layer()[0])
+>>> sorted(b.G.edges), b.G.graph["loss"]
+([('h', 'y'), ('x.0', 'h'), ('x.1', 'h')], 'binary_cross_entropy')
+>>> check_size("mlp", nodes=10**9, edges=0)
+Traceback (most recent call last):
+...
+ValueError: mlp would have 1,000,000,000 perceptrons (inputs and outputs included), over the limit of 100,000 (dagnet.generate.LIMITS.nodes; raise it for a network you mean)
+"""
+from dataclasses import dataclass
+
+import networkx as nx
+
+from ..graph import is_number
+from ..writer import flow
+from . import checks
+
+#: ``{kind: function(**params) -> networkx.DiGraph}``, filled by :func:`generator`.
+GENERATORS = {}
+
+#: The output activation each loss needs (or suits best).
+OUTPUT_ACTIVATION = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax",
+                     "mse": "linear", "sse": "linear"}
+
+
+def generator(fn):
+    """Register ``fn`` in :data:`GENERATORS` under its own name."""
+    GENERATORS[fn.__name__] = fn
+    return fn
+
+
+@dataclass
+class Limits:
+    """The largest graph a generator builds: perceptrons (inputs and outputs included) and edges.
+
+    Near the default limits a generated network takes tens of seconds and
+    most of a gigabyte to build (docs/sweeps.md gives a measurement).
+    Change :data:`LIMITS` (``dagnet.generate.LIMITS.edges = 5_000_000``) to
+    build larger ones.
+    """
+
+    nodes: int = 100_000
+    edges: int = 1_000_000
+
+
+#: The limits every generator checks before it builds anything.
+LIMITS = Limits()
+
+
+def check_size(kind, nodes, edges):
+    """Refuse a graph of ``nodes`` perceptrons and up to ``edges`` edges beyond :data:`LIMITS`."""
+    if nodes > LIMITS.nodes:
+        raise ValueError(f"{kind} would have {nodes:,} perceptrons (inputs and outputs included), "
+                         f"over the limit of {LIMITS.nodes:,} (dagnet.generate.LIMITS.nodes; raise "
+                         f"it for a network you mean)")
+    if edges > LIMITS.edges:
+        raise ValueError(f"{kind} can have up to {edges:,} edges, over the limit of "
+                         f"{LIMITS.edges:,} (dagnet.generate.LIMITS.edges; raise it for a network "
+                         f"you mean)")
+
+
+def shared_parameters(inputs=2, outputs=1, loss=None, output_activation=None, bias=True, init=None,
+                      name=None, **own):
+    """The parameters every generator takes, with their defaults (its own ones are ignored here)."""
+    return {"inputs": inputs, "outputs": outputs, "loss": loss,
+            "output_activation": output_activation, "bias": bias, "init": init, "name": name}
+
+
+def describe(params):
+    """``"sizes=[8], activations=tanh"``: a generator call as the topology's description gives it."""
+    return ", ".join(f"{k}={flow(list(v) if isinstance(v, tuple) else v)}"
+                     for k, v in params.items() if v is not None)
+
+
+class Builder:
+    """A DiGraph with the inputs and graph attributes set, and helpers to add perceptrons and edges.
+
+    Parameters
+    ----------
+    kind : str
+        The generator, for names and messages.
+    params : dict
+        The generator's own parameters, written into the description.
+    shared : dict
+        :func:`shared_parameters` of the call.
+    hidden : int
+        How many hidden perceptrons the generator will add.
+    edges : callable
+        ``edges(n_inputs, n_outputs)``: the most edges the graph can have.
+    """
+
+    def __init__(self, kind, params, shared, hidden, edges):
+        n_in, n_out = checks.count(shared["inputs"], "inputs"), checks.count(shared["outputs"], "outputs")
+        check_size(kind, n_in + hidden + n_out, edges(n_in, n_out))
+        loss = shared["loss"]
+        if loss is None:
+            loss = "cross_entropy" if n_out > 1 else "binary_cross_entropy"
+        if not isinstance(loss, str):
+            raise ValueError(f"loss must be a name, got {loss!r}")
+        bias = shared["bias"]
+        if not (bias is True or bias is False or bias is None or is_number(bias)):
+            raise ValueError(f"bias must be true, false or a number, got {bias!r}")
+        self.bias = bias
+        self.output_activation = shared["output_activation"] or OUTPUT_ACTIVATION.get(loss, "sigmoid")
+        self.inputs = checks.names(shared["inputs"], "inputs", "x")
+        self.outputs = checks.names(shared["outputs"], "outputs", "y")
+        both = sorted(map(str, set(self.inputs) & set(self.outputs)))
+        if both:
+            raise ValueError(f"name(s) {both} used twice: inputs, outputs and the generated hidden "
+                             f"perceptrons need names of their own")
+        self.G = nx.DiGraph()
+        input_group = "x" if is_number(shared["inputs"]) else None
+        self.G.add_nodes_from((n, {"group": input_group}) if input_group else (n, {}) for n in self.inputs)
+        self.G.graph.update(inputs=list(self.inputs), outputs=list(self.outputs), loss=loss,
+                            name=shared["name"] or kind.replace("_", "-"),
+                            description=f"dagnet.generate {kind}: {describe(params)}")
+        if shared["init"] is not None:
+            self.G.graph["init"] = shared["init"]
+        self.output_group = "y" if is_number(shared["outputs"]) and n_out > 1 else None
+
+    def perceptron(self, node, activation, group=None):
+        """Add one perceptron; a name already taken (by an input, say) is a ValueError."""
+        if node in self.G:
+            raise ValueError(f"name(s) [{str(node)!r}] used twice: inputs, outputs and the generated "
+                             f"hidden perceptrons need names of their own")
+        attrs = {"activation": activation, "bias": self.bias}
+        if group is not None:
+            attrs["group"] = group
+        self.G.add_node(node, **attrs)
+        return node
+
+    def layer(self, group, size, activation):
+        """``size`` perceptrons ``group.0`` ... of one group."""
+        return [self.perceptron(f"{group}.{k}", activation, group) for k in range(size)]
+
+    def output_layer(self):
+        """The output perceptrons, with the output activation."""
+        return [self.perceptron(o, self.output_activation, self.output_group) for o in self.outputs]
+
+    def connect(self, sources, target, weight=None):
+        """Edges from every node of ``sources`` into ``target``."""
+        attrs = {} if weight is None else {"weight": float(weight)}
+        self.G.add_edges_from((u, target, dict(attrs)) for u in sources)
