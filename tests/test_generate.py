@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import dagnet
-from dagnet import generate
+from dagnet import generate, limits
 
 X = np.random.default_rng(0).normal(size=(7, 3))
 
@@ -271,14 +271,14 @@ def test_the_size_checked_is_the_size_built(kind, params, monkeypatch):
     G = generate.graph(kind, **params)
     edges = declared_edges(kind, params, G)
     assert edges >= G.number_of_edges()
-    monkeypatch.setattr(generate.LIMITS, "nodes", len(G))
-    monkeypatch.setattr(generate.LIMITS, "edges", edges)
+    monkeypatch.setattr(limits.LIMITS, "max_nodes", len(G))
+    monkeypatch.setattr(limits.LIMITS, "max_edges", edges)
     assert set(generate.graph(kind, **params).edges) == set(G.edges)      # exactly at the limits: built
-    monkeypatch.setattr(generate.LIMITS, "edges", edges - 1)
+    monkeypatch.setattr(limits.LIMITS, "max_edges", edges - 1)
     with pytest.raises(ValueError, match=f"{kind} can have up to {edges:,} edges"):
         generate.graph(kind, **params)
-    monkeypatch.setattr(generate.LIMITS, "edges", edges)
-    monkeypatch.setattr(generate.LIMITS, "nodes", len(G) - 1)
+    monkeypatch.setattr(limits.LIMITS, "max_edges", edges)
+    monkeypatch.setattr(limits.LIMITS, "max_nodes", len(G) - 1)
     with pytest.raises(ValueError, match=f"{kind} would have {len(G):,} perceptrons"):
         generate.graph(kind, **params)
 
@@ -299,15 +299,15 @@ def test_a_graph_over_the_limits_is_refused_before_it_is_built(kind, params, mes
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert message in str(err.value) and "dagnet.generate.LIMITS" in str(err.value)
+    assert message in str(err.value) and "dagnet.limits.LIMITS" in str(err.value)
     assert peak < 1 << 20                                 # nothing built: under 1 MiB
 
 
 def test_the_limits_can_be_raised_for_a_network_one_means(monkeypatch):
-    monkeypatch.setattr(generate.LIMITS, "nodes", 20)
+    monkeypatch.setattr(limits.LIMITS, "max_nodes", 20)
     with pytest.raises(ValueError, match="over the limit of 20"):
         generate.graph("erdos_renyi", n=30)
-    monkeypatch.setattr(generate.LIMITS, "nodes", 40)
+    monkeypatch.setattr(limits.LIMITS, "max_nodes", 40)
     assert len(generate.graph("erdos_renyi", n=30)) == 33
 
 
@@ -322,5 +322,5 @@ def test_the_generate_command_refuses_a_huge_network_in_one_line(run, tmp_path):
     code, _, err = run("generate", "mlp", "-p", "sizes=[1e9]", "--out", tmp_path / "net.yaml")
     assert code == 1 and err.strip().splitlines() == [
         "dagnet: error: mlp would have 1,000,000,003 perceptrons (inputs and outputs included), over "
-        "the limit of 100,000 (dagnet.generate.LIMITS.nodes; raise it for a network you mean)"]
+        "100,000 (the limit dagnet.limits.LIMITS.max_nodes is 100,000; raise it if you mean it)"]
     assert not (tmp_path / "net.yaml").exists()

@@ -4,6 +4,7 @@ import os
 import dagnet
 from dagnet import generate
 from dagnet.errors import suggest
+from dagnet.limits import LIMITS
 from dagnet.strictyaml import read_value
 from dagnet.text import plural
 from dagnet.writer import flow
@@ -39,8 +40,8 @@ def add(subparsers):
         "Write the topology of a generator kind as a YAML file that 'dagnet train', 'dagnet sweep'\n"
         "and dagnet.load read. Parameters are KEY=VALUE with YAML values ([8, 8], tanh, 0.5, null);\n"
         "weights are left for the loader's seed. A network over "
-        f"{generate.LIMITS.nodes:,} perceptrons or\n{generate.LIMITS.edges:,} edges is refused before "
-        "it is built (dagnet.generate.LIMITS).\n\n" + _kinds_text(),
+        f"{LIMITS.max_nodes:,} perceptrons or\n{LIMITS.max_edges:,} edges is refused before "
+        "it is built (dagnet.limits.LIMITS).\n\n" + _kinds_text(),
         "  dagnet generate residual --param sizes=[8,8,8,8] every=2 --out residual.yaml\n"
         "  dagnet generate watts_strogatz --param n=32 k=4 p=0.25 graph_seed=1 --out ws.yaml")
     p.add_argument("kind", metavar="KIND", help="generator kind (listed above)")

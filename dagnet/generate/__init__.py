@@ -26,11 +26,12 @@ Parameters every generator takes:
     ``softmax`` for ``cross_entropy``, ``linear`` for ``mse`` and ``sse``.
 ``bias`` (True), ``init`` (None: the file default, ``glorot_uniform``), ``name`` (None).
 
-A generated graph has at most :data:`LIMITS` ``.nodes`` perceptrons and
-``.edges`` edges (100,000 and 1,000,000 unless changed); a call beyond
-them is a ValueError before anything is built.
+A generated graph has at most ``max_nodes`` perceptrons and ``max_edges``
+edges (:data:`dagnet.limits.LIMITS`, 100,000 and 1,000,000 unless changed,
+as for topology files); a call beyond them is a ValueError before anything
+is built.
 
-The package: :mod:`.builder` (the registry, the limits, the graph
+The package: :mod:`.builder` (the registry, the size check, the graph
 builder), :mod:`.checks` (argument checks), :mod:`.layered` and
 :mod:`.random_graphs` (the kinds); this module is the front door.
 
@@ -47,11 +48,11 @@ import inspect
 from ..errors import suggest
 from ..network import Network
 from ..writer import flow, to_data, to_yaml, write   # the topology file of a generated graph
-from .builder import GENERATORS, LIMITS, OUTPUT_ACTIVATION, Limits, generator
+from .builder import GENERATORS, OUTPUT_ACTIVATION, generator
 from .layered import cascade, dense, input_output_skips, mlp, residual
 from .random_graphs import RANDOM_KINDS, barabasi_albert, erdos_renyi, watts_strogatz
 
-__all__ = ["GENERATORS", "LIMITS", "Limits", "OUTPUT_ACTIVATION", "RANDOM_KINDS", "barabasi_albert",
+__all__ = ["GENERATORS", "OUTPUT_ACTIVATION", "RANDOM_KINDS", "barabasi_albert",
            "cascade", "dense", "erdos_renyi", "flow", "generate", "generator", "graph",
            "input_output_skips", "mlp", "parameters", "residual", "to_data", "to_yaml",
            "watts_strogatz", "write"]
@@ -82,7 +83,7 @@ def graph(kind, **params):
     ------
     ValueError
         For an unknown kind, an unknown parameter (with the closest known
-        one), a value out of range, or a graph larger than :data:`LIMITS`.
+        one), a value out of range, or a graph larger than :data:`dagnet.limits.LIMITS`.
 
     Examples
     --------

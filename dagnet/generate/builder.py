@@ -15,13 +15,12 @@ Examples
 >>> check_size("mlp", nodes=10**9, edges=0)
 Traceback (most recent call last):
 ...
-ValueError: mlp would have 1,000,000,000 perceptrons (inputs and outputs included), over the limit of 100,000 (dagnet.generate.LIMITS.nodes; raise it for a network you mean)
+ValueError: mlp would have 1,000,000,000 perceptrons (inputs and outputs included), over 100,000 (the limit dagnet.limits.LIMITS.max_nodes is 100,000; raise it if you mean it)
 """
-from dataclasses import dataclass
-
 import networkx as nx
 
 from ..graph import is_number
+from ..limits import LIMITS, hint
 from ..writer import flow
 from . import checks
 
@@ -39,34 +38,19 @@ def generator(fn):
     return fn
 
 
-@dataclass
-class Limits:
-    """The largest graph a generator builds: perceptrons (inputs and outputs included) and edges.
-
-    Near the default limits a generated network takes tens of seconds and
-    most of a gigabyte to build (docs/sweeps.md gives a measurement).
-    Change :data:`LIMITS` (``dagnet.generate.LIMITS.edges = 5_000_000``) to
-    build larger ones.
-    """
-
-    nodes: int = 100_000
-    edges: int = 1_000_000
-
-
-#: The limits every generator checks before it builds anything.
-LIMITS = Limits()
-
-
 def check_size(kind, nodes, edges):
-    """Refuse a graph of ``nodes`` perceptrons and up to ``edges`` edges beyond :data:`LIMITS`."""
-    if nodes > LIMITS.nodes:
+    """Refuse a graph of ``nodes`` perceptrons and up to ``edges`` edges beyond dagnet's limits.
+
+    The limits are those of topology files (:data:`dagnet.limits.LIMITS`):
+    near them a generated network takes tens of seconds and most of a
+    gigabyte to build (docs/sweeps.md gives a measurement).
+    """
+    if nodes > LIMITS.max_nodes:
         raise ValueError(f"{kind} would have {nodes:,} perceptrons (inputs and outputs included), "
-                         f"over the limit of {LIMITS.nodes:,} (dagnet.generate.LIMITS.nodes; raise "
-                         f"it for a network you mean)")
-    if edges > LIMITS.edges:
-        raise ValueError(f"{kind} can have up to {edges:,} edges, over the limit of "
-                         f"{LIMITS.edges:,} (dagnet.generate.LIMITS.edges; raise it for a network "
-                         f"you mean)")
+                         f"over {LIMITS.max_nodes:,} {hint('max_nodes')}")
+    if edges > LIMITS.max_edges:
+        raise ValueError(f"{kind} can have up to {edges:,} edges, over {LIMITS.max_edges:,} "
+                         f"{hint('max_edges')}")
 
 
 def shared_parameters(inputs=2, outputs=1, loss=None, output_activation=None, bias=True, init=None,
