@@ -183,6 +183,8 @@ def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
     elif n_samples > LIMITS.max_samples:
         raise ValueError(f"{name}: n_samples {n_samples:,} is over {LIMITS.max_samples:,} "
                          f"{hint('max_samples')}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"{name}: seed must be a whole number >= 0, not {seed!r}")
     if noise is not None and not (is_number(noise) and finite(noise) and noise >= 0):
         raise ValueError(f"{name}: noise must be a finite number >= 0, not {noise!r}")
     X, y = data.make(n_samples, noise, np.random.default_rng(seed), **options)

@@ -80,6 +80,10 @@ def test_yaml_scalars_follow_yaml_1_2():
 def test_a_data_set_request_beyond_the_sample_limit_is_refused_before_drawing():
     with pytest.raises(ValueError, match="n_samples 1,000,000,000,000 is over 10,000,000"):
         datasets.load("moons", n_samples=10**12)
+    with pytest.raises(ValueError, match="moons: noise must be a finite number >= 0, not 'high'"):
+        datasets.load("moons", noise="high")
+    with pytest.raises(ValueError, match="moons: seed must be a whole number >= 0, not -1"):
+        datasets.load("moons", seed=-1)
 
 
 def test_a_limit_can_be_raised_for_a_network_one_means():
