@@ -20,10 +20,11 @@ array([0.01, 0.99, 0.99, 0.01])
 from . import datasets, metrics
 from .errors import TopologyError
 from .gradcheck import gradcheck
+from .interchange.neat import from_neat
 from .io import load, loads
 from .network import Network
 from .training import History, TrainingDiverged
 
 __version__ = "0.1.0"
-__all__ = ["History", "Network", "TopologyError", "TrainingDiverged", "datasets", "gradcheck",
-           "load", "loads", "metrics"]
+__all__ = ["History", "Network", "TopologyError", "TrainingDiverged", "datasets", "from_neat",
+           "gradcheck", "load", "loads", "metrics"]

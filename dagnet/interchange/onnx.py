@@ -1,0 +1,368 @@
+"""Export a network to ONNX with standard operators, one block per topological generation.
+
+The exported graph follows the compiled engine (:mod:`dagnet.compiled`):
+node values are held node-major, one row per column of the plan (inputs,
+then generation by generation), so that a generation's sources are rows
+of one growing tensor ``Z`` of shape (n_columns_so_far, batch):
+
+- a dense step is ``s = Wᵀ · Z[sources] + b`` (MatMul, Add);
+- a sparse step keeps one weight, one source row and one target row per
+  edge and nothing else (onnxruntime would make a sparse initialiser
+  dense at load time): ``Gather`` the source rows, ``Mul`` by the weights,
+  and ``ScatterND`` with ``reduction="add"`` into the bias rows, which is
+  s_j = b_j + Σ_{i→j} z_i · w_{i→j} for every target of the generation;
+- each activation is one operator, or a few where onnxruntime has no
+  kernel for float64 (``elu``, ``softplus``, ``softsign``, ``leaky_relu``);
+- softmax outputs get one ``Softmax`` over all outputs.
+
+The model takes one input ``X`` (batch, n_inputs) and gives one output ``Y``
+(batch, n_outputs), as :meth:`dagnet.Network.predict`; the node names of
+their columns are in the model's metadata (``dagnet.inputs``,
+``dagnet.outputs``, JSON) and in each tensor's doc string.
+
+Needs the ``onnx`` extra (``pip install "dagnet[onnx]"``: onnx, and
+onnxruntime for :func:`run` and :func:`verify`).
+
+Examples
+--------
+>>> import dagnet, os, tempfile, pytest
+>>> _ = pytest.importorskip("onnxruntime")
+>>> net = dagnet.load("topologies/xor_skip.yaml")
+>>> path = write(net, os.path.join(tempfile.mkdtemp(), "xor.onnx"))
+>>> run(path, [[0, 0], [0, 1], [1, 0], [1, 1]]).round(2).ravel()
+array([0.01, 0.99, 0.99, 0.01])
+"""
+import itertools
+import json
+import os
+
+import numpy as np
+
+from .. import __version__
+from ..files import MAX_BYTES, atomic_write
+from ..plan import DenseStep
+from . import InterchangeError, require
+
+#: The opset written unless another is asked for: the lowest with ScatterND's ``reduction="add"``
+#: and Shape's ``start``/``end`` that every onnxruntime since 1.13 runs.
+DEFAULT_OPSET = 17
+MIN_OPSET = 17
+
+#: A single ONNX file is one protobuf message, which cannot exceed 2 GiB.
+MAX_MODEL_BYTES = 2**31 - (1 << 20)
+
+DTYPES = ("float64", "float32")
+
+
+def _onnx():
+    return require("onnx", "ONNX export")
+
+
+class GraphBuilder:
+    """ONNX nodes and initialisers under construction, every name starting with ``prefix``.
+
+    Parameters
+    ----------
+    dtype : {"float64", "float32"}
+        The floating type of every value and weight.
+    prefix : str
+        Keeps the names unique when the nodes go into a larger graph (skl2onnx).
+    """
+
+    def __init__(self, dtype="float64", prefix=""):
+        onnx = _onnx()
+        self.helper, self.numpy_helper = onnx.helper, onnx.numpy_helper
+        self.dtype = np.dtype(dtype)
+        self.prefix = prefix
+        self.ops, self.initializers = [], []   # ops: (op_type, inputs, output, attributes)
+        self._count = itertools.count()
+        self._scalars = {}
+
+    def fresh(self, stem):
+        """A new tensor name."""
+        return f"{self.prefix}{stem}_{next(self._count)}"
+
+    def constant(self, stem, array, dtype=None):
+        """An initialiser holding ``array`` (in the builder's float type unless ``dtype``); its name."""
+        name = self.fresh(stem)
+        array = np.ascontiguousarray(array, dtype=dtype or self.dtype)
+        self.initializers.append(self.numpy_helper.from_array(array, name))
+        return name
+
+    def scalar(self, value):
+        """A shared float scalar initialiser."""
+        if value not in self._scalars:
+            self._scalars[value] = self.constant("c", np.array(value))
+        return self._scalars[value]
+
+    def op(self, op_type, inputs, stem=None, **attributes):
+        """Append one ``op_type`` node; return the name of its (single) output."""
+        out = self.fresh(stem or op_type.lower())
+        self.ops.append((op_type, list(inputs), out, attributes))
+        return out
+
+    def node_protos(self):
+        """The ops as ``onnx.NodeProto``, each named after its output."""
+        return [self.helper.make_node(op, inputs, [out], name=out, **attributes)
+                for op, inputs, out, attributes in self.ops]
+
+
+# -- activations: z = σ(s), elementwise, from standard operators ---------------------------------
+
+def _leaky_relu(g, s):
+    from ..activations import LEAKY_SLOPE
+    return g.op("Where", [g.op("Greater", [s, g.scalar(0.0)]), s, g.op("Mul", [s, g.scalar(LEAKY_SLOPE)])])
+
+
+def _elu(g, s):
+    # s > 0 ? s : e^min(s, 0) − 1 (the min keeps e^s finite where the branch is not taken)
+    negative = g.op("Sub", [g.op("Exp", [g.op("Min", [s, g.scalar(0.0)])]), g.scalar(1.0)])
+    return g.op("Where", [g.op("Greater", [s, g.scalar(0.0)]), s, negative])
+
+
+def _softplus(g, s):
+    # max(s, 0) + log(1 + e^−|s|): finite for any finite s
+    tail = g.op("Log", [g.op("Add", [g.scalar(1.0), g.op("Exp", [g.op("Neg", [g.op("Abs", [s])])])])])
+    return g.op("Add", [g.op("Relu", [s]), tail])
+
+
+#: dagnet activation name -> builder(graph, s) -> z. Every dagnet activation has one (a test checks).
+ACTIVATION_OPS = {
+    "sigmoid": lambda g, s: g.op("Sigmoid", [s]),
+    "tanh": lambda g, s: g.op("Tanh", [s]),
+    "linear": lambda g, s: s,
+    "relu": lambda g, s: g.op("Relu", [s]),
+    "leaky_relu": _leaky_relu,
+    "elu": _elu,
+    "softplus": _softplus,
+    "swish": lambda g, s: g.op("Mul", [s, g.op("Sigmoid", [s])]),
+    "softsign": lambda g, s: g.op("Div", [s, g.op("Add", [g.scalar(1.0), g.op("Abs", [s])])]),
+    "gaussian": lambda g, s: g.op("Exp", [g.op("Neg", [g.op("Mul", [s, s])])]),
+    "sin": lambda g, s: g.op("Sin", [s]),
+    "softmax": lambda g, s: s,   # one Softmax over all outputs, at the end
+}
+
+
+# -- the network ----------------------------------------------------------------------------------
+
+def _columns(index):
+    """A plan's column index (slice or array) as an int array."""
+    if isinstance(index, slice):
+        return np.arange(index.start, index.stop)
+    return np.asarray(index)
+
+
+def _rows(g, Z, columns):
+    """Rows ``columns`` of the node-major tensor ``Z``: a Slice for a run, else a Gather."""
+    columns = _columns(columns)
+    if len(columns) and np.array_equal(columns, np.arange(columns[0], columns[0] + len(columns))):
+        start, stop = int(columns[0]), int(columns[0]) + len(columns)
+        return g.op("Slice", [Z, g.constant("start", [start], np.int64), g.constant("stop", [stop], np.int64),
+                              g.constant("axis", [0], np.int64)])
+    return g.op("Gather", [Z, g.constant("rows", columns, np.int64)], axis=0)
+
+
+def _activate(g, runs, s, start):
+    """z for the rows ``start:start + width`` held in ``s``, one activation run at a time."""
+    if len(runs) == 1:
+        return ACTIVATION_OPS[runs[0].activation.name](g, s)
+    parts, order = [], []
+    for run in runs:
+        rows = _columns(run.columns) - start
+        parts.append(ACTIVATION_OPS[run.activation.name](g, _rows(g, s, rows)))
+        order.extend(rows.tolist())
+    z = g.op("Concat", parts, axis=0)
+    if order != sorted(order):   # runs interleave: put the rows back in column order
+        z = g.op("Gather", [z, g.constant("order", np.argsort(order), np.int64)], axis=0)
+    return z
+
+
+def add_network(net, g, x):
+    """Add the forward pass of ``net`` on ``x`` (batch, n_inputs) to ``g``; return ŷ's name.
+
+    ŷ has shape (batch, n_outputs), columns in ``net.outputs`` order, as
+    :meth:`dagnet.Network.predict` gives it.
+    """
+    plan, params = net.plan, net.params
+    bias = plan.biases(params)
+    sparse_index = np.int32 if plan.n_nodes < 2**31 else np.int64
+    Z = g.op("Transpose", [x], "inputs", perm=[1, 0])          # (n_inputs, batch)
+    batch = g.op("Shape", [x], "batch", start=0, end=1)
+
+    def rows_of(width):   # the shape (width, batch)
+        return g.op("Concat", [g.constant("width", [width], np.int64), batch], axis=0)
+
+    c0, c1 = plan.n_inputs, plan.n_inputs + plan.n_constants
+    if c1 > c0:   # nodes without predecessors: s = b
+        s = g.op("Expand", [g.constant("bias", bias[c0:c1, None]), rows_of(c1 - c0)], "s")
+        Z = g.op("Concat", [Z, _activate(g, plan.constant_runs, s, c0)], "z", axis=0)
+    for k, step in enumerate(plan.steps):
+        W = plan.weights(params, step)
+        b = bias[step.start:step.stop, None]
+        if isinstance(step, DenseStep):
+            # s = Wᵀ z[sources] + b for the whole generation
+            s = g.op("MatMul", [g.constant(f"g{k}_weight", W.T), _rows(g, Z, step.sources)])
+            s = g.op("Add", [s, g.constant(f"g{k}_bias", b)], f"g{k}_s")
+        else:
+            # one term z_i · w_{i→j} per edge, added into row j of the biases
+            terms = g.op("Gather", [Z, g.constant(f"g{k}_source", step.src, sparse_index)], axis=0)
+            terms = g.op("Mul", [terms, g.constant(f"g{k}_weight", W[:, None])])
+            base = g.op("Expand", [g.constant(f"g{k}_bias", b), rows_of(step.stop - step.start)])
+            targets = g.constant(f"g{k}_target", step.dst[:, None], np.int64)
+            s = g.op("ScatterND", [base, targets, terms], f"g{k}_s", reduction="add")
+        Z = g.op("Concat", [Z, _activate(g, step.runs, s, step.start)], f"g{k}_z", axis=0)
+    y = g.op("Transpose", [_rows(g, Z, plan.output_columns)], "outputs", perm=[1, 0])
+    if plan.softmax:
+        y = g.op("Softmax", [y], "softmax", axis=1)
+    return y
+
+
+def _check_options(dtype, opset):
+    dtype = np.dtype(dtype).name
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    newest = _onnx().defs.onnx_opset_version()
+    if not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
+        raise ValueError(f"opset must be a whole number from {MIN_OPSET} to {newest} (the newest this "
+                         f"onnx knows), got {opset!r}")
+    return dtype
+
+
+def _names_json(names):
+    return json.dumps([n if isinstance(n, (str, int)) else repr(n) for n in names])
+
+
+def model(net, dtype="float64", opset=DEFAULT_OPSET, input_name="X", output_name="Y"):
+    """The network as an ``onnx.ModelProto``, checked by ``onnx.checker``.
+
+    Parameters
+    ----------
+    net : dagnet.Network
+    dtype : {"float64", "float32"}
+        Type of the input, the output and every weight.
+    opset : int
+        ONNX opset of the default domain, at least 17.
+    input_name, output_name : str
+        Names of the input X of shape (batch, n_inputs) and output ŷ of
+        shape (batch, n_outputs).
+
+    Returns
+    -------
+    onnx.ModelProto
+
+    Examples
+    --------
+    >>> import dagnet, pytest
+    >>> _ = pytest.importorskip("onnx")
+    >>> proto = model(dagnet.load("topologies/tutorial_2_5_1.yaml", seed=0), dtype="float32")
+    >>> [i.name for i in proto.graph.input], [o.name for o in proto.graph.output]
+    (['X'], ['Y'])
+    """
+    onnx = _onnx()
+    dtype = _check_options(dtype, opset)
+    itemsize = np.dtype(dtype).itemsize
+    estimate = net.plan.n_params * itemsize + 12 * len(net.plan.edge_slot)
+    if estimate > MAX_MODEL_BYTES:
+        raise InterchangeError(f"the network's {net.plan.n_params:,} parameters need about "
+                               f"{estimate / 2**30:.1f} GiB, over the 2 GiB an ONNX file can hold")
+    g = GraphBuilder(dtype)
+    y = add_network(net, g, input_name)
+    nodes = g.node_protos() + [onnx.helper.make_node("Identity", [y], [output_name], name=output_name)]
+    elem = onnx.helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+    x_info = onnx.helper.make_tensor_value_info(input_name, elem, ["batch", len(net.inputs)])
+    y_info = onnx.helper.make_tensor_value_info(output_name, elem, ["batch", len(net.outputs)])
+    x_info.doc_string = "columns: " + ", ".join(map(str, net.inputs))
+    y_info.doc_string = "columns: " + ", ".join(map(str, net.outputs))
+    graph = onnx.helper.make_graph(nodes, net.name or "dagnet", [x_info], [y_info],
+                                   initializer=g.initializers,
+                                   doc_string=net.graph.graph.get("description") or "")
+    proto = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", opset)],
+                                   producer_name="dagnet", producer_version=__version__)
+    onnx.helper.set_model_props(proto, {"dagnet.inputs": _names_json(net.inputs),
+                                        "dagnet.outputs": _names_json(net.outputs),
+                                        "dagnet.loss": net.loss})
+    onnx.checker.check_model(proto)
+    return proto
+
+
+def write(net, path, dtype="float64", opset=DEFAULT_OPSET, input_name="X", output_name="Y"):
+    """Write :func:`model` to ``path`` atomically; return ``path``.
+
+    Examples
+    --------
+    >>> import dagnet, os, tempfile, pytest
+    >>> _ = pytest.importorskip("onnx")
+    >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=0)
+    >>> os.path.getsize(write(net, os.path.join(tempfile.mkdtemp(), "xor.onnx"))) < 2000
+    True
+    """
+    data = model(net, dtype, opset, input_name, output_name).SerializeToString()
+    atomic_write(path, lambda f: f.write(data), mode="wb")
+    return path
+
+
+# -- reading back, for checks ---------------------------------------------------------------------
+
+def _read_model_bytes(path):
+    path = os.fspath(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            raise InterchangeError(f"is {size / 2**20:.1f} MiB, over the {MAX_BYTES >> 20} MiB limit "
+                                   f"(dagnet.files.MAX_BYTES)", source=path)
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise InterchangeError("no such file", source=path) from None
+    except IsADirectoryError:
+        raise InterchangeError("is a directory, not an ONNX file", source=path) from None
+
+
+def session(path):
+    """An onnxruntime ``InferenceSession`` (CPU) for the ONNX file ``path``, or one clear error."""
+    ort = require("onnxruntime", "running ONNX models")
+    onnx = _onnx()
+    data = _read_model_bytes(path)
+    try:
+        onnx.checker.check_model(onnx.load_from_string(data))
+    except Exception as err:   # protobuf's DecodeError, onnx's ValidationError
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise InterchangeError(f"not a valid ONNX model ({reason})", source=os.fspath(path)) from None
+    try:
+        return ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    except Exception as err:
+        raise InterchangeError(f"onnxruntime cannot run it ({str(err).strip().splitlines()[0]})",
+                               source=os.fspath(path)) from None
+
+
+def run(path, X):
+    """Outputs of the ONNX model in ``path`` for ``X`` of shape (n_samples, n_inputs), by onnxruntime.
+
+    ``X`` is converted to the model's input type; the result is
+    (n_samples, n_outputs) in that type.
+    """
+    sess = session(path)
+    x = sess.get_inputs()[0]
+    dtype = np.float32 if x.type == "tensor(float)" else np.float64
+    X = np.atleast_2d(np.asarray(X, dtype=dtype))
+    return sess.run(None, {x.name: X})[0]
+
+
+def verify(net, path, n_samples=64, seed=0):
+    """Largest |ŷ_onnx − ŷ_dagnet| over ``n_samples`` standard-normal inputs (onnxruntime runs ``path``).
+
+    Examples
+    --------
+    >>> import dagnet, os, tempfile, pytest
+    >>> _ = pytest.importorskip("onnxruntime")
+    >>> net = dagnet.load("topologies/deep_skip.yaml", seed=0)
+    >>> verify(net, write(net, os.path.join(tempfile.mkdtemp(), "net.onnx"))) < 1e-12
+    True
+    """
+    X = np.random.default_rng(seed).normal(size=(n_samples, len(net.inputs)))
+    Y = run(path, X)
+    expected = net.predict(X)
+    if Y.shape != expected.shape:
+        raise InterchangeError(f"gives outputs of shape {Y.shape}; the network gives {expected.shape}",
+                               source=os.fspath(path))
+    return float(np.max(np.abs(Y.astype(np.float64) - expected))) if Y.size else 0.0
