@@ -453,7 +453,8 @@ def load(path, config=None, loss="mse", name=None):
         raise InterchangeError("not JSON, so a pickled genome: give the neat-python config file it "
                                "was evolved with too", source=path)
     genome = _unpickle(path)
+    config = _config(config)
     try:
-        return from_neat(genome, _config(config), loss=loss, name=name)
+        return from_neat(genome, config, loss=loss, name=name)
     except InterchangeError as err:
         raise InterchangeError(err.problem, source=path, key=err.key) from None

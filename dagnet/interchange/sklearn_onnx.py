@@ -13,7 +13,8 @@ written with the operators of :mod:`dagnet.interchange.onnx`, then
 - the regressor's outputs, shape (N, n_targets).
 
 The model computes in the type of its input: ``DoubleTensorType`` gives
-float64 throughout (equal to ``predict_proba`` to about 1e-15),
+float64 throughout (equal to ``predict_proba`` to about 1e-15; ZipMap,
+which takes float32 only, gets the probabilities cast to float32),
 ``FloatTensorType`` float32. Needs the ``skl2onnx`` extra
 (``pip install "dagnet[skl2onnx]"``) and opset 17 or later.
 
@@ -101,7 +102,11 @@ def convert_classifier(scope, operator, container):
                                    f"{classes.tolist()[:5]}")
         table = g.constant("classes", classes.astype(np.int64), np.int64)
     label = g.op("Gather", [table, index], "label", axis=0)
-    proba = g.op("Identity", [proba], "probabilities")
+    declared = operator.outputs[1].type.to_onnx_type().tensor_type.elem_type
+    if declared != g.helper.np_dtype_to_tensor_dtype(g.dtype):   # float for skl2onnx's ZipMap
+        proba = g.op("Cast", [proba], "probabilities", to=declared)
+    else:
+        proba = g.op("Identity", [proba], "probabilities")
     _emit(g, container, {label: operator.outputs[0].full_name, proba: operator.outputs[1].full_name})
 
 
@@ -115,9 +120,13 @@ def convert_regressor(scope, operator, container):
 def classifier_shapes(operator):
     """skl2onnx shape calculator: label (N,) int64 or string, probabilities (N, n_classes)."""
     shapes = require("skl2onnx.common.shape_calculator", "converting pipelines with skl2onnx")
+    data_types = require("skl2onnx.common.data_types", "converting pipelines with skl2onnx")
     shapes.calculate_linear_classifier_output_shapes(operator)
-    operator.outputs[1].type = operator.inputs[0].type.__class__(
-        [operator.inputs[0].get_first_dimension(), len(operator.raw_operator.classes_)])
+    zipmap = operator.scope_inst.get_options(operator.raw_operator, dict(zipmap=True))["zipmap"]
+    double = isinstance(operator.inputs[0].type, data_types.DoubleTensorType) and zipmap is False
+    kind = data_types.DoubleTensorType if double else data_types.FloatTensorType   # ZipMap takes float
+    operator.outputs[1].type = kind([operator.inputs[0].get_first_dimension(),
+                                     len(operator.raw_operator.classes_)])
 
 
 def regressor_shapes(operator):

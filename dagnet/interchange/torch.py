@@ -179,6 +179,10 @@ def _module_class():
             self.register_buffer(f"step{k}_dst", torch.tensor(step.dst, dtype=torch.long), persistent=False)
             return ("sparse", step.start, step.stop, step.offset, len(step.src), f"step{k}", runs)
 
+        def _where(self, index):
+            """A slice, or the index tensor registered under that name."""
+            return index if isinstance(index, slice) else getattr(self, index)
+
         def _rows(self, A, index):
             if isinstance(index, slice):
                 return A[index]
@@ -201,8 +205,12 @@ def _module_class():
             return theta * self.trainable
 
         def sums_and_values(self, X):
-            """Node-major (S, Z), each (n_nodes, n_samples), rows in ``nodes`` order."""
+            """Node-major (S, Z), each (n_nodes, n_samples), rows in ``nodes`` order.
+
+            ``X`` (n_samples, n_inputs), a tensor or array, is taken in the parameters' dtype.
+            """
             theta = self.effective_params()
+            X = torch.as_tensor(X, dtype=theta.dtype, device=theta.device)
             bias = theta[self.n_weight_slots:, None]
             n = X.shape[0]
             S = [X.T]
@@ -240,7 +248,7 @@ def _module_class():
             S, Z = self.sums_and_values(X)
             if self.softmax:
                 Z = Z.clone()
-                Z[self.outputs_where] = self._outputs(S, Z)[1].T
+                Z[self._where(self.outputs_where)] = self._outputs(S, Z)[1].T
             return S.T, Z.T
 
         def loss(self, X, Y):
