@@ -40,12 +40,15 @@ outputs: [y]
 loss: sse
 nodes:
   h: {size: 3, activation: tanh}
+  g: {activation: sigmoid, bias: 0.25, trainable: false}
   y: {activation: linear, bias: false}
 edges:
   - {from: x, to: h}
   - {from: h, to: y, weight: 0.5, trainable: false}
-  - {from: x.0, to: y}
+  - {from: x.0, to: [y, g]}
+  - {from: g, to: y}
 """, seed=4)
+    assert net.plan.mask[net.plan.bias_slot["g"]] == 0.0
     path = graphs.write_json(net, tmp_path / "net.json")
     back = graphs.read_json(path)
     same_network(back, net)

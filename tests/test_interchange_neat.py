@@ -223,7 +223,8 @@ def test_an_activation_without_counterpart_is_refused_by_name(activation, messag
 def test_other_aggregations_and_custom_functions_are_refused(random_config, tmp_path):
     data = _genome_json([("tanh", 0.0)], [(-1, 0, 1.0)])
     data["nodes"][0]["aggregation"] = {"name": "product"}
-    with pytest.raises(InterchangeError, match=r"nodes\[0\]: node 0: aggregation 'product' is not a weighted sum"):
+    with pytest.raises(InterchangeError,
+                       match=r"nodes\[0\]: node 0: aggregation 'product' is not a weighted sum"):
         importer.from_json(data)
     data["nodes"][0]["aggregation"] = {"name": "sum"}
     data["nodes"][0]["activation"] = {"name": "wiggle", "custom": True}

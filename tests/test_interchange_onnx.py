@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from strategies import ALL, dags, data_for
+from test_interchange_support import random_sparse
 
 import dagnet
 from dagnet.activations import ACTIVATIONS
@@ -17,6 +18,7 @@ from dagnet.plan import DenseStep, SparseStep
 onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed")
 ort = pytest.importorskip("onnxruntime", reason="the onnx extra (onnxruntime) is not installed")
 from dagnet.interchange import onnx as exporter  # noqa: E402
+from dagnet.interchange.onnx_graph import ACTIVATION_OPS  # noqa: E402
 
 
 def onnx_predict(net, X, **options):
@@ -25,34 +27,6 @@ def onnx_predict(net, X, **options):
     session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
     dtype = np.float32 if options.get("dtype") == "float32" else np.float64
     return session.run(None, {session.get_inputs()[0].name: np.asarray(X, dtype=dtype)})[0]
-
-
-def random_sparse(n_hidden, fan_in=10, n_inputs=32, n_outputs=4, out_fan_in=50, seed=0, activations=("tanh",)):
-    """The benchmarks' W3 kind of network: each perceptron fed by ``fan_in`` random earlier nodes
-    (sparse generations, skips everywhere), each output by ``out_fan_in`` perceptrons."""
-    rng = np.random.default_rng(seed)
-    x = [f"x{i}" for i in range(n_inputs)]
-    h = [f"h{i}" for i in range(n_hidden)]
-    y = [f"y{i}" for i in range(n_outputs)]
-    G = nx.DiGraph(inputs=x, outputs=y, loss="mse")
-    G.add_nodes_from(x)
-    for k, v in enumerate(h):
-        G.add_node(v, activation=activations[k % len(activations)])
-    G.add_nodes_from(y, activation="linear")
-    earlier = list(x)
-    for v in h:
-        for k in rng.choice(len(earlier), size=min(fan_in, len(earlier)), replace=False):
-            G.add_edge(earlier[k], v)
-        earlier.append(v)
-    for v in y:
-        for k in rng.choice(n_hidden, size=min(out_fan_in, n_hidden), replace=False):
-            G.add_edge(h[k], v)
-    reaches = set(y)
-    for k, v in enumerate(reversed(h)):   # successors come later: one pass backwards
-        if not any(s in reaches for s in G.successors(v)):
-            G.add_edge(v, y[k % n_outputs])
-        reaches.add(v)
-    return dagnet.Network.from_graph(G, seed=seed)
 
 
 @pytest.mark.slow
@@ -76,7 +50,7 @@ def test_float32_export_agrees_to_single_precision(case):
 
 
 def test_every_activation_has_an_onnx_form():
-    assert set(exporter.ACTIVATION_OPS) == set(ACTIVATIONS) | {"softmax"}
+    assert set(ACTIVATION_OPS) == set(ACTIVATIONS) | {"softmax"}
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
@@ -101,7 +75,8 @@ def test_sparse_generations_stay_small_and_exact():
 
 
 def test_the_file_size_the_docs_quote():
-    """dagnet/interchange/onnx.py: 20,373 edges, 60 of 80 generations sparse, 0.34 MiB (0.24 float32)."""
+    """The figure of onnx_graph.py and docs/interchange.md: 20,373 edges, 60 of 80 generations
+    sparse, 0.34 MiB (0.24 MiB float32)."""
     net = random_sparse(2000)
     sparse = sum(isinstance(step, SparseStep) for step in net.plan.steps)
     assert (len(net.plan.edge_slot), sparse, len(net.plan.steps)) == (20_373, 60, 80)

@@ -34,6 +34,18 @@ def test_binary_pipeline_gives_predict_and_predict_proba():
     np.testing.assert_array_equal(labels, pipe.predict(X))
 
 
+def test_one_linear_output_is_clipped_as_predict_proba_does():
+    X, y = datasets.load("moons", seed=0)
+    topology = {"generate": "mlp", "sizes": [4], "loss": "mse", "output_activation": "linear"}
+    clf = DAGNetClassifier(topology, epochs=5, random_state=0).fit(X, y.ravel())
+    X_far = np.vstack([X, [[30.0, -30.0], [-30.0, 30.0], [30.0, 30.0]]])
+    outputs = clf.network_.predict(X_far)
+    assert outputs.min() < 0 and outputs.max() > 1                  # the clip has work to do
+    labels, proba = run(convert(clf, X_far, options={"zipmap": False}), X_far)
+    np.testing.assert_allclose(proba, clf.predict_proba(X_far), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(labels, clf.predict(X_far))
+
+
 def test_multiclass_softmax_with_string_labels(blobs):
     X, y = blobs
     names = np.array(["red", "green", "blue"])[y.astype(int)]

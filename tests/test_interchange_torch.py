@@ -5,9 +5,9 @@ import pickle
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from strategies import ALL, dags, data_for
-from test_interchange_onnx import random_sparse
+from test_interchange_support import random_sparse
 
 import dagnet
 from dagnet.activations import ACTIVATIONS

@@ -39,7 +39,8 @@ def add(subparsers):
                    help=f"one of {', '.join(FORMATS)} (default: from the extension of --out)")
     p.add_argument("--dtype", type=choice(["float64", "float32"], "dtype"), default="float64",
                    metavar="TYPE", help="onnx and torch: float64 (default) or float32")
-    p.add_argument("--opset", type=opset_number, default=17, metavar="N", help="onnx: the opset, 17 or later (default 17)")
+    p.add_argument("--opset", type=opset_number, default=17, metavar="N",
+                   help="onnx: the opset, 17 or later (default 17)")
     p.add_argument("--no-check", action="store_true", help="onnx: do not run the file with onnxruntime")
     p.add_argument("--seed", type=int, default=0, metavar="N",
                    help="seeds weights the file leaves out (default 0)")

@@ -1,4 +1,4 @@
-"""skl2onnx converters for :class:`~dagnet.sklearn.DAGNetClassifier` and :class:`~dagnet.sklearn.DAGNetRegressor`.
+"""skl2onnx converters for the estimators ``DAGNetClassifier`` and ``DAGNetRegressor``.
 
 After :func:`register`, ``skl2onnx.to_onnx`` converts any scikit-learn
 Pipeline that ends in (or contains) a dagnet estimator: the network is
@@ -39,7 +39,8 @@ import numbers
 import numpy as np
 
 from . import InterchangeError, require
-from .onnx import MIN_OPSET, GraphBuilder, add_network
+from .onnx import MIN_OPSET
+from .onnx_graph import GraphBuilder, add_network
 
 CLASSIFIER_ALIAS = "DagnetDAGNetClassifier"
 REGRESSOR_ALIAS = "DagnetDAGNetRegressor"
@@ -141,8 +142,8 @@ def register():
     """Register both converters with skl2onnx (again is harmless); return the skl2onnx module."""
     skl2onnx = require("skl2onnx", "converting pipelines with skl2onnx")
     classifier, regressor = _estimators()
-    skl2onnx.update_registered_converter(classifier, CLASSIFIER_ALIAS, classifier_shapes,
-                                         convert_classifier, options={"zipmap": [True, False, "columns"], "nocl": [False, True]})
+    skl2onnx.update_registered_converter(classifier, CLASSIFIER_ALIAS, classifier_shapes, convert_classifier,
+                                         options={"zipmap": [True, False, "columns"], "nocl": [False, True]})
     skl2onnx.update_registered_converter(regressor, REGRESSOR_ALIAS, regressor_shapes, convert_regressor)
     return skl2onnx
 

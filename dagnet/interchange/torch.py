@@ -227,7 +227,8 @@ def _module_class():
                     s = torch.addmm(bias[start:stop], W.T, self._rows(Z, where))
                 else:
                     # z_i · w_{i→j} per edge, summed into row j; then + b_j
-                    terms = Z.index_select(0, getattr(self, f"{where}_src")) * theta[offset:offset + size, None]
+                    w = theta[offset:offset + size, None]
+                    terms = Z.index_select(0, getattr(self, f"{where}_src")) * w
                     s = torch.zeros(stop - start, n, dtype=Z.dtype, device=Z.device)
                     s = s.index_add(0, getattr(self, f"{where}_dst"), terms) + bias[start:stop]
                 S.append(s)
