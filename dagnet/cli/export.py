@@ -25,7 +25,7 @@ TOLERANCE = {"float64": 1e-9, "float32": 1e-4}
 
 def add(subparsers):
     listing = "\n".join(f"  {name:<8} {', '.join(exts):<12} {what}" for name, (exts, what) in FORMATS.items())
-    p = command(subparsers, "export", "write a network for other tools: ONNX, PyTorch, GraphML, GEXF, ...",
+    p = command(subparsers, "export", "write ONNX, PyTorch, GraphML, GEXF, JSON or DOT",
                 "Write a topology or trained network in another format. --to is taken from the\n"
                 "extension of --out when not given:\n\n" + listing + "\n\n"
                 "An ONNX file is run with onnxruntime (when installed) on random inputs and\n"
