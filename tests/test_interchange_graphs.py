@@ -22,6 +22,7 @@ def same_network(a, b):
         assert a.graph.nodes[n]["group"] == b.graph.nodes[n]["group"]
 
 
+@pytest.mark.slow
 @given(dags(activations=ALL))
 def test_node_link_json_reads_back_as_the_same_network(case):
     G, inputs, outputs, loss, seed = case
