@@ -30,6 +30,7 @@ _PUBLIC = {
     "Network": "dagnet.network",
     "TopologyError": "dagnet.errors",
     "TrainingDiverged": "dagnet.training",
+    "from_neat": "dagnet.interchange.neat",
     "gradcheck": "dagnet.gradcheck",
     "load": "dagnet.io",
     "loads": "dagnet.io",

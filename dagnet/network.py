@@ -314,3 +314,19 @@ class Network:
     def to_yaml(self, form="flat"):
         """The topology with every current weight and bias, as YAML text."""
         return writer.to_yaml(self, form)
+
+    def to_onnx(self, path, dtype="float64", opset=17):
+        """Write the network to ``path`` as ONNX: input ``X`` (batch, n_inputs), output ``Y`` (batch, n_outputs).
+
+        ``dtype``: "float64" or "float32". Needs the ``onnx`` extra; see :mod:`dagnet.interchange.onnx`.
+        """
+        from .interchange.onnx import write
+        return write(self, path, dtype=dtype, opset=opset)
+
+    def to_torch(self, dtype="float64"):
+        """A ``torch.nn.Module``: ``module(X)`` is :meth:`predict`, ``module.params`` a copy of :attr:`params`.
+
+        ``dagnet.interchange.torch.load_state(net, module)`` writes trained parameters back.
+        """
+        from .interchange.torch import to_module
+        return to_module(self, dtype)

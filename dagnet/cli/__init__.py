@@ -22,7 +22,7 @@ from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputE
                      UsageError, error, formatter, os_error)
 
 #: The subcommands, in the order ``dagnet --help`` lists them (modules of this package).
-COMMANDS = ["validate", "info", "train", "predict", "gradcheck", "draw", "generate", "sweep"]
+COMMANDS = ["validate", "info", "train", "predict", "gradcheck", "draw", "generate", "sweep", "export", "import_neat"]
 
 
 def build_parser():
@@ -39,6 +39,7 @@ def build_parser():
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add(subparsers)
+    parser.set_defaults(commands=list(subparsers.choices))   # as typed: import-neat, not import_neat
     return parser
 
 
@@ -48,7 +49,7 @@ def main(argv=None):
         parser = build_parser()
         args = parser.parse_args(argv)
         if not hasattr(args, "func"):
-            raise UsageError(f"a command is needed: {', '.join(COMMANDS)} (see 'dagnet --help')")
+            raise UsageError(f"a command is needed: {', '.join(args.commands)} (see 'dagnet --help')")
         code = args.func(args)
         return EXIT_OK if code is None else int(code)
     except UsageError as err:
