@@ -1,4 +1,4 @@
-"""Read topology files (YAML) into networkx graphs, and write them back.
+"""Read topology files (YAML) into networkx graphs: every key checked, every problem located.
 
 The format is documented in ``docs/topology-format.md``. In short::
 
