@@ -9,6 +9,7 @@ import numpy as np
 
 from . import graph as graph_rules
 from . import metrics, writer
+from .edits import SlotMap
 from .engine import ENGINES, make_engine
 from .graphview import bind
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fans
@@ -112,8 +113,8 @@ class Network:
         """The networkx.DiGraph of the network; ``weight`` and ``bias`` are live views of :attr:`params`.
 
         Setting a ``weight`` or ``bias`` attribute changes the parameter at
-        once; to change the structure, build a new network with
-        ``Network.from_graph(net.graph)``.
+        once; to change the structure, use :mod:`dagnet.edits` (or build a
+        new network with ``Network.from_graph(net.graph)``).
         """
         return self._graph
 
@@ -149,6 +150,30 @@ class Network:
     def copy(self):
         """An independent network with the same structure and current parameters."""
         return Network(self._graph.copy(), engine=self.engine)
+
+    def restructure(self, graph):
+        """Swap in a new structure: ``graph``, a new Plan, a new parameter vector, new engines.
+
+        ``graph`` is a completed ParameterGraph with the same inputs, outputs
+        and loss: ``net.graph`` edited in place, as :mod:`dagnet.edits` does
+        (the edit functions check the topology; this trusts it). Every
+        parameter keeps its value; :attr:`params` becomes a new array (its
+        length may change), so copies of the old one go stale.
+
+        Returns
+        -------
+        SlotMap
+            Which old slot each surviving parameter moved to, for carrying
+            per-parameter arrays (optimiser state) across.
+        """
+        old_plan = self.plan
+        plan = Plan(graph)
+        params = plan.read(graph)       # the old values, through the old bound views
+        bind(graph, plan, params)
+        self._graph, self.plan, self._params = graph, plan, params
+        self._engines = {}
+        self.engine = self._engine_name
+        return SlotMap.between(old_plan, plan)
 
     def __repr__(self):
         return (f"<dagnet.Network {self.name or ''} {len(self.inputs)} inputs, "
@@ -264,6 +289,8 @@ class Network:
             A progress bar (when tqdm is installed).
         callback : callable or None
             ``callback(epoch, history)`` after each epoch; returning False stops.
+            It may change the structure (:mod:`dagnet.edits`; pass them the
+            Optimizer object given here to carry its state across).
         init : str or None
             Re-initialise all trainable weights with this scheme first.
 
