@@ -54,10 +54,10 @@ class Quickprop(Optimizer):
     still points the way of the last step (and alone when Δ = 0).
 
     >>> import numpy as np
-    >>> q, w = Quickprop(lr=0.5), np.array([3.0])
-    >>> for _ in range(3):
-    ...     q.step(w, 2 * (w - 1.0))          # E = (w − 1)²: one linear step, then the parabola's minimum
-    >>> w
+    >>> q, w = Quickprop(lr=0.75), np.array([3.0])
+    >>> q.step(w, 2 * (w - 1.0)); w           # E = (w − 1)²: a gradient step overshoots the minimum...
+    array([0.])
+    >>> q.step(w, 2 * (w - 1.0)); w           # ...and the parabola through the two slopes finds it
     array([1.])
     """
 

@@ -238,3 +238,18 @@ def test_bad_pruning_arguments_raise_one_clear_error(kwargs, message):
     net = dagnet.load("topologies/xor_skip.yaml")
     with pytest.raises(ValueError, match=message):
         prune(net, **kwargs)
+
+
+def test_pruning_pictures_are_written(tmp_path):
+    pytest.importorskip("matplotlib")
+    from dagnet import growth_plots
+
+    net = dagnet.load("topologies/mlp_one_hidden_ce.yaml", seed=0)
+    small = prune(net, 0.75)
+    growth_plots.pruned_network(net, small, tmp_path / "pruned.png")
+    rows = [{"network": "mlp", "method": m, "kept": k, "accuracy": a}
+            for m in ("magnitude", "obd") for k, a in ((0.1, 0.8), (0.05, 0.7))]
+    growth_plots.accuracy_vs_kept(rows + [{"network": "mlp", "method": "unpruned", "kept": 1.0, "accuracy": 0.9}],
+                                  tmp_path / "kept.svg")
+    assert (tmp_path / "pruned.png").stat().st_size > 0
+    assert "<svg" in (tmp_path / "kept.svg").read_text()
