@@ -240,6 +240,7 @@ def test_bad_pruning_arguments_raise_one_clear_error(kwargs, message):
         prune(net, **kwargs)
 
 
+@pytest.mark.slow
 def test_pruning_pictures_are_written(tmp_path):
     pytest.importorskip("matplotlib")
     from dagnet import growth_plots
