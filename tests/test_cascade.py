@@ -156,3 +156,25 @@ def test_pictures_without_matplotlib_say_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(MissingMatplotlib, match='pip install "dagnet\\[plot\\]"'):
         growth_plots.cascade_growth(net, history, X, Y)
+
+
+def test_the_grow_command_writes_a_topology_and_its_history(run, tmp_path):
+    out, history = tmp_path / "xor.yaml", tmp_path / "units.csv"
+    code, stdout, stderr = run("grow", "--data", "xor", "--seed", "0", "--out", out, "--history", history)
+    assert code == 0, stderr
+    assert stdout.startswith("solved: 1 hidden perceptrons")
+    net = dagnet.load(out)
+    X, Y = datasets.load("xor")
+    assert np.all(np.abs(net.predict(X) - Y) < 0.4)
+    assert history.read_text().count("\n") == 3                   # a header and two stages
+
+
+def test_the_grow_command_needs_the_columns_of_a_csv_file(run, tmp_path):
+    path = tmp_path / "points.csv"
+    datasets.save_csv(path, *datasets.load("xor"))
+    code, _, stderr = run("grow", "--data", path, "--out", tmp_path / "g.yaml")
+    assert code == 2 and "needs --inputs and --targets" in stderr
+    code, stdout, stderr = run("grow", "--data", path, "--inputs", "x0,x1", "--targets", "y",
+                               "--out", tmp_path / "g.yaml")
+    assert code == 0, stderr
+    assert dagnet.load(tmp_path / "g.yaml").inputs == ["x0", "x1"]

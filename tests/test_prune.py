@@ -1,4 +1,6 @@
 """Pruning: OBD's second derivatives against numerical ones, saliency orderings by hand, networks that really shrink."""
+import re
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -254,3 +256,28 @@ def test_pruning_pictures_are_written(tmp_path):
                                   tmp_path / "kept.svg")
     assert (tmp_path / "pruned.png").stat().st_size > 0
     assert "<svg" in (tmp_path / "kept.svg").read_text()
+
+
+def test_the_prune_command_writes_a_smaller_topology_that_loads(run, tmp_path, topology_path):
+    out = tmp_path / "pruned.yaml"
+    code, stdout, stderr = run("prune", topology_path("mlp_one_hidden_ce.yaml"), "--amount", "0.5",
+                               "--method", "fisher", "--data", "moons", "--n-samples", "60",
+                               "--retrain-epochs", "5", "--out", out)
+    assert code == 0, stderr
+    assert "32 -> " in stdout and "% kept" in stdout and "after retraining" in stdout
+    small = dagnet.load(out)
+    assert len(small.plan.edge_slot) <= 16
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["--method", "obd"], 2, "--method obd needs --data"),
+    (["--retrain-epochs", "3"], 2, "--retrain-epochs needs --data"),
+    (["--amount", "1.5"], 2, "a fraction in \\[0, 1\\)"),
+    (["--amount", "500"], 1, "more weights than the 32 trainable ones"),
+    (["--method", "odb"], 2, "did you mean 'obd'"),
+])
+def test_the_prune_command_reports_bad_arguments_in_one_line(run, tmp_path, topology_path, argv, code, message):
+    result, stdout, stderr = run("prune", topology_path("mlp_one_hidden_ce.yaml"), "--out", tmp_path / "p.yaml",
+                                 *argv)
+    assert result == code
+    assert len(stderr.strip().splitlines()) == 1 and re.search(message, stderr)
