@@ -17,13 +17,15 @@ Examples
 >>> net.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]])).round(2).ravel()
 array([0.01, 0.99, 0.99, 0.01])
 """
-from . import datasets, metrics
+from . import datasets, edits, metrics
+from .cascade import grow
 from .errors import TopologyError
 from .gradcheck import gradcheck
 from .io import load, loads
 from .network import Network
+from .pruning import prune
 from .training import History, TrainingDiverged
 
 __version__ = "0.1.0"
-__all__ = ["History", "Network", "TopologyError", "TrainingDiverged", "datasets", "gradcheck",
-           "load", "loads", "metrics"]
+__all__ = ["History", "Network", "TopologyError", "TrainingDiverged", "datasets", "edits", "gradcheck",
+           "grow", "load", "loads", "metrics", "prune"]
