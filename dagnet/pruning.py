@@ -241,38 +241,58 @@ def _global_choice(net, candidates, values, k):
     return chosen
 
 
-def _node_choice(net, candidates, values, fraction):
+def _node_choice(net, candidates, values, fraction, reserved):
+    """Per perceptron, the lowest ``fraction`` of its trainable in-weights (the reserved ones stay)."""
     by_target = {}
     for (e, slot), v in zip(candidates, values):
-        by_target.setdefault(e[1], []).append((v, slot, e))
+        by_target.setdefault(e[1], []).append((e in reserved, v, slot, e))
     chosen = []
     for entries in by_target.values():
-        entries.sort(key=lambda t: (t[0], t[1]))
+        entries.sort(key=lambda t: t[:3])
         count = min(int(round(fraction * len(entries))), len(entries) - 1)   # the most salient stays
-        chosen += [e for _, _, e in entries[:count]]
+        chosen += [e for kept, _, _, e in entries[:count] if not kept]
     return chosen
 
 
-def prune_once(net, count, method="magnitude", X=None, Y=None, scope="global", optimizer=None):
+def _input_paths(net, vector):
+    """Each input's most salient path to an output, followed greedily: the edges pruning keeps."""
+    G, slot, outputs = net.graph, net.plan.edge_slot, set(net.outputs)
+    kept = set()
+    for node in net.inputs:
+        while node not in outputs and G.out_degree(node):
+            step = max(G.successors(node), key=lambda v: (vector[slot[node, v]], -slot[node, v]))
+            kept.add((node, step))
+            node = step
+    return kept
+
+
+def prune_once(net, count, method="magnitude", X=None, Y=None, scope="global", keep_inputs=True,
+               optimizer=None):
     """Remove ``count`` trainable weights of lowest saliency from ``net`` in place, then tidy up.
 
-    Tidying up removes perceptrons with no path to an output (their edges
-    count towards ``count`` under ``scope="global"``) and folds those with no
-    path from an input into later biases; an input left with no path keeps
-    a fixed zero weight to the first output. Returns the list of weights
-    chosen, ``[(i, j)]``.
+    With ``keep_inputs`` each input keeps its most salient path to an output
+    (followed greedily from the input), so the network still uses every
+    input. Tidying up removes perceptrons with no path to an output (their
+    edges count towards ``count`` under ``scope="global"``) and folds those
+    with no path from an input into later biases; an input left with no
+    path keeps a fixed zero weight to the first output. Returns the list of
+    weights chosen, ``[(i, j)]``.
     """
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}{suggest(str(scope), SCOPES)}; known: {', '.join(SCOPES)}")
-    candidates = _trainable_edges(net.plan)
-    if count <= 0 or not candidates:
+    if count <= 0 or not net.plan.edge_slot:
         return []
     vector = _method(method).compute(net, X, Y)
-    values = np.array([vector[s] for _, s in candidates])
+    reserved = _input_paths(net, vector) if keep_inputs else set()
+    trainable = _trainable_edges(net.plan)
+    candidates = [(e, s) for e, s in trainable if e not in reserved]
+    if not candidates:
+        return []
     if scope == "global":
-        chosen = _global_choice(net, candidates, values, count)
+        chosen = _global_choice(net, candidates, np.array([vector[s] for _, s in candidates]), count)
     else:
-        chosen = _node_choice(net, candidates, values, count / len(candidates))
+        chosen = _node_choice(net, trainable, np.array([vector[s] for _, s in trainable]),
+                              count / len(trainable), reserved)
     edits.remove_edges(net, chosen, optimizer=optimizer, cut_inputs="reconnect")
     edits.fold_constants(net, optimizer=optimizer)
     return chosen
@@ -308,7 +328,7 @@ def _amount(amount, total):
 
 
 def prune(net, amount=0.9, method="magnitude", X=None, Y=None, scope="global", rounds=1,
-          retrain=None, rewind_to=None, inplace=False, optimizer=None):
+          retrain=None, rewind_to=None, keep_inputs=True, inplace=False, optimizer=None):
     """Remove the least salient weights (and what they alone fed); return the smaller network.
 
     Parameters
@@ -334,6 +354,10 @@ def prune(net, amount=0.9, method="magnitude", X=None, Y=None, scope="global", r
     rewind_to : Network or None
         Before each retraining, reset the surviving weights and biases to
         their values in this network (lottery-ticket rewinding, see :func:`rewind`).
+    keep_inputs : bool
+        Keep each input's most salient path to an output, so the smaller
+        network still uses every input (False may cut an input off; it then
+        keeps a fixed zero weight to the first output).
     inplace : bool
         Prune ``net`` itself; by default a copy is pruned and ``net`` stays.
     optimizer : Optimizer or None
@@ -358,7 +382,7 @@ def prune(net, amount=0.9, method="magnitude", X=None, Y=None, scope="global", r
     for r in range(1, rounds + 1):
         target = goal if r == rounds else int(round(total * (1 - (1 - goal / total) ** (r / rounds))))
         removed = total - len(_trainable_edges(net.plan))
-        prune_once(net, target - removed, method, X, Y, scope, optimizer)
+        prune_once(net, target - removed, method, X, Y, scope, keep_inputs, optimizer)
         if rewind_to is not None:
             rewind(net, rewind_to)
         if retrain:

@@ -136,12 +136,12 @@ def test_fisher_diagonal_sums_the_squared_per_sample_gradients():
 def test_magnitude_pruning_removes_the_smallest_weights_and_really_shrinks_the_plan():
     net = dagnet.load("topologies/tanh_softmax_2_500_2.yaml", seed=0)
     small = net.copy()
-    chosen = prune_once(small, 1800)
+    chosen = prune_once(small, 1800, keep_inputs=False)
     survivors = [abs(small.weight(*e)) for e in small.graph.edges]
     assert max(abs(net.weight(*e)) for e in chosen) <= min(survivors)
     assert len(small.plan.edge_slot) <= 200
     assert small.plan.n_nodes < net.plan.n_nodes and small.plan.n_params < net.plan.n_params
-    assert prune(net, 0.9).plan.edge_slot == small.plan.edge_slot
+    assert prune(net, 0.9, keep_inputs=False).plan.edge_slot == small.plan.edge_slot
     assert len(net.plan.edge_slot) == 2000                      # prune works on a copy
 
 
@@ -177,6 +177,26 @@ def test_prune_leaves_no_perceptron_without_a_path_from_an_input_or_to_an_output
         reached = set(small.inputs).union(*(nx.descendants(G, x) for x in small.inputs))
         reaching = set(small.outputs).union(*(nx.ancestors(G, o) for o in small.outputs))
         assert set(G) == reached | set(small.outputs) and set(G) == reaching | set(small.inputs)
+
+
+def uses_inputs(net):
+    """For each input: does a path of trainable edges lead from it to an output?"""
+    G = net.graph
+    trainable = nx.DiGraph([e for e in G.edges if G.edges[e].get("trainable", True)])
+    return [x in trainable and any(o in trainable and nx.has_path(trainable, x, o) for o in net.outputs)
+            for x in net.inputs]
+
+
+def test_every_input_keeps_its_most_salient_path_unless_told_otherwise():
+    net = dagnet.load("topologies/xor_skip.yaml")
+    assert uses_inputs(prune(net, amount=4, keep_inputs=False)) == [False, True]     # a is cut off
+    assert uses_inputs(prune(net, amount=4)) == [True, True]
+    net = dagnet.load("topologies/tanh_softmax_2_500_2.yaml", seed=0)
+    kept = prune(net, 0.98)
+    assert uses_inputs(kept) == [True, True]
+    for x in net.inputs:                           # the path starts with the input's largest weight
+        largest = max(net.graph.successors(x), key=lambda h: abs(net.weight(x, h)))
+        assert kept.graph.has_edge(x, largest)
 
 
 def test_node_scope_removes_the_same_fraction_of_each_perceptrons_in_weights_but_keeps_one():
@@ -218,7 +238,7 @@ def test_rewind_sets_shared_parameters_by_name_and_counts_them():
 
 def test_a_pruned_network_saves_and_loads_as_an_ordinary_topology(tmp_path):
     net = dagnet.load("topologies/xor_skip.yaml")
-    small = prune(net, amount=4)                     # cuts input b off: it keeps a fixed zero weight
+    small = prune(net, amount=4, keep_inputs=False)  # cuts a off: it keeps a fixed zero weight
     path = tmp_path / "small.yaml"
     small.save(path)
     loaded = dagnet.load(path)
