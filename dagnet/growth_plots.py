@@ -16,11 +16,11 @@ imported only here and only when a picture is drawn; without it these
 raise :class:`dagnet.plots.MissingMatplotlib`.
 """
 import os
-import tempfile
 
 import numpy as np
 
 from . import plots
+from .files import atomic_write
 from .structure import generations
 
 
@@ -202,7 +202,10 @@ def accuracy_vs_kept(rows, path=None, title=None, dpi=120):
             ax.errorbar(kept, mean, yerr=std, marker="o", ms=4, capsize=3, lw=1.5,
                         color=colours.get(method), label=method)
         ax.set_xscale("log")
-        ax.set_xlabel("fraction of weights kept")
+        ticks = sorted({r["kept"] for r in mine if r["method"] != "unpruned"})
+        ax.set_xticks(ticks, [f"{100 * k:g} %" for k in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel("weights kept")
         ax.set_ylabel("test accuracy")
         ax.set_title(str(network), fontsize=10)
         ax.grid(alpha=0.3)
@@ -274,33 +277,31 @@ def cascade_growth(net, history, X, Y, path=None, panels=8, dpi=120):
 
 
 def animate_cascade(net, history, X, Y, path, fps=2, dpi=80):
-    """A GIF of the cascade growing: one frame per stage, decision regions beside the structure so far."""
+    """A GIF of the cascade growing: one frame per stage, decision regions beside the structure so far.
+
+    The last frame is held for a second. Written atomically, like the pictures.
+    """
     matplotlib, Figure = _matplotlib()
-    from matplotlib.animation import PillowWriter
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image                  # a dependency of matplotlib's own
 
     path = os.fspath(path)
     if not path.lower().endswith(".gif"):
         raise ValueError(f"animations are written as GIF; {path!r} should end in .gif")
-    fig = Figure(figsize=(8.0, 3.6), layout="constrained")
+    fig = Figure(figsize=(8.0, 3.6), dpi=dpi, layout="constrained")
+    canvas = FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
-    cmap = _cmap()
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".gif",
-                               dir=os.path.dirname(os.path.abspath(path)))
-    os.close(fd)
-    writer = PillowWriter(fps=fps)
-    try:
-        with writer.saving(fig, tmp, dpi):
-            for k in list(range(len(history.stages))) + [len(history.stages) - 1] * fps:
-                stage_net = history.network(net, k)
-                left.clear()
-                right.clear()
-                _regions(left, stage_net, X, Y, resolution=80)
-                left.set_title(_stage_title(history, k), fontsize=9)
-                _draw_structure(right, stage_net, layout(stage_net), cmap)
-                writer.grab_frame()
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    cmap, frames = _cmap(), []
+    for k in range(len(history.stages)):
+        stage_net = history.network(net, k)
+        left.clear()
+        right.clear()
+        _regions(left, stage_net, X, Y, resolution=80)
+        left.set_title(_stage_title(history, k), fontsize=9)
+        _draw_structure(right, stage_net, layout(stage_net), cmap)
+        canvas.draw()
+        frames.append(Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB").quantize(colors=128))
+    frames += [frames[-1]] * fps
+    atomic_write(path, lambda f: frames[0].save(f, format="GIF", save_all=True, append_images=frames[1:],
+                                               duration=int(1000 / fps), loop=0), mode="wb")
     return fig

@@ -39,6 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOPOLOGY = os.path.join(HERE, "..", "topologies", "tanh_softmax_2_500_2.yaml")
 METHODS = ("magnitude", "obd", "fisher")
 KEPT = (0.10, 0.05, 0.02)
+DPI = 80
 
 
 def settings(quick):
@@ -114,9 +115,10 @@ def prune_runs(name, setting, seeds, out):
                          "accuracy": small.score(X_test, Y_test), "step_us": 1e6 * s,
                          "speedup": seconds[0] / s})
         if seed == seeds[0]:
+            obd_10 = next(small for method, kept, small in pruned if method == "obd" and kept == 0.10)
             draw(lambda: dagnet.growth_plots.pruned_network(
-                net, pruned[1][2], os.path.join(out, setting["picture"]),
-                title=f"{name}: OBD to 10 % of the weights, retrained"))
+                net, obd_10, os.path.join(out, setting["picture"]),
+                title=f"{name}: OBD to 10 % of the weights, retrained", dpi=DPI))
     return rows
 
 
@@ -207,7 +209,7 @@ def main(argv=None):
               f"{t['accuracy']:9.3f} {t['step_us']:8.0f} {t['speedup']:6.1f}x")
     draw(lambda: dagnet.growth_plots.accuracy_vs_kept(
         rows, os.path.join(args.out, "accuracy_vs_kept.png"),
-        title="test accuracy after pruning and retraining (mean ± std over seeds)"))
+        title="test accuracy after pruning and retraining (mean ± std over seeds)", dpi=DPI))
 
     grown, end_to_end = cascade_runs(list(range(3 if args.quick else 10)), args.quick)
     write_csv(os.path.join(args.out, "cascade.csv"), grown + end_to_end,
@@ -222,7 +224,7 @@ def main(argv=None):
           f"{end_to_end[0]['epochs']} epochs (samples still wrong: {[e['wrong'] for e in end_to_end]})")
     first = grown[0]
     draw(lambda: dagnet.growth_plots.cascade_growth(first["net"], first["history"], *datasets.load("two_spirals"),
-                                                  os.path.join(args.out, "cascade_growth.png")))
+                                                  os.path.join(args.out, "cascade_growth.png"), dpi=DPI))
     draw(lambda: dagnet.growth_plots.animate_cascade(first["net"], first["history"],
                                                    *datasets.load("two_spirals"),
                                                    os.path.join(args.out, "cascade.gif")))
