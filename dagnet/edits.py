@@ -452,11 +452,13 @@ def fold_constants(net, optimizer=None):
             removable.add(c)
     if not removable:
         return None
-    for c in removable:
+    for c in constants:                  # in column order: the same sums in the same order every run
+        if c not in removable:
+            continue
         for o in G.successors(c):
             if o not in removable:
                 net.set_bias(o, net.bias(o) + net.weight(c, o) * float(z[c][0]))
-    G.remove_nodes_from(removable)
+    G.remove_nodes_from([c for c in constants if c in removable])
     return _restructure(net, optimizer)
 
 
