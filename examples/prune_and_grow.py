@@ -17,10 +17,16 @@ topology of the median size trained end to end with Adam.
 
 Writes into OUT_DIR: pruning.csv and cascade.csv (one row per run),
 accuracy_vs_kept.png, pruned_2_500_2.png and pruned_dense.png (before and
-after), cascade_growth.png and cascade.gif; prints the tables.
+after), cascade_growth.png and cascade.gif, and the first seed's networks
+before and after OBD pruning to 10 % (2_500_2.yaml, 2_500_2_obd_10.yaml,
+dense.yaml, dense_obd_10.yaml); prints the tables.
 
 Run:  python examples/prune_and_grow.py OUT_DIR [--quick]
 (--quick: one seed, fewer epochs and samples, three cascade seeds; well under a minute.)
+Instructions per training step, which other work on the machine does not
+disturb: valgrind --tool=callgrind python examples/prune_and_grow.py
+--train-steps OUT_DIR/2_500_2.yaml N for two values of N; the difference
+over the difference in N.
 """
 import argparse
 import csv
@@ -116,6 +122,9 @@ def prune_runs(name, setting, seeds, out):
                          "speedup": seconds[0] / s})
         if seed == seeds[0]:
             obd_10 = next(small for method, kept, small in pruned if method == "obd" and kept == 0.10)
+            stem = setting["picture"][len("pruned_"):-len(".png")]
+            net.save(os.path.join(out, f"{stem}.yaml"))
+            obd_10.save(os.path.join(out, f"{stem}_obd_10.yaml"))
             draw(lambda: dagnet.growth_plots.pruned_network(
                 net, obd_10, os.path.join(out, setting["picture"]),
                 title=f"{name}: OBD to 10 % of the weights, retrained", dpi=DPI))
@@ -183,11 +192,26 @@ def summary(rows):
     return out
 
 
+def train_steps(path, steps):
+    """Run ``steps`` training steps of the network in ``path`` on 32 moons samples (for valgrind)."""
+    net = dagnet.load(path)
+    X, Y = datasets.load("moons", n_samples=32, noise=0.2, seed=0)
+    Y, opt = net.targets(Y), make_optimizer("sgd", lr=1e-12)
+    for _ in range(steps):
+        net.train_step(X, Y, opt)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", help="folder for the CSV files and pictures")
+    parser.add_argument("out", nargs="?", help="folder for the CSV files and pictures")
     parser.add_argument("--quick", action="store_true", help="one seed, fewer epochs (well under a minute)")
+    parser.add_argument("--train-steps", nargs=2, metavar=("FILE", "N"),
+                        help="only run N training steps of a written network (to count instructions)")
     args = parser.parse_args(argv)
+    if args.train_steps:
+        return train_steps(args.train_steps[0], int(args.train_steps[1]))
+    if args.out is None:
+        parser.error("give OUT_DIR, the folder for the results")
     os.makedirs(args.out, exist_ok=True)
     import dagnet.growth_plots   # noqa: F401  (matplotlib itself is imported only when drawing)
 
