@@ -30,54 +30,20 @@ Examples
 >>> history.solved, history.hidden_units, net.predict_classes(X).tolist()
 (True, 1, [0, 1, 1, 0])
 """
-import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 
 from . import edits
 from .activations import ACTIVATIONS, canonical, record
+from .cascade_history import CascadeHistory, Stage, Unit
 from .errors import suggest
-from .files import atomic_write
 from .losses import LOSSES
 from .network import Network
-from .optimizers import OPTIMIZERS, Hyperparameter, Optimizer, make_optimizer
+from .optimizers import OPTIMIZERS, make_optimizer
+from .quickprop import Quickprop
 from .samples import as_inputs
-
-
-class Quickprop(Optimizer):
-    """Quickprop (Fahlman 1988): per weight, a step to the minimum of the parabola through two slopes.
-
-    With the last step Δ, the slope s now and p before, the step is
-    Δ s / (p − s), at most ``mu`` times Δ, plus −``lr``·s while the slope
-    still points the way of the last step (and alone when Δ = 0).
-
-    >>> import numpy as np
-    >>> q, w = Quickprop(lr=0.75), np.array([3.0])
-    >>> q.step(w, 2 * (w - 1.0)); w           # E = (w − 1)²: a gradient step overshoots the minimum...
-    array([0.])
-    >>> q.step(w, 2 * (w - 1.0)); w           # ...and the parabola through the two slopes finds it
-    array([1.])
-    """
-
-    name = "quickprop"
-    hyperparameters = {"lr": Hyperparameter(0.35, low_inclusive=False, help="ε of the linear term"),
-                       "mu": Hyperparameter(1.75, low_inclusive=False, help="largest growth of a step")}
-
-    def step(self, params, grads):
-        self.t += 1
-        last, previous = self.buffer("step", params), self.buffer("slope", params)
-        s, d, p = grads, last, previous
-        shrink = self.mu / (1.0 + self.mu)
-        linear = np.where((d == 0) | (d * s < 0), -self.lr * s, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            secant = d * s / (p - s)
-        largest = (np.sign(d) * s <= np.sign(d) * shrink * p) | (p == s)
-        step = linear + np.where(d != 0, np.where(largest, self.mu * d, secant), 0.0)
-        params += step
-        last[...] = step
-        previous[...] = s
 
 
 @dataclass(frozen=True)
@@ -100,92 +66,6 @@ class Phase:
 #: IEps 100, IPat 8, IChange 0.03; 100 epochs per phase at most).
 OUTPUT_PHASE = Phase(epochs=100, patience=12, change=0.01, lr=1.0)
 CANDIDATE_PHASE = Phase(epochs=100, patience=8, change=0.03, lr=100.0)
-
-
-@dataclass
-class Unit:
-    """One installed perceptron: its name, activation, score S, epochs its pool trained, fan-in."""
-
-    name: object
-    activation: str
-    score: float
-    epochs: int
-    fan_in: int
-
-
-@dataclass
-class Stage:
-    """The network after one output phase: ``hidden`` perceptrons, its loss, samples still wrong.
-
-    ``weights`` holds every weight into the outputs, ``{(source, output): w}``,
-    and ``biases`` ``{output: b}``, so the network of that stage can be rebuilt.
-    """
-
-    hidden: int
-    epochs: int
-    loss: float
-    wrong: int
-    accuracy: float
-    weights: dict = field(repr=False)
-    biases: dict = field(repr=False)
-
-
-@dataclass
-class CascadeHistory:
-    """What :func:`grow` did: one :class:`Stage` per output phase, one :class:`Unit` per installed perceptron.
-
-    ``epochs`` counts passes over the training set, output and candidate
-    phases together (as Fahlman & Lebiere count them); ``solved`` says the
-    last stage has every output within the threshold of its target.
-    """
-
-    units: list = field(default_factory=list)
-    stages: list = field(default_factory=list)
-    epochs: int = 0
-    solved: bool = False
-
-    @property
-    def hidden_units(self):
-        return len(self.units)
-
-    def network(self, net, stage=-1):
-        """The network as it was at ``stage`` (an index into :attr:`stages`), rebuilt from ``net``."""
-        stage = self.stages[stage]
-        later = [u.name for u in self.units[stage.hidden:]]
-        earlier = net.copy()
-        if later:
-            edits.remove_nodes(earlier, later)
-        for (source, output), w in stage.weights.items():
-            earlier.set_weight(source, output, w)
-        for output, b in stage.biases.items():
-            earlier.set_bias(output, b)
-        return earlier
-
-    def rows(self):
-        """One dict per stage: hidden units, epochs, loss, wrong, accuracy, and the unit installed after it."""
-        out = []
-        for k, s in enumerate(self.stages):
-            unit = self.units[k] if k < len(self.units) else None
-            out.append({"hidden": s.hidden, "output_epochs": s.epochs, "loss": s.loss, "wrong": s.wrong,
-                        "accuracy": s.accuracy, "installed": None if unit is None else str(unit.name),
-                        "activation": None if unit is None else unit.activation,
-                        "score": None if unit is None else unit.score,
-                        "candidate_epochs": None if unit is None else unit.epochs})
-        return out
-
-    def to_csv(self, path):
-        """Write :meth:`rows` to ``path`` (atomically)."""
-        rows = self.rows()
-
-        def write(f):
-            out = csv.DictWriter(f, fieldnames=list(rows[0]))
-            out.writeheader()
-            out.writerows(rows)
-        atomic_write(path, write)
-
-    def __repr__(self):
-        return (f"CascadeHistory({self.hidden_units} hidden units, {self.epochs} epochs, "
-                f"{'solved' if self.solved else 'not solved'})")
 
 
 # -- the error the candidates correlate with -----------------------------------------

@@ -6,7 +6,7 @@ cycles, what it cuts off), then changes ``net.graph`` in place and calls
 other weight and bias unchanged. A failed check raises
 :class:`~dagnet.errors.TopologyError` and leaves the network as it was.
 
-Each edit returns the :class:`SlotMap` from old to new parameter slots.
+Each edit returns the :class:`~dagnet.slotmap.SlotMap` from old to new parameter slots.
 Given ``optimizer=`` (an :class:`~dagnet.optimizers.Optimizer`), it also
 carries the optimiser's per-parameter state across: surviving parameters
 keep their Adam moments and momentum buffers, new ones start at zero, and
@@ -32,8 +32,6 @@ True
 >>> "h.1" in net.graph, len(net.plan.edge_slot)
 (False, 6)
 """
-from dataclasses import dataclass
-
 import networkx as nx
 import numpy as np
 
@@ -41,54 +39,10 @@ from . import activations
 from .errors import TopologyError, suggest
 from .graph import is_number
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS
+from .reach import cut_off
+from .slotmap import carry_state
 
 CUT_INPUTS = ("error", "reconnect")
-
-
-@dataclass(frozen=True)
-class SlotMap:
-    """Where each surviving parameter moved in a restructure: ``new[new_slots] = old[old_slots]``.
-
-    ``old_slots`` and ``new_slots`` are int arrays of equal length;
-    ``n_old`` and ``n_new`` the lengths of the two parameter vectors.
-
-    Examples
-    --------
-    >>> m = SlotMap(np.array([0, 2]), np.array([1, 0]), 3, 2)
-    >>> m.carry(np.array([10.0, 11.0, 12.0]))
-    array([12., 10.])
-    """
-
-    old_slots: np.ndarray
-    new_slots: np.ndarray
-    n_old: int
-    n_new: int
-
-    @classmethod
-    def between(cls, old_plan, new_plan):
-        """The map from ``old_plan``'s slots to ``new_plan``'s, matched by edge and node name."""
-        new_edge, new_bias = new_plan.edge_slot, new_plan.bias_slot
-        pairs = [(s, new_edge[e]) for e, s in old_plan.edge_slot.items() if e in new_edge]
-        pairs += [(s, new_bias[n]) for n, s in old_plan.bias_slot.items() if n in new_bias]
-        old, new = np.array(pairs, dtype=np.intp).reshape(-1, 2).T
-        return cls(old, new, old_plan.n_params, new_plan.n_params)
-
-    def carry(self, values, fill=0.0):
-        """``values`` of shape (n_old, ...) moved to the new slots, shape (n_new, ...); new ones ``fill``."""
-        values = np.asarray(values)
-        if values.shape[:1] != (self.n_old,):
-            raise ValueError(f"expected an array of {self.n_old} values (one per old slot), "
-                             f"got shape {values.shape}")
-        out = np.full((self.n_new,) + values.shape[1:], fill, dtype=values.dtype)
-        out[self.new_slots] = values[self.old_slots]
-        return out
-
-
-def carry_state(optimizer, slots, mask):
-    """Move ``optimizer.state`` across a restructure; zero the state of fixed slots (``mask`` 0)."""
-    for name, array in list(optimizer.state.items()):
-        if isinstance(array, np.ndarray) and array.shape == (slots.n_old,):
-            optimizer.state[name] = slots.carry(array) * mask
 
 
 def _restructure(net, optimizer):
@@ -154,95 +108,6 @@ def _can_feed(G, node, outputs):
         raise TopologyError(f"softmax output {node!r} cannot feed other nodes")
 
 
-class Cut:
-    """Edges and nodes taken out of a graph one at a time, with what goes with them, leaving the graph as it is.
-
-    Every node of ``G`` reaches an output; after a removal a node still
-    does unless all its out-edges are gone. So the dead are found by
-    counting out-edges backwards from what is removed: cost proportional to
-    what is removed, and a sequence of removals costs no more than one.
-    With ``fold=True`` a hidden perceptron left with no in-edges (a
-    constant, which :func:`fold_constants` folds away) goes too, with its
-    out-edges, when everything it feeds has a bias.
-
-    Attributes
-    ----------
-    dead : list
-        Nodes removed or left with no path to an output (or, folding, from
-        an input), in that order.
-    removed : set of (i, j)
-        Edges removed, and every edge into or out of a dead node.
-
-    Examples
-    --------
-    >>> cut = Cut(nx.DiGraph([("x", "h"), ("h", "y"), ("x", "y")]), outputs=["y"])
-    >>> sorted(cut.remove_edge("h", "y")), cut.dead
-    ([('h', 'y'), ('x', 'h')], ['h'])
-    """
-
-    def __init__(self, G, outputs, fold=False):
-        self.G, self.outputs, self.fold = G, set(outputs), fold
-        self.removed, self.dead = set(), []
-        self._gone, self._out, self._in = set(), {}, {}
-
-    def _go(self, node, edges, stack):
-        self._gone.add(node)
-        self.dead.append(node)
-        stack.extend(edges)
-
-    def _drop(self, edges, new):
-        G, stack = self.G, list(edges)
-        while stack:
-            u, v = stack.pop()
-            if (u, v) in self.removed:
-                continue
-            self.removed.add((u, v))
-            new.append((u, v))
-            if u not in self._gone:
-                self._out[u] = self._out.get(u, G.out_degree(u)) - 1
-                if self._out[u] == 0 and u not in self.outputs:     # no path to an output
-                    self._go(u, ((p, u) for p in G.predecessors(u)), stack)
-            if self.fold and v not in self._gone:
-                self._in[v] = self._in.get(v, G.in_degree(v)) - 1
-                if self._in[v] == 0 and v not in self.outputs and self._foldable(v):
-                    self._go(v, ((v, w) for w in G.successors(v)), stack)
-        return new
-
-    def _foldable(self, v):
-        """A constant v folds into what it feeds when each of those has a bias."""
-        return all(self.G.nodes[w].get("bias") is not None for w in self.G.successors(v)
-                   if (v, w) not in self.removed)
-
-    def remove_edge(self, u, v):
-        """Take out the edge ``u -> v``; return the edges this removed (itself included), in order."""
-        return self._drop([(u, v)], [])
-
-    def remove_node(self, node):
-        """Take out ``node`` and its edges; return the edges this removed."""
-        if node in self._gone:
-            return []
-        stack = []
-        self._go(node, list(self.G.in_edges(node)) + list(self.G.out_edges(node)), stack)
-        return self._drop(stack, [])
-
-
-def cut_off(G, outputs, edges=(), nodes=()):
-    """``(dead, removed)``: what removing ``edges`` and ``nodes`` from ``G`` takes with it (see :class:`Cut`).
-
-    Examples
-    --------
-    >>> G = nx.DiGraph([("x", "h"), ("h", "y"), ("x", "y")])
-    >>> cut_off(G, {"y"}, edges=[("h", "y")])[0]
-    ['h']
-    """
-    cut = Cut(G, outputs)
-    for n in nodes:
-        cut.remove_node(n)
-    for u, v in edges:
-        cut.remove_edge(u, v)
-    return cut.dead, cut.removed
-
-
 def _remove(net, edges, nodes, cut_inputs, optimizer):
     if cut_inputs not in CUT_INPUTS:
         raise ValueError(f"cut_inputs must be one of {', '.join(CUT_INPUTS)}, got {cut_inputs!r}")
@@ -301,7 +166,14 @@ def add_edges(net, edges, weights=0.0, trainable=True, optimizer=None):
 
 
 def add_edge(net, i, j, weight=0.0, trainable=True, optimizer=None):
-    """Add the edge ``i -> j`` with ``weight`` (default 0: the function stays the same); see :func:`add_edges`."""
+    """Add the edge ``i -> j`` with ``weight`` (default 0: the function stays the same); see :func:`add_edges`.
+
+    >>> import dagnet
+    >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=0)
+    >>> _ = add_edge(net, "a", "y", weight=0.5)           # a skip edge past the hidden layer
+    >>> net.weight("a", "y"), len(net.plan.edge_slot)
+    (0.5, 7)
+    """
     return add_edges(net, [(i, j)], weight, trainable, optimizer)
 
 
@@ -408,6 +280,12 @@ def remove_nodes(net, nodes, optimizer=None, cut_inputs="error"):
 
     Inputs and outputs stay (they are the network's interface). Returns
     the :class:`SlotMap`.
+
+    >>> import dagnet
+    >>> net = dagnet.load("topologies/xor_skip.yaml")
+    >>> _ = remove_nodes(net, ["n"])
+    >>> sorted(net.graph.edges)
+    [('a', 'y'), ('b', 'y')]
     """
     G = net.graph
     nodes = list(dict.fromkeys(_node(G, n) for n in nodes))
@@ -492,6 +370,13 @@ def freeze(net, edges=(), nodes=(), biases=(), optimizer=None):
 
     A fixed parameter keeps its value and is saved as ``trainable: false``.
     Returns the :class:`SlotMap` (slots do not move; the mask changes).
+
+    >>> import dagnet
+    >>> net = dagnet.load("topologies/xor_skip.yaml")
+    >>> trainable = net.n_params
+    >>> _ = freeze(net, nodes=["n"])                       # its two in-weights and its bias
+    >>> trainable - net.n_params
+    3
     """
     return _set_trainable(net, False, edges, nodes, biases, optimizer)
 

@@ -9,13 +9,13 @@ import numpy as np
 
 from . import graph as graph_rules
 from . import metrics, writer
-from .edits import SlotMap
 from .engine import ENGINES, make_engine
 from .graphview import bind
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fans
 from .losses import LOSSES
 from .plan import Plan
 from .results import Gradients, Trace
+from .slotmap import SlotMap
 from .errors import suggest
 from .samples import as_inputs, is_binary
 

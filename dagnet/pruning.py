@@ -39,6 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import edits
+from .reach import Cut
 from .activations import ACTIVATIONS
 from .errors import suggest
 from .results import BySlot
@@ -230,7 +231,7 @@ def _trainable_edges(plan):
 def _global_choice(net, candidates, values, k):
     """The lowest, one at a time, until k trainable weights are gone, counting those that go with perceptrons."""
     trainable = {e for e, _ in candidates}
-    cut, chosen, gone = edits.Cut(net.graph, net.outputs, fold=True), [], 0
+    cut, chosen, gone = Cut(net.graph, net.outputs, fold=True), [], 0
     for i in np.lexsort(([s for _, s in candidates], values)):
         if gone >= k:
             break
@@ -304,6 +305,14 @@ def rewind(net, source):
     Lottery-ticket rewinding (Frankle & Carbin 2019): ``source`` is a copy
     of the network taken at initialisation (``net.copy()`` before ``fit``)
     or early in training. Parameters are matched by edge and node name.
+
+    >>> import dagnet
+    >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=0)
+    >>> initial = net.copy()
+    >>> net.params = net.params + 1.0                     # as if trained
+    >>> small = prune(net, amount=2)
+    >>> rewind(small, initial), small.weight("h.0", "y") == initial.weight("h.0", "y")
+    (7, True)
     """
     pairs = [(s, source.plan.edge_slot[e]) for e, s in net.plan.edge_slot.items()
              if e in source.plan.edge_slot]
@@ -367,6 +376,16 @@ def prune(net, amount=0.9, method="magnitude", X=None, Y=None, scope="global", r
     -------
     Network
         An ordinary network whose Plan has fewer edges (and perceptrons).
+
+    Examples
+    --------
+    >>> import dagnet
+    >>> from dagnet import datasets
+    >>> X, Y = datasets.load("moons", n_samples=100, seed=0)
+    >>> net = dagnet.load("topologies/mlp_one_hidden_ce.yaml", seed=0)      # 2 -> 8 -> 2, 32 weights
+    >>> small = prune(net, amount=0.5, method="fisher", X=X, Y=Y, retrain={"epochs": 50, "lr": 0.1})
+    >>> len(small.plan.edge_slot) <= 16 < len(net.plan.edge_slot)
+    True
     """
     method_record = _method(method)
     if scope not in SCOPES:

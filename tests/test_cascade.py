@@ -6,7 +6,8 @@ import pytest
 
 import dagnet
 from dagnet import datasets, growth_plots
-from dagnet.cascade import Phase, Quickprop, grow, score_candidates
+from dagnet.cascade import Phase, grow, score_candidates
+from dagnet.quickprop import Quickprop
 from dagnet.plots import MissingMatplotlib
 
 XOR = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])

@@ -301,3 +301,30 @@ def test_the_prune_command_reports_bad_arguments_in_one_line(run, tmp_path, topo
                                  *argv)
     assert result == code
     assert len(stderr.strip().splitlines()) == 1 and re.search(message, stderr)
+
+
+@pytest.mark.slow
+def test_the_prune_and_grow_example_runs_quick_and_shows_what_it_says(tmp_path):
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples",
+                        "prune_and_grow.py")
+    spec = importlib.util.spec_from_file_location("example_prune_and_grow", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    results = example.main([str(tmp_path), "--quick"])
+    assert "--quick" in example.__doc__
+    table = {(t["network"], t["method"], t["kept"]): t for t in results["summary"]}
+    unpruned = table["2-500-2 on moons", "unpruned", 1.0]
+    for method in ("magnitude", "obd", "fisher"):
+        ten = table["2-500-2 on moons", method, 0.1]
+        assert ten["weights"] <= 200 and ten["accuracy"] >= unpruned["accuracy"] - 0.03
+    assert all(g["solved"] and 10 <= g["hidden"] <= 20 for g in results["cascade"])
+    small = dagnet.load(tmp_path / "2_500_2_obd_10.yaml")
+    assert len(small.plan.edge_slot) <= 200 and small.plan.n_nodes < 504
+    for name in ("pruning.csv", "cascade.csv", "accuracy_vs_kept.png", "pruned_2_500_2.png",
+                 "cascade_growth.png", "cascade.gif"):
+        if name.endswith((".png", ".gif")) and importlib.util.find_spec("matplotlib") is None:
+            continue
+        assert (tmp_path / name).stat().st_size > 0
