@@ -147,15 +147,15 @@ def test_magnitude_pruning_removes_the_smallest_weights_and_really_shrinks_the_p
 
 @settings(max_examples=30, deadline=None)
 @given(dags(max_hidden=8), st.floats(0.0, 0.95), st.sampled_from(["global", "node"]),
-       st.sampled_from(["magnitude", "fisher"]))
+       st.sampled_from(["magnitude", "fisher"]), st.booleans())
 def test_a_pruned_network_computes_what_the_original_does_with_the_chosen_weights_zeroed(case, amount, scope,
-                                                                                      method):
+                                                                                      method, keep_inputs):
     G, inputs, outputs, loss, seed = case
     net = dagnet.Network.from_graph(G, inputs=inputs, outputs=outputs, loss=loss, seed=seed)
     X, Y = data_for(net, seed, n=5)
     small = net.copy()
     count = round(amount * len(net.graph.edges))
-    chosen = prune_once(small, count, method, X, Y, scope, keep_inputs=False)   # every weight may go
+    chosen = prune_once(small, count, method, X, Y, scope, keep_inputs=keep_inputs)
     masked = net.copy()
     for e in chosen:
         masked.set_weight(*e, 0.0)
@@ -163,7 +163,7 @@ def test_a_pruned_network_computes_what_the_original_does_with_the_chosen_weight
     np.testing.assert_allclose(small.predict(X), masked.predict(X), rtol=1e-10, atol=1e-12)
     assert not any(small.graph.has_edge(*e) and small.graph.edges[e].get("trainable", True) for e in chosen)
     kept = {e for e in small.graph.edges if small.graph.edges[e].get("trainable", True)}
-    if scope == "global":                 # (an input cut off keeps a fixed zero weight)
+    if scope == "global" and not keep_inputs:   # every weight may go (a cut input keeps a fixed zero)
         assert len(net.graph.edges) - len(kept) >= count
 
 
