@@ -165,6 +165,16 @@ class Network:
         SlotMap
             Which old slot each surviving parameter moved to, for carrying
             per-parameter arrays (optimiser state) across.
+
+        Examples
+        --------
+        >>> import dagnet
+        >>> net = dagnet.load("topologies/xor_skip.yaml")
+        >>> old = net.params.copy()
+        >>> net.graph.remove_edge("a", "y")                # dagnet.edits checks the rules first
+        >>> slots = net.restructure(net.graph)
+        >>> len(old), len(net.params), bool((slots.carry(old) == net.params).all())
+        (9, 8, True)
         """
         old_plan = self.plan
         plan = Plan(graph)
