@@ -11,7 +11,8 @@ from strategies import data_for, dags
 
 import dagnet
 from dagnet import datasets
-from dagnet.pruning import fisher_diagonal, hessian_diagonal, prune, prune_once, rewind, saliency
+from dagnet.pruning import prune, prune_once, rewind
+from dagnet.saliency import fisher_diagonal, hessian_diagonal, saliency
 
 
 def numerical_diagonal(net, X, Y, h=1e-5):

@@ -4,7 +4,8 @@ import os
 
 from dagnet import growth_plots, plots
 from dagnet.optimizers import OPTIMIZERS
-from dagnet.pruning import METHODS, SCOPES, prune
+from dagnet.pruning import SCOPES, prune
+from dagnet.saliency import METHODS
 
 from .common import (EXIT_OK, InputError, UsageError, choice, columns, command, count, load,
                      non_negative_float, note, positive_float, positive_int)
