@@ -32,13 +32,15 @@ _PUBLIC = {
     "TrainingDiverged": "dagnet.training",
     "from_neat": "dagnet.interchange.neat",
     "gradcheck": "dagnet.gradcheck",
+    "grow": "dagnet.cascade",
+    "prune": "dagnet.pruning",
     "load": "dagnet.io",
     "loads": "dagnet.io",
 }
 _SUBMODULES = ("datasets", "metrics", "generate", "plots", "limits", "writer", "structure", "samples",
-               "specs")
+               "specs", "edits")
 
-__all__ = sorted([*_PUBLIC, "datasets", "metrics"])
+__all__ = sorted([*_PUBLIC, "datasets", "edits", "metrics"])
 
 
 def __getattr__(name):

@@ -87,6 +87,29 @@ def _spirals(n_samples, noise, rng):
     return X + rng.normal(0.0, 0.02 if noise is None else noise, X.shape), labels.astype(float)
 
 
+def _two_spirals(n_samples, noise, rng):
+    """Lang & Witbrock's two spirals (1988), as the CMU benchmark and Fahlman's cascade-correlation code build them.
+
+    Point i of 97 (i = 0..96) lies at angle iπ/16 and radius 6.5(104 − i)/104:
+    (r sin θ, r cos θ) is class 1, its mirror image (−x, −y) class 0; three
+    turns each, inner points first. Other even sizes space the points along
+    the same spirals; ``noise`` (default 0) adds gaussian noise to X.
+    """
+    if n_samples % 2 or n_samples < 4:
+        raise ValueError(f"two_spirals: n_samples must be an even number >= 4 (two spirals of equal "
+                         f"length; 194 is Lang & Witbrock's), not {n_samples}")
+    i = np.linspace(0.0, 96.0, n_samples // 2)
+    angle, radius = i * np.pi / 16, 6.5 * (104 - i) / 104
+    spiral = np.c_[radius * np.sin(angle), radius * np.cos(angle)]
+    X = np.empty((n_samples, 2))
+    X[0::2], X[1::2] = spiral, -spiral
+    labels = np.tile([1.0, 0.0], n_samples // 2)
+    X, labels = X[::-1].copy(), labels[::-1].copy()
+    if noise:
+        X += rng.normal(0.0, noise, X.shape)
+    return X, labels
+
+
 def _blobs(n_samples, noise, rng, classes=3):
     """``classes`` gaussian clouds with centres evenly spaced on a circle of radius 2."""
     if not isinstance(classes, (int, np.integer)) or classes < 2:
@@ -140,6 +163,8 @@ DATASETS = {d.name: d for d in [
     Dataset("moons", _moons, 200, "classification", 2, "two interleaving half circles"),
     Dataset("circles", _circles, 200, "classification", 2, "a small circle inside a large one"),
     Dataset("spirals", _spirals, 300, "classification", 2, "two interleaved spirals"),
+    Dataset("two_spirals", _two_spirals, 194, "classification", 2,
+            "Lang & Witbrock's two spirals: 2 × 97 points, three turns (the cascade-correlation benchmark)"),
     Dataset("blobs", _blobs, 300, "classification", 3, "gaussian clouds, one per class (classes=k)",
             options=("classes",)),
     Dataset("sine", _sine, 100, "regression", None, "y = sin(x) on [-π, π]", n_inputs=1),

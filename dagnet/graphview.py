@@ -114,6 +114,11 @@ def view(structure, plan, params):
     G.graph.update(structure.graph)
     G.add_nodes_from(structure.nodes(data=True))
     G.add_edges_from(structure.edges(data=True))
+    return rebind(G, plan, params)
+
+
+def rebind(G, plan, params):
+    """Make every weight and bias of the ParameterGraph ``G`` a view of ``params`` at the plan's slots."""
     edge_slot, bias_slot = plan.edge_slot, plan.bias_slot
     for u, v, attributes in G.edges(data=True):
         attributes.bind("weight", params, edge_slot[u, v])
@@ -121,6 +126,17 @@ def view(structure, plan, params):
         if n in bias_slot:
             attributes.bind("bias", params, bias_slot[n])
     return G
+
+
+def structure_of(G):
+    """A plain DiGraph copy of ``G`` without its values (the weights, and the biases that exist)."""
+    S = nx.DiGraph()
+    S.graph.update(G.graph)
+    S.add_nodes_from((n, {k: v for k, v in d.items() if k != "bias" or v is None})
+                     for n, d in G.nodes(data=True))
+    S.add_edges_from((u, v, {k: w for k, w in d.items() if k != "weight"})
+                     for u, v, d in G.edges(data=True))
+    return S
 
 
 def with_values(structure, plan, params):

@@ -10,11 +10,12 @@ import numpy as np
 from . import graph as graph_rules
 from . import metrics, training, writer
 from .engine import ENGINES, make_engine
-from .graphview import view, with_values
+from .graphview import ParameterGraph, rebind, structure_of, view, with_values
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
 from .plan import Plan
 from .results import Gradients, Trace
+from .slotmap import SlotMap
 from .errors import suggest
 from .samples import as_inputs, is_binary
 from .text import plural
@@ -120,8 +121,8 @@ class Network:
         """The networkx.DiGraph of the network; ``weight`` and ``bias`` are live views of :attr:`params`.
 
         Setting a ``weight`` or ``bias`` attribute changes the parameter at
-        once; to change the structure, build a new network with
-        ``Network.from_graph(net.graph)``. (Built on first use, in time
+        once; to change the structure, use :mod:`dagnet.edits` (or build a
+        new network with ``Network.from_graph(net.graph)``). (Built on first use, in time
         linear in the size of the network; :attr:`structure` is the same
         graph without the values.)
         """
@@ -162,6 +163,41 @@ class Network:
         """An independent network with the same structure and current parameters."""
         return Network(with_values(self.structure, self.plan, self._params), engine=self.engine,
                        seed=self.seed)
+
+    def restructure(self, graph):
+        """Swap in a new structure: ``graph``, a new Plan, a new parameter vector, new engines.
+
+        ``graph`` is a completed ParameterGraph with the same inputs, outputs
+        and loss: ``net.graph`` edited in place, as :mod:`dagnet.edits` does
+        (the edit functions check the topology; this trusts it). Every
+        parameter keeps its value; :attr:`params` becomes a new array (its
+        length may change), so copies of the old one go stale.
+
+        Returns
+        -------
+        SlotMap
+            Which old slot each surviving parameter moved to, for carrying
+            per-parameter arrays (optimiser state) across.
+
+        Examples
+        --------
+        >>> import dagnet
+        >>> net = dagnet.load("topologies/xor_skip.yaml")
+        >>> old = net.params.copy()
+        >>> net.graph.remove_edge("a", "y")                # dagnet.edits checks the rules first
+        >>> slots = net.restructure(net.graph)
+        >>> len(old), len(net.params), bool((slots.carry(old) == net.params).all())
+        (9, 8, True)
+        """
+        old_plan = self.plan
+        plan = Plan(graph)
+        params = plan.read(graph)       # the old values, through the old bound views
+        self.structure = structure_of(graph)
+        self.plan, self._params = plan, params
+        self._view = rebind(graph, plan, params) if isinstance(graph, ParameterGraph) else None
+        self._engines = {}
+        self.engine = self._engine_name
+        return SlotMap.between(old_plan, plan)
 
     def __repr__(self):
         return (f"<dagnet.Network {self.name or ''} {plural(len(self.inputs), 'input')}, "

@@ -209,7 +209,7 @@ class Plan:
         """
         params = np.zeros(self.n_params)
         edge_slot = self.edge_slot
-        get = dict.pop if take else dict.__getitem__
+        get = (lambda d, key: d.pop(key)) if take else (lambda d, key: d[key])
         pairs = [(edge_slot[u, v], get(d, "weight")) for u, v, d in G.in_edges(data=True)]
         if pairs:
             slots, values = zip(*pairs)

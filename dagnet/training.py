@@ -249,7 +249,13 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                 if schedule(opt, epoch, history, epoch * n) is False:
                     history.stopped_early = True
                     break
-                if callback is not None and callback(epoch, history) is False:
+                stop = callback is not None and callback(epoch, history) is False
+                if net.params is not params:   # the callback changed the structure (dagnet.edits)
+                    params, last_good = net.params, net.params.copy()
+                    best, best_params, waited = math.inf, None, 0
+                    if any(np.shape(a) != params.shape for a in opt.state.values()):
+                        opt.reset()            # state not carried across (the edits' optimizer=)
+                if stop:
                     history.stopped_early = True
                     break
                 if patience is not None and waited >= patience:
