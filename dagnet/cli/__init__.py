@@ -22,7 +22,7 @@ from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputE
                      UsageError, error, formatter, os_error)
 
 #: The subcommands, in the order ``dagnet --help`` lists them (modules of this package).
-COMMANDS = ["validate", "info", "train", "predict", "gradcheck", "draw", "generate", "sweep"]
+COMMANDS = ["validate", "info", "train", "predict", "gradcheck", "draw", "generate", "sweep", "playground"]
 
 
 def build_parser():

@@ -1,0 +1,105 @@
+"""``dagnet playground``: seed 002's applets live in a browser, for any DAG (the ``playground`` extra)."""
+import importlib.util
+
+from dagnet import datasets
+from dagnet.errors import TopologyError
+from dagnet.files import read_text
+
+from .common import EXIT_OK, InputError, UsageError, command, count, non_negative_float, note, positive_int
+from .data import looks_like_file
+
+
+def add(subparsers):
+    p = command(
+        subparsers, "playground", "train and edit a network live in the browser",
+        "Start a local web page that trains the network while you watch: the decision regions\n"
+        "(or the regression curve) with the training and test points, the loss curves, every\n"
+        "perceptron's z_j over the input plane, and s_j, z_j, δ_j, w and ∂E/∂w under the pointer.\n"
+        "Edit the topology as YAML text or by clicking two nodes (adds or removes that edge);\n"
+        "every edit keeps the weights that survive it. Download the trained network (dagnet.load\n"
+        "reads it), the pictures, or a file or link that reopens the same state.\n"
+        "It listens on 127.0.0.1 (this machine only) unless --host says otherwise; Ctrl-C stops it.\n"
+        "Needs the playground extra: pip install \"dagnet[playground]\". Built-in data: "
+        + ", ".join(datasets.names()) + ".",
+        "  dagnet playground\n"
+        "  dagnet playground topologies/xor_skip.yaml --data xor --port 8765\n"
+        "  dagnet playground net.yaml --data points.csv --no-browser")
+    p.add_argument("topology", nargs="?", metavar="TOPOLOGY.yaml",
+                   help="the network to start with (default: seed 002's 2-5-1 network)")
+    p.add_argument("--data", metavar="NAME|FILE.csv", help="a built-in data set (default nonlinear) or a CSV "
+                   "file with a header row")
+    p.add_argument("--n-samples", type=positive_int, metavar="N", help="samples of a built-in data set")
+    p.add_argument("--noise", type=non_negative_float, metavar="X", help="noise of a built-in data set")
+    p.add_argument("--seed", type=count, default=0, metavar="N",
+                   help="seeds the weights the topology leaves out and the shuffling (default 0)")
+    p.add_argument("--port", type=count, default=0, metavar="N", help="port to listen on (default: a free one)")
+    p.add_argument("--host", default="127.0.0.1", metavar="HOST",
+                   help="address to listen on (default 127.0.0.1; anything else lets other machines in)")
+    p.add_argument("--no-browser", action="store_true", help="print the address but open no browser")
+    p.set_defaults(func=run)
+
+
+def _extra_installed():
+    return all(importlib.util.find_spec(name) is not None for name in ("starlette", "uvicorn"))
+
+
+def _data_settings(args):
+    if args.data is None:
+        settings = {}
+    elif looks_like_file(args.data):
+        from dagnet.playground import limits
+        text = read_text(args.data, InputError, max_bytes=limits.MAX_CSV_BYTES, what="CSV file")
+        settings = {"csv": text, "name": args.data}
+    else:
+        if args.data not in datasets.DATASETS:
+            raise InputError(f"--data {args.data!r}: not a file and not a built-in data set; built-in: "
+                             f"{', '.join(datasets.names())}")
+        settings = {"name": args.data}
+    if args.n_samples is not None:
+        settings["n_samples"] = args.n_samples
+    if args.noise is not None:
+        settings["noise"] = args.noise
+    return settings
+
+
+def run(args):
+    from dagnet.playground import MISSING_EXTRA
+    if not _extra_installed():
+        raise InputError(MISSING_EXTRA)
+    from dagnet.playground.server import bind, is_loopback, make_app, serve
+    from dagnet.playground.session import Session
+
+    if args.port > 65535:
+        raise UsageError(f"--port {args.port}: ports run from 0 to 65535")
+    text = None
+    if args.topology is not None:
+        text = read_text(args.topology, TopologyError, what="topology file")
+    data, training = _data_settings(args), {"seed": args.seed}
+    try:
+        first = Session(text, data=data, training=training, source=args.topology)
+    except ValueError as err:   # TopologyError included: one line naming the file and key
+        raise InputError(err) from None
+    if first.data_error:
+        note(f"note: {first.data_error} (choose other data in the page)")
+    first.close()
+
+    def make_session(saved):
+        if saved is None:
+            return Session(text, data=data, training=training, source=args.topology)
+        return Session.restore(saved)
+
+    if not is_loopback(args.host):
+        note(f"warning: listening on {args.host}: anyone who can reach this machine can use the playground "
+             f"(it has no password)")
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as err:
+        raise InputError(f"cannot listen on {args.host}:{args.port}: {(err.strerror or str(err)).lower()}") from None
+    try:
+        serve(make_app(make_session), sock, open_browser=not args.no_browser)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    note("playground stopped")
+    return EXIT_OK

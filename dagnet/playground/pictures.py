@@ -1,0 +1,160 @@
+"""What a frame of the page shows, computed from a network and its data.
+
+- :func:`output_picture`: the network's output over the input plane (two
+  inputs: a heat map of ŷ, or for several outputs the class and how sure it
+  is), or its curve (one input);
+- :func:`neuron_maps`: every perceptron's z_j over the same plane (or line);
+- :func:`node_details` and :func:`edge_details`: s_j, z_j and δ_j over the
+  training batch as histograms, and w_{i→j} with ∂E/∂w_{i→j}.
+
+Maps travel as bytes: each value scaled from its range ``[low, high]`` to
+0..255 and base64-encoded, row by row from the top of the plane (high
+``x2``) down, which is how a canvas stores pixels.
+
+Examples
+--------
+>>> import numpy as np
+>>> encode(np.array([0.0, 0.5, 1.0]), 0.0, 1.0)
+'AID/'
+>>> grid(((0.0, 1.0), (0.0, 1.0)), 2).tolist()     # top row first
+[[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
+"""
+import base64
+
+import numpy as np
+
+from ..activations import record
+
+
+def encode(values, low, high):
+    """``values`` scaled from [low, high] to bytes 0..255, base64 text."""
+    span = high - low if high > low else 1.0
+    scaled = np.clip(np.rint((np.asarray(values, dtype=float) - low) * (255.0 / span)), 0, 255)
+    return base64.b64encode(scaled.astype(np.uint8).tobytes()).decode("ascii")
+
+
+def grid(extent, r):
+    """``r × r`` points over the box ``extent`` ((x1 low, x1 high), (x2 low, x2 high)), shape (r*r, 2).
+
+    Rows run from the top (x2 high) down, columns from x1 low to high.
+    """
+    (x_lo, x_hi), (y_lo, y_hi) = extent
+    gx, gy = np.meshgrid(np.linspace(x_lo, x_hi, r), np.linspace(y_hi, y_lo, r))
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def line(extent, r):
+    """``r`` points along the one input's range, shape (r, 1)."""
+    (lo, hi), = extent
+    return np.linspace(lo, hi, r).reshape(-1, 1)
+
+
+def value_range(activation, values):
+    """The colour range of z for ``activation``: its own bounds, else what ``values`` span."""
+    low, high = record(activation).range if activation else (None, None)
+    values = np.asarray(values)
+    if low is None or high is None:
+        top = float(np.max(np.abs(values))) if values.size else 1.0
+        if low is None and high is None:
+            low, high = -top, top        # centred, so 0 is the neutral colour
+        elif low is None:
+            low = float(values.min())
+        else:
+            high = float(values.max())
+    if not high > low:
+        high = low + 1.0
+    return float(low), float(high)
+
+
+def _round(values, digits=5):
+    return [float(f"{v:.{digits}g}") for v in np.asarray(values, dtype=float).ravel()]
+
+
+def output_picture(net, data, r):
+    """The output over the input plane (``"heat"`` or ``"classes"``), its curve, or ``"none"``.
+
+    ``data`` is the session's :class:`~dagnet.playground.samples.Data` (its
+    extent bounds the plane).
+    """
+    n_in = len(net.inputs)
+    if n_in == 2:
+        P = net.predict(grid(data.extent, r))
+        if P.shape[1] == 1:
+            act = net.plan.activation[net.outputs[0]]
+            bounded = record(act).range
+            if None in bounded:
+                low, high = value_range(act, np.r_[P.ravel(), data.Y.ravel()])
+            else:
+                low, high = bounded
+            return {"kind": "heat", "r": r, "values": encode(P[:, 0], low, high), "low": low, "high": high}
+        m = P.shape[1]
+        k = np.argmax(P, axis=1)
+        top = P[np.arange(len(P)), k]
+        sure = np.clip((top - 1.0 / m) / (1.0 - 1.0 / m), 0.0, 1.0)
+        return {"kind": "classes", "r": r, "classes": encode(k, 0, 255), "values": encode(sure, 0.0, 1.0)}
+    if n_in == 1:
+        xs = line(data.extent, r)
+        P = net.predict(xs)
+        return {"kind": "curve", "x": _round(xs), "y": [_round(P[:, m]) for m in range(P.shape[1])]}
+    return {"kind": "none", "why": f"no picture of {n_in} inputs over a plane"}
+
+
+def neuron_maps(net, data, r, limit):
+    """``{"r", "nodes": [{"name", "values", "low", "high"}]}``: z_j of the first ``limit`` perceptrons.
+
+    Two inputs: ``r × r`` maps as bytes; one input: curves as lists of
+    ``r`` floats; more inputs: no maps.
+    """
+    n_in = len(net.inputs)
+    if n_in not in (1, 2):
+        return {"r": r, "nodes": []}
+    points = grid(data.extent, r) if n_in == 2 else line(data.extent, r)
+    Z = net.forward(points).Z
+    nodes = []
+    for col, node in enumerate(net.plan.nodes[:n_in + limit]):
+        z = Z[:, col]
+        act = net.plan.activation[node]
+        low, high = value_range(act, z) if act != "softmax" else (0.0, 1.0)
+        values = encode(z, low, high) if n_in == 2 else _round(z, 4)
+        nodes.append({"name": node, "values": values, "low": low, "high": high})
+    return {"r": r, "nodes": nodes}
+
+
+def histogram(values, bins=16):
+    """``{"counts", "low", "high", "mean"}`` of ``values`` (n,) in ``bins`` equal bins."""
+    values = np.asarray(values, dtype=float)
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    if not high > low:
+        low, high = low - 0.5, high + 0.5
+    counts, _ = np.histogram(values, bins=bins, range=(low, high))
+    return {"counts": counts.tolist(), "low": low, "high": high,
+            "mean": float(values.mean()) if values.size else 0.0}
+
+
+def node_details(net, data, node):
+    """s_j, z_j and δ_j = ∂E/∂s_j of ``node`` over the training samples, and b_j, ∂E/∂b_j.
+
+    >>> import dagnet
+    >>> from dagnet.playground import samples
+    >>> net = dagnet.load("topologies/tutorial_2_5_1.yaml", seed=0)
+    >>> data = samples.fit(net, samples.builtin("nonlinear"))
+    >>> sorted(node_details(net, data, "h.0"))
+    ['activation', 'bias', 'bias_gradient', 'delta', 'node', 's', 'z']
+    """
+    X, Y = data.X_train, data.Y_train
+    trace = net.forward(X)
+    _, grads = net.gradients(X, Y)
+    return {"node": node, "activation": net.plan.activation[node],
+            "s": histogram(trace.s[node]), "z": histogram(trace.z[node]),
+            "delta": histogram(grads.delta[node]),
+            "bias": net.bias(node), "bias_gradient": grads.bias.get(node)}
+
+
+def edge_details(net, data, source, target):
+    """w_{i→j}, ∂E/∂w_{i→j} over the training samples, and the per-sample z_i·δ_j it sums."""
+    X, Y = data.X_train, data.Y_train
+    trace = net.forward(X)
+    _, grads = net.gradients(X, Y)
+    return {"edge": [source, target], "weight": net.weight(source, target),
+            "gradient": grads.weight[source, target],
+            "products": histogram(trace.z[source] * grads.delta[target])}

@@ -1,0 +1,418 @@
+// The playground page: one session per tab, a frame loop that asks for the next frame once it has
+// drawn the last, and the controls that edit, train and keep what you made.
+
+import { api } from "./api.js";
+import * as draw from "./draw.js";
+import { Editor } from "./editor.js";
+import { NetworkView } from "./network.js";
+
+const $ = id => document.getElementById(id);
+const page = { sid: null, state: null, info: null, selection: null, hover: null, playing: false,
+               csv: null, stats: { frames: 0, fps: 0, since: performance.now(), counted: 0 } };
+window.playground = page;   // for the curious (and the browser test): page.stats.fps, page.state
+
+let wakeUp = () => {};
+function markDirty() { wakeUp(); }
+const sleep = ms => new Promise(done => { const t = setTimeout(done, ms); wakeUp = () => { clearTimeout(t); done(); }; });
+
+function message(text, kind = "error") {
+  const box = $("message");
+  box.textContent = text;
+  box.className = kind;
+  box.hidden = !text;
+  clearTimeout(message.timer);
+  if (text) message.timer = setTimeout(() => { box.hidden = true; }, kind === "error" ? 8000 : 4000);
+}
+
+// Run a request that returns a new state; show its error, if any, and return whether it worked.
+async function act(request) {
+  try {
+    const state = await request;
+    if (state && state.nodes) showState(state);
+    markDirty();
+    return state || true;
+  } catch (err) {
+    message(err.message);
+    return null;
+  }
+}
+
+// -- the structure ---------------------------------------------------------------------------
+
+const view = new NetworkView($("network"), {
+  onHover: target => { page.hover = target; markDirty(); },
+  onClick: target => clicked(target),
+});
+
+const editor = new Editor({
+  textarea: $("yaml"), gutter: $("gutter"), status: $("yaml-status"), apply: $("apply"),
+  validate: text => api.validate(text),
+  onApply: async text => showState(await api.topology(page.sid, text)),
+});
+
+function showState(state) {
+  const structureChanged = !page.state || page.state.version !== state.version;
+  page.state = state;
+  if (structureChanged) {
+    view.show(state);
+    if ($("yaml").value !== state.text) editor.set(state.text);
+  }
+  $("net-name").textContent = state.name ? `· ${state.name}` : "";
+  const keep = page.selection;
+  if (keep && !stillThere(keep)) select(null); else select(keep);
+  showSettings(state);
+  showData(state.data);
+  markDirty();
+}
+
+function stillThere(target) {
+  const names = new Set(page.state.nodes.map(n => JSON.stringify(n.name)));
+  if (target.node !== undefined) return names.has(JSON.stringify(target.node));
+  return page.state.edges.some(e => e.source === target.edge[0] && e.target === target.edge[1]);
+}
+
+function nodeOf(name) { return page.state.nodes.find(n => n.name === name); }
+
+function select(target) {
+  page.selection = target;
+  view.select(target);
+  const menu = $("selection-menu");
+  menu.hidden = !target;
+  $("hint").hidden = !!target;
+  if (!target) return;
+  if (target.node !== undefined) {
+    const node = nodeOf(target.node);
+    $("selected-name").textContent = `${node.name}:`;
+    $("activation").hidden = node.role === "input";
+    $("activation").value = node.activation || "";
+    $("remove-selected").hidden = node.role !== "hidden";
+    $("remove-selected").textContent = "remove perceptron";
+    $("hint").hidden = false;
+    $("hint").textContent = "click another node to add or remove the edge from this one";
+  } else {
+    $("selected-name").textContent = `${target.edge[0]} → ${target.edge[1]}`;
+    $("activation").hidden = true;
+    $("remove-selected").hidden = false;
+    $("remove-selected").textContent = "remove edge";
+  }
+}
+
+async function clicked(target) {
+  const current = page.selection;
+  if (target && target.node !== undefined && current && current.node !== undefined && current.node !== target.node) {
+    const result = await act(api.edit(page.sid, "toggle_edge", { source: current.node, target: target.node }));
+    if (result) { select(null); message(`edge ${current.node} → ${target.node} toggled`, "info"); }
+    return;
+  }
+  const same = current && target && JSON.stringify(current) === JSON.stringify(target);
+  select(same ? null : target);
+  markDirty();
+}
+
+$("add-perceptron").addEventListener("click", async () => {
+  const beside = page.selection?.node !== undefined && nodeOf(page.selection.node)?.role === "hidden"
+    ? page.selection.node : null;
+  const state = await act(api.edit(page.sid, "add_perceptron", { beside }));
+  if (state && state.made !== undefined) select({ node: state.made });
+});
+$("remove-selected").addEventListener("click", async () => {
+  const target = page.selection;
+  if (!target) return;
+  const request = target.node !== undefined
+    ? api.edit(page.sid, "remove_perceptron", { node: target.node })
+    : api.edit(page.sid, "toggle_edge", { source: target.edge[0], target: target.edge[1] });
+  if (await act(request)) select(null);
+});
+$("activation").addEventListener("change", () =>
+  act(api.edit(page.sid, "set_activation", { node: page.selection.node, activation: $("activation").value })));
+
+// -- data and training settings -----------------------------------------------------------------
+
+function fill(select, options) {
+  select.replaceChildren(...options.map(([value, label]) => new Option(label, value)));
+}
+
+function showSettings(state) {
+  const t = state.training;
+  $("loss").value = state.loss;
+  $("optimizer").value = t.optimizer;
+  if (document.activeElement !== $("lr")) $("lr").value = t.lr;
+  if (document.activeElement !== $("batch-size")) $("batch-size").value = t.batch_size ?? "";
+  if (document.activeElement !== $("seed")) $("seed").value = t.seed;
+  $("speed").value = t.speed === null ? "" : String(t.speed);
+}
+
+function showData(data) {
+  const s = data.settings;
+  if (!s.csv) $("dataset").value = s.name;
+  $("n-samples").value = s.n_samples ?? "";
+  $("noise").value = s.noise ?? "";
+  $("test-fraction").value = s.test_fraction;
+  $("data-seed").value = s.data_seed;
+  $("data-info").textContent = data.points
+    ? `${data.source}: ${data.task}, ${data.n_train} training and ${data.n_test} test samples` : "";
+  $("data-error").hidden = !data.error;
+  $("data-error").textContent = data.error || "";
+}
+
+const number = (id, parse = Number) => ($(id).value === "" ? null : parse($(id).value));
+
+function sendData() {
+  if (page.state.data.settings.csv && page.csv) {
+    return act(api.csv(page.sid, page.csv.text, page.csv.name, number("test-fraction")));
+  }
+  return act(api.data(page.sid, {
+    name: $("dataset").value, n_samples: number("n-samples", v => parseInt(v, 10)), noise: number("noise"),
+    test_fraction: number("test-fraction") ?? 0, data_seed: number("data-seed", v => parseInt(v, 10)) ?? 0,
+  }));
+}
+
+function sendTraining() {
+  return act(api.training(page.sid, {
+    optimizer: $("optimizer").value, lr: number("lr"), batch_size: number("batch-size", v => parseInt(v, 10)),
+    seed: number("seed", v => parseInt(v, 10)) ?? 0, speed: number("speed"),
+  }));
+}
+
+$("dataset").addEventListener("change", () => { page.csv = null; page.state.data.settings.csv = false; sendData(); });
+for (const id of ["n-samples", "noise", "test-fraction", "data-seed"]) $(id).addEventListener("change", sendData);
+for (const id of ["optimizer", "lr", "batch-size", "seed", "speed"]) $(id).addEventListener("change", sendTraining);
+$("loss").addEventListener("change", () => act(api.edit(page.sid, "set_loss", { loss: $("loss").value })));
+$("grid").addEventListener("change", markDirty);
+$("csv").addEventListener("change", async event => {
+  const file = event.target.files[0];
+  if (!file) return;
+  page.csv = { text: await file.text(), name: file.name };
+  await act(api.csv(page.sid, page.csv.text, file.name, number("test-fraction") ?? 0.2));
+  event.target.value = "";
+});
+
+// -- training controls ----------------------------------------------------------------------------
+
+async function control(action) {
+  try {
+    const status = await api.control(page.sid, action);
+    showStatus(status);
+    markDirty();
+  } catch (err) {
+    message(err.message);
+  }
+}
+
+function showStatus(status) {
+  page.playing = status.playing;
+  $("play").textContent = status.playing ? "❚❚ pause" : "▶ play";
+  $("epoch").textContent = status.epoch;
+  if (status.error) message(status.error);
+}
+
+$("play").addEventListener("click", () => control(page.playing ? "pause" : "play"));
+$("step").addEventListener("click", () => control("step"));
+$("reset").addEventListener("click", () => control("reset"));
+document.addEventListener("keydown", event => {
+  if (["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName)) return;
+  if (event.key === " ") { event.preventDefault(); control(page.playing ? "pause" : "play"); }
+  if (event.key === "Escape") select(null);
+});
+
+// -- frames -------------------------------------------------------------------------------------
+
+function frameRequest() {
+  const target = page.hover || page.selection;
+  const request = { grid: parseInt($("grid").value, 10) };
+  if (target?.node !== undefined) request.node = target.node;
+  if (target?.edge) request.edge = target.edge;
+  return request;
+}
+
+const fmt = v => (v === null || v === undefined ? "–" : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3)
+  ? v.toExponential(2) : v.toPrecision(4));
+
+function showFrame(frame) {
+  showStatus(frame);
+  $("loss-train").textContent = fmt(frame.loss?.train);
+  $("loss-test").textContent = fmt(frame.loss?.test);
+  $("accuracy").textContent = frame.accuracy
+    ? `accuracy ${(100 * frame.accuracy.train).toFixed(1)}% train` +
+      (frame.accuracy.test === null ? "" : `, ${(100 * frame.accuracy.test).toFixed(1)}% test`) : "";
+  draw.picture($("picture"), frame, page.state.data);
+  if (frame.picture?.kind === "heat") {
+    $("legend-low").textContent = fmt(frame.picture.low);
+    $("legend-high").textContent = fmt(frame.picture.high);
+  }
+  draw.lossCurves($("curve"), frame.curve);
+  view.update(frame);
+  showInspector(frame);
+}
+
+function showInspector(frame) {
+  const box = $("inspector");
+  if (frame.node) {
+    const n = frame.node;
+    const title = document.createElement("p");
+    title.innerHTML = `<b></b> ${n.activation ?? "input"}` +
+      (n.bias === null ? "" : ` · b = ${fmt(n.bias)}, ∂E/∂b = ${fmt(n.bias_gradient)}`);
+    title.firstChild.textContent = String(n.node);
+    const map = frame.maps?.nodes.find(m => m.name === n.node);
+    const parts = [title];
+    if (map) {
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = 90;
+      draw.nodeMap(canvas, map, frame.maps.r);
+      parts.push(canvas);
+    }
+    parts.push(draw.histogram("s_j", n.s), draw.histogram("z_j", n.z), draw.histogram("δ_j = ∂E/∂s_j", n.delta));
+    box.replaceChildren(...parts);
+  } else if (frame.edge) {
+    const e = frame.edge;
+    const title = document.createElement("p");
+    title.textContent = `w(${e.edge[0]} → ${e.edge[1]}) = ${fmt(e.weight)}, ∂E/∂w = ${fmt(e.gradient)}`;
+    box.replaceChildren(title, draw.histogram("z_i · δ_j per sample", e.products));
+  } else if (!page.hover && !page.selection) {
+    box.innerHTML = '<p class="muted">hover over a perceptron or an edge: s_j, z_j, δ_j over the training ' +
+      "samples, or w and ∂E/∂w</p>";
+  }
+}
+
+function countFrame() {
+  const s = page.stats, now = performance.now();
+  s.frames += 1; s.counted += 1;
+  if (now - s.since >= 1000) {
+    s.fps = s.counted * 1000 / (now - s.since);
+    s.since = now; s.counted = 0;
+    $("fps").textContent = page.playing ? `${s.fps.toFixed(0)} frames/s` : "";
+  }
+}
+
+async function frameLoop() {
+  for (;;) {
+    try {
+      const frame = await api.frame(page.sid, frameRequest());
+      if (frame.version !== page.state.version) {
+        showState(await api.state(page.sid));
+        continue;
+      }
+      showFrame(frame);
+      countFrame();
+    } catch (err) {
+      message(err.message);
+      await sleep(2000);
+    }
+    if (!page.playing) await sleep(500);       // paused: redraw on a change, or twice a second
+    await new Promise(done => requestAnimationFrame(done));
+  }
+}
+
+// -- keeping what you made ------------------------------------------------------------------------
+
+function links() {
+  $("download-yaml").href = `/api/sessions/${page.sid}/trained.yaml`;
+  $("download-saved").href = `/api/sessions/${page.sid}/saved.json`;
+}
+
+function download(href, name) {
+  const a = document.createElement("a");
+  a.href = href; a.download = name;
+  document.body.append(a); a.click(); a.remove();
+}
+
+$("download-pictures").addEventListener("click", () => {
+  download($("picture").toDataURL("image/png"), "output.png");
+  download($("curve").toDataURL("image/png"), "loss.png");
+  download(`/api/sessions/${page.sid}/network.png`, "network.png");
+});
+
+function toBase64Url(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function pack(value, compress) {
+  const stream = new Blob([value]).stream().pipeThrough(compress ? new CompressionStream("deflate-raw")
+                                                                 : new DecompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+$("copy-link").addEventListener("click", async () => {
+  try {
+    const saved = await api.saved(page.sid);
+    const packed = await pack(new TextEncoder().encode(JSON.stringify(saved)), true);
+    const link = `${location.origin}/#s=${toBase64Url(packed)}`;
+    $("link").value = link;
+    $("link").select();
+    await navigator.clipboard?.writeText(link).catch(() => {});
+    message(`a link of ${link.length} characters that reopens this state (on any running playground)`, "info");
+  } catch (err) {
+    message(err.message);
+  }
+});
+
+async function savedFromLink() {
+  if (!location.hash.startsWith("#s=")) return null;
+  const text = atob(location.hash.slice(3).replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = Uint8Array.from(text, c => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(await pack(bytes, false)));
+}
+
+async function open(saved) {
+  const created = await api.create(saved);
+  const old = page.sid;
+  page.sid = created.id;
+  page.state = null;
+  links();
+  showState(created.state);
+  if (old) fetch(`/api/sessions/${old}`, { method: "DELETE" }).catch(() => {});
+}
+
+$("open-saved").addEventListener("change", async event => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file) return;
+  try {
+    await open(JSON.parse(await file.text()));
+    message(`reopened ${file.name}`, "info");
+  } catch (err) {
+    message(`${file.name}: ${err.message}`);
+  }
+});
+
+$("open-topology").addEventListener("change", async event => {
+  const file = event.target.files[0];
+  event.target.value = "";
+  if (!file) return;
+  const text = await file.text();
+  editor.set(text);
+  await editor.apply();
+  message(`opened ${file.name}`, "info");
+});
+
+window.addEventListener("pagehide", () => {
+  if (page.sid) fetch(`/api/sessions/${page.sid}`, { method: "DELETE", keepalive: true }).catch(() => {});
+});
+
+// -- start --------------------------------------------------------------------------------------
+
+async function start() {
+  page.info = await api.info();
+  fill($("dataset"), page.info.datasets.map(d => [d.name, `${d.name} (${d.task === "regression" ? "regression" : `${d.n_classes} classes`})`]));
+  fill($("loss"), page.info.losses.map(l => [l, l]));
+  fill($("optimizer"), Object.keys(page.info.optimizers).map(o => [o, o]));
+  fill($("activation"), page.info.activations.map(a => [a, a]));
+  let saved = null;
+  try {
+    saved = await savedFromLink();
+  } catch (err) {
+    message(`the link could not be read (${err.message}); starting afresh`);
+  }
+  try {
+    await open(saved);
+  } catch (err) {
+    message(`${err.message}; starting afresh`);
+    await open(null);
+  }
+  if (saved) history.replaceState(null, "", location.pathname);
+  frameLoop();
+}
+
+start().catch(err => message(err.message));
