@@ -43,6 +43,7 @@ import webbrowser
 
 from ..errors import DagnetError, TopologyError
 from . import MISSING_EXTRA, limits
+from .edits import from_text
 from .session import Session, catalogue
 from .yamllines import error_line
 
@@ -201,17 +202,15 @@ def make_app(make_session=None):
         return catalogue()
 
     def validate(request, body):
-        def check(text):
-            from .edits import from_text
-            net, _ = from_text(text)
-            return {"ok": True, "nodes": net.graph.number_of_nodes(), "edges": net.graph.number_of_edges(),
-                    "parameters": net.n_params}
+        text = _json_object(body).get("text")
+        if not isinstance(text, str):
+            raise RequestError(400, 'expected {"text": "...topology YAML..."}')
         try:
-            return with_text(body, check)
-        except RequestError as err:
-            if err.status != 400 or err.message.startswith("expected {"):
-                raise
-            return {"ok": False, "error": err.message, "line": err.line}
+            net, _ = from_text(text)
+        except TopologyError as err:
+            return {"ok": False, "error": str(err), "line": error_line(text, err.key)}
+        return {"ok": True, "nodes": net.graph.number_of_nodes(), "edges": net.graph.number_of_edges(),
+                "parameters": net.n_params}
 
     def create(request, body):
         data = _json_object(body)

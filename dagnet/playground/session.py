@@ -88,6 +88,7 @@ class Session:
             optimizer.state = {key: edits.carry(array, old.plan, net.plan, np.zeros(net.plan.n_params))
                                for key, array in optimizer.state.items()}
         self.net, self.start = net, start
+        self.last_good = net.params.copy()
         self.version += 1
         self.frame_net = None
         edges = list(net.graph.edges)
