@@ -375,6 +375,7 @@ def test_a_bad_saved_playground_is_a_400(client, saved, words):
     assert words in error_of(client.post("/api/sessions", json={"saved": saved}))["error"]
 
 
+@pytest.mark.slow
 def test_the_network_picture_is_a_png(client, sid):
     pytest.importorskip("matplotlib", reason="network.png needs the plot extra")
     response = client.get(f"/api/sessions/{sid}/network.png")

@@ -20,6 +20,7 @@ Examples
 [[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
 """
 import base64
+import functools
 
 import numpy as np
 
@@ -70,46 +71,73 @@ def _round(values, digits=5):
     return [float(f"{v:.{digits}g}") for v in np.asarray(values, dtype=float).ravel()]
 
 
-def output_picture(net, data, r):
+#: Points per side of the z_j maps (a finer plane is sampled down to about this).
+MAP_SIDE = 50
+
+
+@functools.lru_cache(maxsize=32)
+def plane(extent, r):
+    """The points a picture of ``r`` per side evaluates: a grid (two inputs), a line (one), else None.
+
+    Cached (read-only arrays): a frame after frame asks for the same plane.
+    """
+    points = grid(extent, r) if len(extent) == 2 else line(extent, r) if len(extent) == 1 else None
+    if points is not None:
+        points.setflags(write=False)
+    return points
+
+
+def plane_activations(net, data, r):
+    """Z of every node over the plane, shape (points, n_nodes), or None for more than two inputs."""
+    points = plane(data.extent, r)
+    return None if points is None else net.forward(points).Z
+
+
+def output_picture(net, data, r, Z=None):
     """The output over the input plane (``"heat"`` or ``"classes"``), its curve, or ``"none"``.
 
     ``data`` is the session's :class:`~dagnet.playground.samples.Data` (its
-    extent bounds the plane).
+    extent bounds the plane); ``Z`` is :func:`plane_activations` when the
+    caller has it already.
     """
     n_in = len(net.inputs)
-    if n_in == 2:
-        P = net.predict(grid(data.extent, r))
-        if P.shape[1] == 1:
-            act = net.plan.activation[net.outputs[0]]
-            bounded = record(act).range
-            if None in bounded:
-                low, high = value_range(act, np.r_[P.ravel(), data.Y.ravel()])
-            else:
-                low, high = bounded
-            return {"kind": "heat", "r": r, "values": encode(P[:, 0], low, high), "low": low, "high": high}
-        m = P.shape[1]
-        k = np.argmax(P, axis=1)
-        top = P[np.arange(len(P)), k]
-        sure = np.clip((top - 1.0 / m) / (1.0 - 1.0 / m), 0.0, 1.0)
-        return {"kind": "classes", "r": r, "classes": encode(k, 0, 255), "values": encode(sure, 0.0, 1.0)}
+    if n_in > 2:
+        return {"kind": "none", "why": f"no picture of {n_in} inputs over a plane"}
+    Z = plane_activations(net, data, r) if Z is None else Z
+    P = Z[:, net.plan.output_columns]
     if n_in == 1:
-        xs = line(data.extent, r)
-        P = net.predict(xs)
+        xs = plane(data.extent, r)
         return {"kind": "curve", "x": _round(xs), "y": [_round(P[:, m]) for m in range(P.shape[1])]}
-    return {"kind": "none", "why": f"no picture of {n_in} inputs over a plane"}
+    if P.shape[1] == 1:
+        act = net.plan.activation[net.outputs[0]]
+        low, high = record(act).range
+        if low is None or high is None:
+            low, high = value_range(act, np.r_[P.ravel(), data.Y.ravel()])
+        return {"kind": "heat", "r": r, "values": encode(P[:, 0], low, high), "low": low, "high": high}
+    m = P.shape[1]
+    k = np.argmax(P, axis=1)
+    top = P[np.arange(len(P)), k]
+    sure = np.clip((top - 1.0 / m) / (1.0 - 1.0 / m), 0.0, 1.0)
+    return {"kind": "classes", "r": r, "classes": encode(k, 0, 255), "values": encode(sure, 0.0, 1.0)}
 
 
-def neuron_maps(net, data, r, limit):
-    """``{"r", "nodes": [{"name", "values", "low", "high"}]}``: z_j of the first ``limit`` perceptrons.
+def neuron_maps(net, data, r, limit, Z=None):
+    """``{"r", "nodes": [{"name", "values", "low", "high"}]}``: z_j of the inputs and the first ``limit`` perceptrons.
 
-    Two inputs: ``r × r`` maps as bytes; one input: curves as lists of
-    ``r`` floats; more inputs: no maps.
+    Two inputs: maps of about :data:`MAP_SIDE` per side as bytes (the
+    plane of ``r`` per side, sampled down); one input: curves as lists of
+    floats; more inputs: no maps.
     """
     n_in = len(net.inputs)
-    if n_in not in (1, 2):
-        return {"r": r, "nodes": []}
-    points = grid(data.extent, r) if n_in == 2 else line(data.extent, r)
-    Z = net.forward(points).Z
+    if n_in > 2:
+        return {"r": 0, "nodes": []}
+    Z = plane_activations(net, data, r) if Z is None else Z
+    every = max(1, r // MAP_SIDE)
+    if n_in == 2:
+        Z = Z.reshape(r, r, -1)[::every, ::every].reshape(-1, Z.shape[1])
+    else:
+        Z = Z[::every]
+    side = len(range(0, r, every))
     nodes = []
     for col, node in enumerate(net.plan.nodes[:n_in + limit]):
         z = Z[:, col]
@@ -117,7 +145,7 @@ def neuron_maps(net, data, r, limit):
         low, high = value_range(act, z) if act != "softmax" else (0.0, 1.0)
         values = encode(z, low, high) if n_in == 2 else _round(z, 4)
         nodes.append({"name": node, "values": values, "low": low, "high": high})
-    return {"r": r, "nodes": nodes}
+    return {"r": side, "nodes": nodes}
 
 
 def histogram(values, bins=16):

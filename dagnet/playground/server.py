@@ -47,6 +47,9 @@ from .edits import from_text
 from .session import Session, catalogue
 from .yamllines import error_line
 
+#: Seconds a thread may hold the GIL while another waits, in the server process (Python's default: 0.005).
+SWITCH_INTERVAL = float(os.environ.get("DAGNET_PLAYGROUND_SWITCH_INTERVAL", "0.001"))
+
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
 
@@ -374,6 +377,9 @@ def serve(app, sock, open_browser=True, announce=print):
     except ImportError:
         raise MissingExtra() from None
     url = url_of(sock)
+    # The training threads hold the GIL between numpy calls; a shorter switch interval than the
+    # default 5 ms hands it back to the thread answering the page sooner (measured in docs/playground.md).
+    sys.setswitchinterval(SWITCH_INTERVAL)
     config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="on")
     server = uvicorn.Server(config)
     announce(f"dagnet playground at {url}  (Ctrl-C stops it)")

@@ -1,7 +1,7 @@
 """One tab's playground: a network, its data, an optimiser and a training thread, behind one lock.
 
 A :class:`Session` owns everything a page changes. Its training thread
-runs mini-batch updates in slices of about 20 ms while the session plays,
+runs mini-batch updates in slices of about 5 ms while the session plays,
 taking the lock for each slice; a frame takes the lock only to copy the
 parameter vector and draws from that copy on a network of its own, so
 drawing never holds training up (and training never holds a frame up for
@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from .. import datasets
+from .. import datasets, metrics
 from ..activations import NAMES as ACTIVATION_NAMES
 from ..errors import TopologyError
 from ..losses import LOSSES
@@ -39,8 +39,8 @@ from .layout import positions
 from .settings import check_data_settings, check_training_settings
 from .topologies import DEFAULT_TEXT
 
-#: Longest time the training thread holds the lock in one go (seconds).
-SLICE = 0.02
+#: Longest time the training thread holds the lock in one go (seconds): a frame waits at most this.
+SLICE = 0.005
 
 
 class Session:
@@ -251,9 +251,9 @@ class Session:
             time.sleep(self.pause_after())
 
     def pause_after(self):
-        """Seconds to sleep after a slice: the speed limit, else a moment for the server's thread."""
+        """Seconds to sleep after a slice: the speed limit, else none (the sleep lets other threads run)."""
         limit = self.training["speed"]
-        return 0.001 if limit is None else max(0.001, 1.0 / limit)
+        return 0.0 if limit is None else 1.0 / limit
 
     def train(self, seconds=None, epochs=None):
         """Run updates (caller holds the lock) for ``seconds`` or whole ``epochs``; pause on divergence."""
@@ -356,17 +356,28 @@ class Session:
             raise ValueError(f"no edge {edge!r}")
         with self.frame_lock:
             frame_net.params = params
-            train, test = self.losses(frame_net, data)
-            out["loss"] = {"train": train, "test": test}
-            if data.labels is not None:
-                out["accuracy"] = {"train": frame_net.score(data.X_train, data.Y_train),
-                                   "test": frame_net.score(data.X_test, data.Y_test) if len(data.test) else None}
-            out["picture"] = pictures.output_picture(frame_net, data, r)
-            out["maps"] = pictures.neuron_maps(frame_net, data, min(r, 50), limits.MAX_MAPS)
+            out.update(self.measure(frame_net, data))
+            Z = pictures.plane_activations(frame_net, data, r)
+            out["picture"] = pictures.output_picture(frame_net, data, r, Z)
+            out["maps"] = pictures.neuron_maps(frame_net, data, r, limits.MAX_MAPS, Z)
             if node is not None:
                 out["node"] = pictures.node_details(frame_net, data, node)
             if edge is not None:
                 out["edge"] = pictures.edge_details(frame_net, data, *edge)
+        return out
+
+    @staticmethod
+    def measure(net, data):
+        """Loss (and accuracy for classes) on the training and test samples, from one forward pass."""
+        trace = net.forward(data.X)
+        s, z = trace.output_sums, trace.outputs
+        value = net.loss_function.value
+        out = {"loss": {"train": value(s[data.train], z[data.train], data.Y[data.train]),
+                        "test": value(s[data.test], z[data.test], data.Y[data.test]) if len(data.test) else None}}
+        if data.labels is not None:
+            hits = metrics.classes(z) == data.labels
+            out["accuracy"] = {"train": float(hits[data.train].mean()),
+                               "test": float(hits[data.test].mean()) if len(data.test) else None}
         return out
 
     def trained_yaml(self):

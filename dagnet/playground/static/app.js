@@ -8,7 +8,10 @@ import { NetworkView } from "./network.js";
 
 const $ = id => document.getElementById(id);
 const page = { sid: null, state: null, info: null, selection: null, hover: null, playing: false,
-               csv: null, stats: { frames: 0, fps: 0, since: performance.now(), counted: 0 } };
+               csv: null, drawing: true, stats: { frames: 0, fps: 0, since: performance.now(), counted: 0 } };
+// While training, frames are asked for at most this often: drawing takes its share of the machine and
+// leaves the rest to training (the server trains in its own thread, whatever the page does).
+const FRAME_MS = 1000 / 30;
 window.playground = page;   // for the curious (and the browser test): page.stats.fps, page.state
 
 let wakeUp = () => {};
@@ -274,9 +277,12 @@ function showInspector(frame) {
   }
 }
 
-function countFrame() {
+// Frames per second, and the mean milliseconds a frame spends in the request and in drawing.
+function countFrame(requestMs, drawMs) {
   const s = page.stats, now = performance.now();
   s.frames += 1; s.counted += 1;
+  s.requestMs = (s.requestMs ?? requestMs) * 0.9 + requestMs * 0.1;
+  s.drawMs = (s.drawMs ?? drawMs) * 0.9 + drawMs * 0.1;
   if (now - s.since >= 1000) {
     s.fps = s.counted * 1000 / (now - s.since);
     s.since = now; s.counted = 0;
@@ -286,19 +292,23 @@ function countFrame() {
 
 async function frameLoop() {
   for (;;) {
+    const started = performance.now();
+    if (!page.drawing) { await sleep(200); continue; }   // set false to measure training alone
     try {
       const frame = await api.frame(page.sid, frameRequest());
+      const fetched = performance.now();
       if (frame.version !== page.state.version) {
         showState(await api.state(page.sid));
         continue;
       }
       showFrame(frame);
-      countFrame();
+      countFrame(fetched - started, performance.now() - fetched);
     } catch (err) {
       message(err.message);
       await sleep(2000);
     }
     if (!page.playing) await sleep(500);       // paused: redraw on a change, or twice a second
+    else await sleep(FRAME_MS - (performance.now() - started));
     await new Promise(done => requestAnimationFrame(done));
   }
 }
