@@ -62,6 +62,10 @@ class Session:
         self.lock = threading.RLock()
         self.frame_lock = threading.Lock()
         self.wake = threading.Event()
+        self.frames_pending = 0                 # frames being drawn: training gives way meanwhile
+        self.frames_lock = threading.Lock()
+        self.no_frames = threading.Event()
+        self.no_frames.set()
         self.closed = False
         self.thread = None
         self.last_seen = time.monotonic()
@@ -249,6 +253,7 @@ class Session:
                 if self.playing and self.data is not None:
                     self.train(seconds=SLICE)
             time.sleep(self.pause_after())
+            self.no_frames.wait(timeout=0.1)   # a frame is short: let it have the interpreter
 
     def pause_after(self):
         """Seconds to sleep after a slice: the speed limit, else none (the sleep lets other threads run)."""
@@ -263,7 +268,8 @@ class Session:
         limited = self.training["speed"] is not None and seconds is not None
         target = self.epoch + (epochs if epochs is not None else (1 if limited else math.inf))
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            while self.epoch < target and (until is None or time.perf_counter() < until):
+            while self.epoch < target and (until is None or (time.perf_counter() < until and
+                                                             not self.frames_pending)):
                 if self.position == 0:
                     self.order = self.rng.permutation(n)
                 batch = self.order[self.position:self.position + size]
@@ -336,7 +342,25 @@ class Session:
                 "extent": data.extent, "points": points}
 
     def frame(self, r=100, node=None, edge=None):
-        """A live frame: the output picture, z_j maps, losses, weights, and details of ``node`` or ``edge``."""
+        """A live frame: the output picture, z_j maps, losses, weights, and details of ``node`` or ``edge``.
+
+        While it is drawn the training thread waits (a frame takes a few
+        milliseconds): two threads taking turns at the interpreter's lock
+        would make both slower.
+        """
+        with self.frames_lock:
+            self.frames_pending += 1
+            self.no_frames.clear()
+        try:
+            return self.draw(r, node, edge)
+        finally:
+            with self.frames_lock:
+                self.frames_pending -= 1
+                if not self.frames_pending:
+                    self.no_frames.set()
+
+    def draw(self, r, node, edge):
+        """The body of :meth:`frame`."""
         if not (isinstance(r, int) and limits.GRID[0] <= r <= limits.GRID[1]):
             raise ValueError(f"grid must be a whole number from {limits.GRID[0]} to {limits.GRID[1]}, got {r!r}")
         with self.lock:

@@ -36,6 +36,7 @@ async function act(request) {
     return state || true;
   } catch (err) {
     message(err.message);
+    if (page.state) { showSettings(page.state); showData(page.state.data); }   // back to what is in force
     return null;
   }
 }
@@ -104,7 +105,11 @@ async function clicked(target) {
   const current = page.selection;
   if (target && target.node !== undefined && current && current.node !== undefined && current.node !== target.node) {
     const result = await act(api.edit(page.sid, "toggle_edge", { source: current.node, target: target.node }));
-    if (result) { select(null); message(`edge ${current.node} → ${target.node} toggled`, "info"); }
+    if (result) {
+      select(null);
+      const added = result.edges.some(e => e.source === current.node && e.target === target.node);
+      message(`${added ? "added" : "removed"} the edge ${current.node} → ${target.node}`, "info");
+    }
     return;
   }
   const same = current && target && JSON.stringify(current) === JSON.stringify(target);

@@ -25,8 +25,9 @@ export function table(light = 0) {
 
 export function css(rgb) { return `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`; }
 
-// A weight's colour and width, as `dagnet draw` scales them: by the largest |w| shown.
+// A weight's colour and width, scaled as `dagnet draw` scales them, by the largest |w| shown
+// (widths in pixels, at least one so that a new, small weight is still seen).
 export function weightStyle(w, largest) {
   const scale = largest || 1;
-  return { colour: css(diverging(0.5 + 0.5 * w / scale)), width: 0.5 + 3.5 * Math.abs(w) / scale };
+  return { colour: css(diverging(0.5 + 0.5 * w / scale)), width: 1 + 4 * Math.abs(w) / scale };
 }
