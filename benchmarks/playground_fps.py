@@ -55,7 +55,8 @@ def main():
                     frames0, epoch0, t0 = page.evaluate("window.playground.stats.frames"), epoch(url, sid), time.time()
                     time.sleep(args.seconds)
                     frames1, epoch1, t1 = page.evaluate("window.playground.stats.frames"), epoch(url, sid), time.time()
-                    timing = page.evaluate("[window.playground.stats.requestMs, window.playground.stats.drawMs]")
+                    timing = page.evaluate("[window.playground.stats.requestMs, window.playground.stats.drawMs, "
+                                           "window.playground.stats.computeMs]")
                     results["drawing" if drawing else "not drawing"].append(
                         ((frames1 - frames0) / (t1 - t0), (epoch1 - epoch0) / (t1 - t0), *timing))
             browser.close()
@@ -71,7 +72,9 @@ def main():
         if mode == "drawing":
             request = statistics.median(r[2] for r in rows)
             draw = statistics.median(r[3] for r in rows)
-            line += f"; a frame spends {request:.1f} ms in its request, {draw:.1f} ms drawing"
+            compute = statistics.median(r[4] for r in rows)
+            line += (f"; a frame spends {request:.1f} ms in its request ({compute:.1f} ms of it computing "
+                     f"on the server) and {draw:.1f} ms drawing")
         print(line)
 
 

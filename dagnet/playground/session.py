@@ -351,8 +351,11 @@ class Session:
         with self.frames_lock:
             self.frames_pending += 1
             self.no_frames.clear()
+        started = time.perf_counter()
         try:
-            return self.draw(r, node, edge)
+            out = self.draw(r, node, edge)
+            out["compute_ms"] = round(1000 * (time.perf_counter() - started), 2)
+            return out
         finally:
             with self.frames_lock:
                 self.frames_pending -= 1

@@ -282,10 +282,12 @@ function showInspector(frame) {
   }
 }
 
-// Frames per second, and the mean milliseconds a frame spends in the request and in drawing.
-function countFrame(requestMs, drawMs) {
+// Frames per second, and the mean milliseconds a frame spends in its request (of which the server
+// computes it for computeMs) and in drawing.
+function countFrame(requestMs, drawMs, computeMs) {
   const s = page.stats, now = performance.now();
   s.frames += 1; s.counted += 1;
+  s.computeMs = (s.computeMs ?? computeMs) * 0.9 + computeMs * 0.1;
   s.requestMs = (s.requestMs ?? requestMs) * 0.9 + requestMs * 0.1;
   s.drawMs = (s.drawMs ?? drawMs) * 0.9 + drawMs * 0.1;
   if (now - s.since >= 1000) {
@@ -307,7 +309,7 @@ async function frameLoop() {
         continue;
       }
       showFrame(frame);
-      countFrame(fetched - started, performance.now() - fetched);
+      countFrame(fetched - started, performance.now() - fetched, frame.compute_ms);
     } catch (err) {
       message(err.message);
       await sleep(2000);
