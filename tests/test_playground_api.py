@@ -246,6 +246,8 @@ def test_a_body_over_the_limit_is_413(client, sid, monkeypatch):
     monkeypatch.setattr(limits, "MAX_BODY", 1000)
     error_of(client.post(f"/api/sessions/{sid}/csv", content=b"a" * 2000), 413)
     error_of(client.post("/api/validate", content=b"a" * 2000, headers={"content-length": "2000"}), 413)
+    chunks = iter([b"a" * 600, b"a" * 600])       # no length declared: counted as it arrives
+    error_of(client.post("/api/validate", content=chunks), 413)
 
 
 # -- training --------------------------------------------------------------------------------------

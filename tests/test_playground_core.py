@@ -148,6 +148,14 @@ def test_applied_text_keeps_old_weights_unless_the_text_gives_its_own():
     assert list(given) == [net.plan.edge_slot["in_x", "out"]]
 
 
+def test_weights_the_text_states_win_over_the_surviving_ones():
+    old = dagnet.load(TUTORIAL, seed=0)
+    text = open(TUTORIAL).read().replace("  - {from: h, to: out}", "  - {from: h, to: out, weight: 0.5}")
+    net, _ = edits.from_text(text, previous=old, seed=7)
+    assert [net.weight(f"h.{k}", "out") for k in range(5)] == [0.5] * 5
+    assert net.weight("in_x", "h.0") == old.weight("in_x", "h.0")
+
+
 def test_the_structure_text_reads_back_as_the_same_structure():
     net = edits.add_perceptron(dagnet.load(TUTORIAL, seed=0), beside="h.0")[0]
     net = edits.set_activation(net, "h.2", "tanh")
@@ -239,6 +247,16 @@ def test_the_output_picture_is_the_network_output_over_the_plane():
     values = np.frombuffer(__import__("base64").b64decode(picture["values"]), dtype=np.uint8)
     expected = np.clip(np.rint(net.predict(pictures.grid(data.extent, 30))[:, 0] * 255), 0, 255)
     np.testing.assert_array_equal(values, expected)
+
+
+def test_the_picture_has_high_x2_at_the_top_and_high_x1_at_the_right():
+    net = dagnet.loads("inputs: [a, b]\noutputs: [y]\nnodes: {y: {bias: 0}}\n"
+                       "edges: [{from: a, to: y, weight: 4}, {from: b, to: y, weight: 8}]\n")
+    data = samples.fit(net, samples.builtin("moons"), test_fraction=0)
+    values = np.frombuffer(__import__("base64").b64decode(
+        pictures.output_picture(net, data, 20)["values"]), dtype=np.uint8).reshape(20, 20)
+    assert values[0, 0] > values[-1, 0]          # b high at the top
+    assert values[-1, -1] > values[-1, 0]        # a high at the right
 
 
 def test_node_details_are_the_trace_and_gradients_of_the_training_samples():
