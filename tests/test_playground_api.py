@@ -37,12 +37,13 @@ def error_of(response, status=400):
 def test_the_page_and_its_scripts_are_served_from_the_package(client):
     page = client.get("/")
     assert page.status_code == 200 and "dagnet playground" in page.text
-    for name in ("app.js", "api.js", "draw.js", "network.js", "editor.js", "colours.js", "style.css"):
+    for name in ("app.js", "api.js", "draw.js", "network.js", "editor.js", "colours.js", "inspector.js", "keep.js",
+                 "style.css"):
         assert client.get(f"/static/{name}").status_code == 200, name
 
 
 def test_the_page_fetches_nothing_from_other_hosts(client):
-    for name in ("/", "/static/app.js", "/static/draw.js", "/static/network.js", "/static/style.css"):
+    for name in ("/", "/static/app.js", "/static/draw.js", "/static/network.js", "/static/keep.js", "/static/style.css"):
         text = client.get(name).text
         assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text, name
 

@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 import dagnet
 from dagnet.errors import TopologyError
-from dagnet.playground import edits, limits, pictures, samples
+from dagnet.playground import edits, limits, pictures, samples, saving
 from dagnet.playground.curve import Curve
 from dagnet.playground.session import Session
 from dagnet.playground.yamllines import error_line
@@ -374,8 +374,8 @@ def test_a_saved_session_reopens_with_the_same_weights_start_text_and_settings()
     session = Session(training={"lr": 0.3, "seed": 2}, data={"name": "moons", "n_samples": 40})
     session.edit("toggle_edge", source="in_x", target="out")
     session.control("step")
-    saved = session.saved()
-    again = Session.restore(saved)
+    saved = saving.saved(session)
+    again = saving.restore(saved)
     np.testing.assert_array_equal(again.net.params, session.net.params)
     np.testing.assert_array_equal(again.start, session.start)
     assert again.text == session.text and again.training == session.training and again.epoch == 1

@@ -67,6 +67,7 @@ def run(args):
     if not _extra_installed():
         raise InputError(MISSING_EXTRA)
     from dagnet.playground.server import bind, is_loopback, make_app, serve
+    from dagnet.playground.saving import restore
     from dagnet.playground.session import Session
 
     if args.port > 65535:
@@ -86,7 +87,7 @@ def run(args):
     def make_session(saved):
         if saved is None:
             return Session(text, data=data, training=training, source=args.topology)
-        return Session.restore(saved)
+        return restore(saved)
 
     if not is_loopback(args.host):
         note(f"warning: listening on {args.host}: anyone who can reach this machine can use the playground "

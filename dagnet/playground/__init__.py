@@ -17,6 +17,8 @@ The modules, one job each:
 ``pictures``    frames: the output over the input plane, z_j maps, histograms
 ``layout``      where the page draws each node (columns by generation)
 ``session``     one tab's network, data, optimiser and training thread
+``describe``    what the page is told about a session (structure laid out, points)
+``saving``      a session as a file or link, and back
 ``server``      the HTTP routes (starlette) and :func:`serve` (uvicorn)
 ==============  ==========================================================
 

@@ -5,7 +5,8 @@
   is), or its curve (one input);
 - :func:`neuron_maps`: every perceptron's z_j over the same plane (or line);
 - :func:`node_details` and :func:`edge_details`: s_j, z_j and δ_j over the
-  training batch as histograms, and w_{i→j} with ∂E/∂w_{i→j}.
+  training batch as histograms, and w_{i→j} with ∂E/∂w_{i→j};
+- :func:`measure`: the loss (and accuracy) on the training and test samples.
 
 Maps travel as bytes: each value scaled from its range ``[low, high]`` to
 0..255 and base64-encoded, row by row from the top of the plane (high
@@ -24,6 +25,7 @@ import functools
 
 import numpy as np
 
+from .. import metrics
 from ..activations import record
 
 
@@ -146,6 +148,29 @@ def neuron_maps(net, data, r, limit, Z=None):
         values = encode(z, low, high) if n_in == 2 else _round(z, 4)
         nodes.append({"name": node, "values": values, "low": low, "high": high})
     return {"r": side, "nodes": nodes}
+
+
+def losses(net, data):
+    """E on the training and on the test samples (None without test samples)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        train = net.evaluate(data.X_train, data.Y_train)
+        test = net.evaluate(data.X_test, data.Y_test) if len(data.test) else None
+    return train, test
+
+
+def measure(net, data):
+    """Loss (and accuracy for classes) on the training and test samples, from one forward pass."""
+    trace = net.forward(data.X)
+    s, z = trace.output_sums, trace.outputs
+    value = net.loss_function.value
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = {"loss": {"train": value(s[data.train], z[data.train], data.Y[data.train]),
+                        "test": value(s[data.test], z[data.test], data.Y[data.test]) if len(data.test) else None}}
+    if data.labels is not None:
+        hits = metrics.classes(z) == data.labels
+        out["accuracy"] = {"train": float(hits[data.train].mean()),
+                           "test": float(hits[data.test].mean()) if len(data.test) else None}
+    return out
 
 
 def histogram(values, bins=16):

@@ -44,6 +44,7 @@ import webbrowser
 from ..errors import DagnetError, TopologyError
 from . import MISSING_EXTRA, limits
 from .edits import from_text
+from . import saving
 from .session import Session, catalogue
 from .yamllines import error_line
 
@@ -154,7 +155,7 @@ def make_app(make_session=None):
     from starlette.staticfiles import StaticFiles
 
     def default_session(saved):
-        return Session() if saved is None else Session.restore(saved)
+        return Session() if saved is None else saving.restore(saved)
 
     sessions = Sessions(make_session or default_session)
 
@@ -284,7 +285,7 @@ def make_app(make_session=None):
 
     def saved(request, body):
         session = session_of(request)
-        return attachment(json.dumps(session.saved()), "playground.json", "application/json")
+        return attachment(json.dumps(saving.saved(session)), "playground.json", "application/json")
 
     def network_png(request, body):
         session = session_of(request)

@@ -27,15 +27,13 @@ import time
 
 import numpy as np
 
-from .. import datasets, metrics
+from .. import datasets
 from ..activations import NAMES as ACTIVATION_NAMES
 from ..errors import TopologyError
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS, make_optimizer
-from ..structure import skip_edges
-from . import edits, limits, pictures, samples
+from . import describe, edits, limits, pictures, samples
 from .curve import Curve
-from .layout import positions
 from .settings import check_data_settings, check_training_settings
 from .topologies import DEFAULT_TEXT
 
@@ -283,7 +281,7 @@ class Session:
                         return
 
     def end_epoch(self, data):
-        train, test = self.losses(self.net, data)
+        train, test = pictures.losses(self.net, data)
         if not (math.isfinite(train) and np.all(np.isfinite(self.net.params))):
             self.net.params = self.last_good
             self.playing = False
@@ -296,50 +294,15 @@ class Session:
         self.curve.add(self.epoch, train, test)
         return True
 
-    @staticmethod
-    def losses(net, data):
-        """E on the training and the test samples (None without test samples)."""
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            train = net.evaluate(data.X_train, data.Y_train)
-            test = net.evaluate(data.X_test, data.Y_test) if len(data.test) else None
-        return train, test
-
-    # -- what the page shows ---------------------------------------------------
-
     def status(self):
         """What changes while training: epoch, updates, playing, error."""
         return {"version": self.version, "epoch": self.epoch, "updates": self.updates,
                 "playing": self.playing, "error": self.error, "data_error": self.data_error}
 
     def state(self):
-        """Everything the page needs to draw the session from scratch (plain JSON data)."""
+        """Everything the page needs to draw the session from scratch (see :func:`~dagnet.playground.describe.state`)."""
         with self.lock:
-            net = self.net
-            where = positions(net.graph)
-            skips = set(skip_edges(net.graph))
-            nodes = [{"name": n, "role": d["role"], "activation": d["activation"], "group": d.get("group"),
-                      "column": where[n][0], "height": where[n][1]} for n, d in net.graph.nodes(data=True)]
-            edges = [{"source": u, "target": v, "skip": (u, v) in skips,
-                      "trainable": net.graph.edges[u, v].get("trainable", True)} for u, v in self.edges]
-            return {"version": self.version, "text": self.text, "name": net.name, "loss": net.loss,
-                    "inputs": net.inputs, "outputs": net.outputs, "nodes": nodes, "edges": edges,
-                    "biases": self.bias_nodes, "data": self.data_state(),
-                    "training": {k: v for k, v in self.training.items()}, **self.status()}
-
-    def data_state(self):
-        settings = {k: v for k, v in self.data_settings.items() if k != "csv"}
-        settings["csv"] = self.data_settings.get("csv") is not None
-        data = self.data
-        if data is None:
-            return {"settings": settings, "error": self.data_error, "points": None}
-        test = np.zeros(len(data.X), dtype=bool)
-        test[data.test] = True
-        points = {"x": np.round(data.X, 5).tolist(), "test": test.tolist(),
-                  "label": None if data.labels is None else data.labels.tolist(),
-                  "y": None if data.labels is not None else np.round(data.Y[:, 0], 5).tolist()}
-        return {"settings": settings, "error": None, "source": data.source, "task": data.task,
-                "n_train": int(len(data.train)), "n_test": int(len(data.test)),
-                "extent": data.extent, "points": points}
+            return describe.state(self)
 
     def frame(self, r=100, node=None, edge=None):
         """A live frame: the output picture, z_j maps, losses, weights, and details of ``node`` or ``edge``.
@@ -383,7 +346,7 @@ class Session:
             raise ValueError(f"no edge {edge!r}")
         with self.frame_lock:
             frame_net.params = params
-            out.update(self.measure(frame_net, data))
+            out.update(pictures.measure(frame_net, data))
             Z = pictures.plane_activations(frame_net, data, r)
             out["picture"] = pictures.output_picture(frame_net, data, r, Z)
             out["maps"] = pictures.neuron_maps(frame_net, data, r, limits.MAX_MAPS, Z)
@@ -393,52 +356,10 @@ class Session:
                 out["edge"] = pictures.edge_details(frame_net, data, *edge)
         return out
 
-    @staticmethod
-    def measure(net, data):
-        """Loss (and accuracy for classes) on the training and test samples, from one forward pass."""
-        trace = net.forward(data.X)
-        s, z = trace.output_sums, trace.outputs
-        value = net.loss_function.value
-        out = {"loss": {"train": value(s[data.train], z[data.train], data.Y[data.train]),
-                        "test": value(s[data.test], z[data.test], data.Y[data.test]) if len(data.test) else None}}
-        if data.labels is not None:
-            hits = metrics.classes(z) == data.labels
-            out["accuracy"] = {"train": float(hits[data.train].mean()),
-                               "test": float(hits[data.test].mean()) if len(data.test) else None}
-        return out
-
     def trained_yaml(self):
         """The network with every current weight, as a topology file ``dagnet.load`` reads."""
         with self.lock:
             return self.net.to_yaml()
-
-    def saved(self):
-        """The session as plain data that :meth:`restore` (and the page's link) reopens."""
-        with self.lock:
-            start = self.net.copy()
-            start.params = self.start
-            data = dict(self.data_settings)
-            return {"format": "dagnet-playground", "version": 1, "text": self.text,
-                    "trained": self.net.to_yaml(), "start": start.to_yaml(), "data": data,
-                    "training": dict(self.training), "epoch": self.epoch}
-
-    @classmethod
-    def restore(cls, saved):
-        """A session from :meth:`saved` data: the same text, weights, start, data and settings."""
-        if not isinstance(saved, dict) or saved.get("format") != "dagnet-playground":
-            raise ValueError("not a saved playground (expected format: dagnet-playground)")
-        for key in ("text", "trained", "start"):
-            if not isinstance(saved.get(key), str):
-                raise ValueError(f"a saved playground needs {key!r} as text")
-        session = cls(saved["trained"], data=saved.get("data"), training=saved.get("training"))
-        start, _ = edits.from_text(saved["start"])
-        with session.lock:
-            net = session.net
-            session.start = edits.carry(start.params, start.plan, net.plan, net.params)
-            session.text = saved["text"]
-            epoch = saved.get("epoch", 0)
-            session.epoch = epoch if isinstance(epoch, int) and epoch >= 0 else 0
-        return session
 
     def close(self):
         """Stop the training thread (it ends within a slice)."""

@@ -4,6 +4,8 @@
 import { api } from "./api.js";
 import * as draw from "./draw.js";
 import { Editor } from "./editor.js";
+import { fmt, inspect } from "./inspector.js";
+import { download, linkTo, savedFromLink } from "./keep.js";
 import { NetworkView } from "./network.js";
 
 const $ = id => document.getElementById(id);
@@ -233,9 +235,6 @@ function frameRequest() {
   return request;
 }
 
-const fmt = v => (v === null || v === undefined ? "–" : Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3)
-  ? v.toExponential(2) : v.toPrecision(4));
-
 function showFrame(frame) {
   showStatus(frame);
   $("loss-train").textContent = fmt(frame.loss?.train);
@@ -250,36 +249,7 @@ function showFrame(frame) {
   }
   draw.lossCurves($("curve"), frame.curve);
   view.update(frame);
-  showInspector(frame);
-}
-
-function showInspector(frame) {
-  const box = $("inspector");
-  if (frame.node) {
-    const n = frame.node;
-    const title = document.createElement("p");
-    title.innerHTML = `<b></b> ${n.activation ?? "input"}` +
-      (n.bias === null ? "" : ` · b = ${fmt(n.bias)}, ∂E/∂b = ${fmt(n.bias_gradient)}`);
-    title.firstChild.textContent = String(n.node);
-    const map = frame.maps?.nodes.find(m => m.name === n.node);
-    const parts = [title];
-    if (map) {
-      const canvas = document.createElement("canvas");
-      canvas.width = canvas.height = 90;
-      draw.nodeMap(canvas, map, frame.maps.r);
-      parts.push(canvas);
-    }
-    parts.push(draw.histogram("s_j", n.s), draw.histogram("z_j", n.z), draw.histogram("δ_j = ∂E/∂s_j", n.delta));
-    box.replaceChildren(...parts);
-  } else if (frame.edge) {
-    const e = frame.edge;
-    const title = document.createElement("p");
-    title.textContent = `w(${e.edge[0]} → ${e.edge[1]}) = ${fmt(e.weight)}, ∂E/∂w = ${fmt(e.gradient)}`;
-    box.replaceChildren(title, draw.histogram("z_i · δ_j per sample", e.products));
-  } else if (!page.hover && !page.selection) {
-    box.innerHTML = '<p class="muted">hover over a perceptron or an edge: s_j, z_j, δ_j over the training ' +
-      "samples, or w and ∂E/∂w</p>";
-  }
+  inspect($("inspector"), frame, page.hover || page.selection);
 }
 
 // Frames per second, and the mean milliseconds a frame spends in its request (of which the server
@@ -327,35 +297,15 @@ function links() {
   $("download-saved").href = `/api/sessions/${page.sid}/saved.json`;
 }
 
-function download(href, name) {
-  const a = document.createElement("a");
-  a.href = href; a.download = name;
-  document.body.append(a); a.click(); a.remove();
-}
-
 $("download-pictures").addEventListener("click", () => {
   download($("picture").toDataURL("image/png"), "output.png");
   download($("curve").toDataURL("image/png"), "loss.png");
   download(`/api/sessions/${page.sid}/network.png`, "network.png");
 });
 
-function toBase64Url(bytes) {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-async function pack(value, compress) {
-  const stream = new Blob([value]).stream().pipeThrough(compress ? new CompressionStream("deflate-raw")
-                                                                 : new DecompressionStream("deflate-raw"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 $("copy-link").addEventListener("click", async () => {
   try {
-    const saved = await api.saved(page.sid);
-    const packed = await pack(new TextEncoder().encode(JSON.stringify(saved)), true);
-    const link = `${location.origin}/#s=${toBase64Url(packed)}`;
+    const link = await linkTo(page.sid);
     $("link").value = link;
     $("link").select();
     await navigator.clipboard?.writeText(link).catch(() => {});
@@ -364,13 +314,6 @@ $("copy-link").addEventListener("click", async () => {
     message(err.message);
   }
 });
-
-async function savedFromLink() {
-  if (!location.hash.startsWith("#s=")) return null;
-  const text = atob(location.hash.slice(3).replace(/-/g, "+").replace(/_/g, "/"));
-  const bytes = Uint8Array.from(text, c => c.charCodeAt(0));
-  return JSON.parse(new TextDecoder().decode(await pack(bytes, false)));
-}
 
 async function open(saved) {
   const created = await api.create(saved);
