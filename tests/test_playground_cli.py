@@ -72,6 +72,13 @@ def test_a_csv_file_is_the_data(run, served, tmp_path):
     assert code == 0 and "note" not in err
 
 
+def test_sizing_a_csv_file_is_a_usage_error(run, served, tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text("in_x,in_y,out\n0.1,0.2,1\n")
+    code, out, err = run("playground", "--data", path, "--noise", "0.1", "--no-browser")
+    assert code == 2 and "apply to a built-in data set, not a CSV file" in err
+
+
 def test_a_port_in_use_is_one_line(run, served):
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ def add(subparsers):
         "every edit keeps the weights that survive it. Download the trained network (dagnet.load\n"
         "reads it), the pictures, or a file or link that reopens the same state.\n"
         "It listens on 127.0.0.1 (this machine only) unless --host says otherwise; Ctrl-C stops it.\n"
-        "Needs the playground extra: pip install \"dagnet[playground]\". Built-in data: "
+        "Needs the playground extra: pip install \"dagnet[playground]\".\nBuilt-in data: "
         + ", ".join(datasets.names()) + ".",
         "  dagnet playground\n"
         "  dagnet playground topologies/xor_skip.yaml --data xor --port 8765\n"
@@ -48,6 +48,8 @@ def _data_settings(args):
         settings = {}
     elif looks_like_file(args.data):
         from dagnet.playground import limits
+        if args.n_samples is not None or args.noise is not None:
+            raise UsageError("--n-samples and --noise apply to a built-in data set, not a CSV file")
         text = read_text(args.data, InputError, max_bytes=limits.MAX_CSV_BYTES, what="CSV file")
         settings = {"csv": text, "name": args.data}
     else:
@@ -64,14 +66,14 @@ def _data_settings(args):
 
 def run(args):
     from dagnet.playground import MISSING_EXTRA
-    if not _extra_installed():
-        raise InputError(MISSING_EXTRA)
-    from dagnet.playground.server import bind, is_loopback, make_app, serve
-    from dagnet.playground.saving import restore
-    from dagnet.playground.session import Session
-
     if args.port > 65535:
         raise UsageError(f"--port {args.port}: ports run from 0 to 65535")
+    if not _extra_installed():
+        raise InputError(MISSING_EXTRA)
+    from dagnet.playground.saving import restore
+    from dagnet.playground.server import bind, is_loopback, make_app, serve
+    from dagnet.playground.session import Session
+
     text = None
     if args.topology is not None:
         text = read_text(args.topology, TopologyError, what="topology file")
