@@ -2,6 +2,7 @@
 // drawn the last, and the controls that edit, train and keep what you made.
 
 import { api } from "./api.js";
+import { BLUE, CLASS_COLOURS, ORANGE, css } from "./colours.js";
 import * as draw from "./draw.js";
 import { Editor } from "./editor.js";
 import { fmt, inspect } from "./inspector.js";
@@ -13,7 +14,7 @@ const page = { sid: null, state: null, info: null, selection: null, hover: null,
                csv: null, drawing: true, stats: { frames: 0, fps: 0, since: performance.now(), counted: 0 } };
 // While training, frames are asked for at most this often: drawing takes its share of the machine and
 // leaves the rest to training (the server trains in its own thread, whatever the page does).
-const FRAME_MS = 1000 / 30;
+const FRAME_MS = 1000 / 20;
 window.playground = page;   // for the curious (and the browser test): page.stats.fps, page.state
 
 let wakeUp = () => {};
@@ -48,6 +49,10 @@ async function act(request) {
 const view = new NetworkView($("network"), {
   onHover: target => { page.hover = target; markDirty(); },
   onClick: target => clicked(target),
+  onMenu: target => {
+    select(target);
+    if (!$("activation").hidden) $("activation").focus();
+  },
 });
 
 const editor = new Editor({
@@ -235,6 +240,24 @@ function frameRequest() {
   return request;
 }
 
+// What the colours of the output picture mean.
+function legend(box, picture) {
+  if (!picture || picture.kind === legend.kind && picture.kind !== "heat") return;
+  legend.kind = picture?.kind;
+  const swatch = (rgb, text) => {
+    const s = document.createElement("span");
+    s.className = "swatch";
+    s.style.background = css(rgb);
+    return [s, text];
+  };
+  const parts = picture.kind === "heat"
+    ? [...swatch(ORANGE, `ŷ = ${fmt(picture.low)}`), " ", ...swatch(BLUE, `ŷ = ${fmt(picture.high)}`)]
+    : picture.kind === "classes"
+      ? page.state.outputs.flatMap((name, k) => [...swatch(CLASS_COLOURS[k % 10], `class ${k} (${name})`), " "])
+      : picture.kind === "curve" ? ["the line: ŷ over x"] : [];
+  box.replaceChildren(...parts);
+}
+
 function showFrame(frame) {
   showStatus(frame);
   $("loss-train").textContent = fmt(frame.loss?.train);
@@ -243,10 +266,7 @@ function showFrame(frame) {
     ? `accuracy ${(100 * frame.accuracy.train).toFixed(1)}% train` +
       (frame.accuracy.test === null ? "" : `, ${(100 * frame.accuracy.test).toFixed(1)}% test`) : "";
   draw.picture($("picture"), frame, page.state.data);
-  if (frame.picture?.kind === "heat") {
-    $("legend-low").textContent = fmt(frame.picture.low);
-    $("legend-high").textContent = fmt(frame.picture.high);
-  }
+  legend($("picture-legend"), frame.picture);
   draw.lossCurves($("curve"), frame.curve);
   view.update(frame);
   inspect($("inspector"), frame, page.hover || page.selection);

@@ -8,12 +8,13 @@ import { nodeMap } from "./draw.js";
 const SVG = "http://www.w3.org/2000/svg";
 
 export class NetworkView {
-  constructor(container, { onHover, onClick }) {
+  constructor(container, { onHover, onClick, onMenu }) {
     this.container = container;
     this.svg = container.querySelector("#edges");
     this.layer = container.querySelector("#nodes");
     this.onHover = onHover;
     this.onClick = onClick;
+    this.onMenu = onMenu;
     this.nodes = new Map();    // key -> {name, element, canvas, bias, x, y}
     this.edges = [];           // {source, target, path, hit}
     container.addEventListener("click", event => {
@@ -29,11 +30,13 @@ export class NetworkView {
     this.layer.replaceChildren();
     this.svg.replaceChildren();
     this.nodes.clear();
-    const width = this.container.clientWidth, height = this.container.clientHeight;
     const columns = Math.max(...state.nodes.map(n => n.column)) + 1;
     const tallest = Math.max(...state.nodes.map(n => Math.abs(n.height))) * 2 + 1;
-    const small = state.nodes.length - state.inputs.length > 64 || tallest > 7;
-    const rowGap = Math.min(60, (height - 40) / Math.max(tallest, 1));
+    // room for a map of 44 px and its label per node, up to a point; past it, small dots
+    this.container.style.height = `${Math.min(Math.max(340, 40 + 62 * tallest), 760)}px`;
+    const width = this.container.clientWidth, height = this.container.clientHeight;
+    const rowGap = Math.min(62, (height - 40) / Math.max(tallest, 1));
+    const small = state.nodes.length - state.inputs.length > 64 || rowGap < 56;
     const colGap = (width - 90) / Math.max(columns - 1, 1);
     for (const node of state.nodes) {
       const x = 45 + node.column * colGap, y = height / 2 - node.height * rowGap;
@@ -58,6 +61,10 @@ export class NetworkView {
       element.addEventListener("mouseenter", () => this.onHover({ node: node.name }));
       element.addEventListener("mouseleave", () => this.onHover(null));
       element.addEventListener("click", event => { event.stopPropagation(); this.onClick({ node: node.name }); });
+      element.addEventListener("contextmenu", event => {   // the node's menu: select it, open its activations
+        event.preventDefault();
+        this.onMenu({ node: node.name });
+      });
       this.layer.append(element);
       this.nodes.set(NetworkView.key(node.name), { ...node, element, canvas, bias, x, y, small });
     }
