@@ -105,9 +105,11 @@ def test_ctrl_c_gives_the_shell_back_at_once_without_a_traceback():
         line = process.stdout.readline()
         assert line.startswith("dagnet playground at http://127.0.0.1:"), line
         url = line.split()[3]
-        created = json.load(urllib.request.urlopen(urllib.request.Request(url + "api/sessions", data=b"{}")))
-        urllib.request.urlopen(urllib.request.Request(f"{url}api/sessions/{created['id']}/control",
-                                                      data=b'{"action": "play"}'))
+        def post(path, body):
+            return urllib.request.urlopen(urllib.request.Request(
+                url + path, data=body, headers={"Content-Type": "application/json"}))
+        created = json.load(post("api/sessions", b"{}"))
+        post(f"api/sessions/{created['id']}/control", b'{"action": "play"}')
         time.sleep(0.3)   # training runs in its thread
         interrupted = time.monotonic()
         process.send_signal(signal.SIGINT)

@@ -98,8 +98,11 @@ def run(args):
         sock = bind(args.host, args.port)
     except OSError as err:
         raise InputError(f"cannot listen on {args.host}:{args.port}: {(err.strerror or str(err)).lower()}") from None
+    port = sock.getsockname()[1]
+    allowed = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")} | {f"{args.host}:{port}"}
     try:
-        serve(make_app(make_session), sock, open_browser=not args.no_browser)
+        serve(make_app(make_session, allowed if is_loopback(args.host) else None), sock,
+              open_browser=not args.no_browser)
     except KeyboardInterrupt:
         pass
     finally:

@@ -127,7 +127,7 @@ def from_csv(text, source="upload.csv"):
 
 def _columns(table, net):
     """(input columns, target columns) of ``table`` for ``net``: by name, else by position."""
-    n_in, n_out = len(net.inputs), len(net.outputs)
+    n_in = len(net.inputs)
     header = list(table.header)
     if table.n_inputs is not None:
         if table.n_inputs != n_in:

@@ -91,10 +91,12 @@ class Sessions:
     def get(self, sid):
         with self.lock:
             session = self.by_id.get(sid)
+            if session is not None:
+                session.last_seen = time.monotonic()
+            self.prune()
         if session is None:
             raise RequestError(404, f"no session {sid!r} (it may have been closed after an hour "
                                     f"unused, or the server restarted): reload the page")
-        session.last_seen = time.monotonic()
         return session
 
     def close(self, sid):
@@ -137,8 +139,17 @@ def _topology_error(err, text):
     return RequestError(400, str(err), line)
 
 
-def make_app(make_session=None):
+def make_app(make_session=None, allowed_hosts=None):
     """The starlette application; ``make_session(saved)`` builds a session (default :class:`Session`).
+
+    ``allowed_hosts`` (``{"127.0.0.1:8765", ...}``) are the Host headers the
+    page may be reached by; a request naming another host is refused, so
+    that a web site cannot reach the playground through a name of its own
+    that points at this machine (DNS rebinding). None allows any.
+
+    Requests that send data must say what it is (``application/json``, or
+    ``text/csv`` for an upload): a page of another site can send neither
+    without the browser asking first, which this server never grants.
 
     Examples
     --------
@@ -171,10 +182,20 @@ def make_app(make_session=None):
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def route(handler):
+    def check_origin(request, media_type):
+        if allowed_hosts is not None and request.headers.get("host") not in allowed_hosts:
+            raise RequestError(403, f"the playground answers to {', '.join(sorted(allowed_hosts))}, not to host "
+                                    f"{request.headers.get('host')!r}")
+        if request.method == "POST":
+            given = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if given != media_type:
+                raise RequestError(415, f"expected a {media_type} body, got {given or 'no content type'}")
+
+    def route(handler, media_type="application/json"):
         """Run ``handler(request, body)`` off the event loop; turn every failure into a JSON reply."""
         async def endpoint(request):
             try:
+                check_origin(request, media_type)
                 body = await body_of(request) if request.method in ("POST", "PUT") else b""
                 result = await run_in_threadpool(handler, request, body)
                 return result if isinstance(result, Response) else JSONResponse(result)
@@ -316,7 +337,7 @@ def make_app(make_session=None):
         Route(sid + "/topology", route(topology), methods=["POST"]),
         Route(sid + "/edit", route(edit), methods=["POST"]),
         Route(sid + "/data", route(data_settings), methods=["POST"]),
-        Route(sid + "/csv", route(csv_upload), methods=["POST"]),
+        Route(sid + "/csv", route(csv_upload, "text/csv"), methods=["POST"]),
         Route(sid + "/training", route(training), methods=["POST"]),
         Route(sid + "/control", route(control), methods=["POST"]),
         Route(sid + "/frame", route(frame), methods=["POST"]),

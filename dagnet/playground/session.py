@@ -39,6 +39,8 @@ from .topologies import DEFAULT_TEXT
 
 #: Longest time the training thread holds the lock in one go (seconds): a frame waits at most this.
 SLICE = 0.005
+#: A session that plays while no page has asked for a frame for this long pauses (seconds).
+UNWATCHED = 300
 
 
 class Session:
@@ -248,7 +250,10 @@ class Session:
                 self.wake.clear()
                 continue
             with self.lock:
-                if self.playing and self.data is not None:
+                if self.playing and time.monotonic() - self.last_seen > UNWATCHED:
+                    self.playing = False
+                    self.error = f"paused: no page has shown this session for {UNWATCHED // 60} minutes"
+                elif self.playing and self.data is not None:
                     self.train(seconds=SLICE)
             time.sleep(self.pause_after())
             self.no_frames.wait(timeout=0.1)   # a frame is short: let it have the interpreter
