@@ -22,6 +22,27 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
         "--disable-component-update", "--no-first-run"]
 
 
+def cpu_seconds(pids):
+    """User and system CPU seconds used so far by processes ``pids`` (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid):
+    found = []
+    for child in subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True,
+                                text=True).stdout.split():
+        found += [int(child)] + descendants(int(child))
+    return found
+
+
 def epoch(url, sid):
     return json.load(urllib.request.urlopen(f"{url}api/sessions/{sid}"))["epoch"]
 
@@ -48,17 +69,21 @@ def main():
             sid = page.evaluate("window.playground.sid")
             page.click("#play")
             time.sleep(1.0)
+            browser_pids = [p for p in descendants(os.getpid()) if p != server.pid]
             for _ in range(args.rounds):
                 for drawing in (True, False):
                     page.evaluate(f"window.playground.drawing = {'true' if drawing else 'false'}")
                     time.sleep(0.5)
                     frames0, epoch0, t0 = page.evaluate("window.playground.stats.frames"), epoch(url, sid), time.time()
+                    cpu0 = cpu_seconds([server.pid]), cpu_seconds(browser_pids)
                     time.sleep(args.seconds)
                     frames1, epoch1, t1 = page.evaluate("window.playground.stats.frames"), epoch(url, sid), time.time()
+                    cpu1 = cpu_seconds([server.pid]), cpu_seconds(browser_pids)
                     timing = page.evaluate("[window.playground.stats.requestMs, window.playground.stats.drawMs, "
                                            "window.playground.stats.computeMs]")
                     results["drawing" if drawing else "not drawing"].append(
-                        ((frames1 - frames0) / (t1 - t0), (epoch1 - epoch0) / (t1 - t0), *timing))
+                        ((frames1 - frames0) / (t1 - t0), (epoch1 - epoch0) / (t1 - t0), *timing,
+                         (cpu1[0] - cpu0[0]) / (t1 - t0), (cpu1[1] - cpu0[1]) / (t1 - t0)))
             browser.close()
     finally:
         server.terminate()
@@ -68,12 +93,15 @@ def main():
     for mode, rows in results.items():
         fps = statistics.median(r[0] for r in rows)
         epochs = statistics.median(r[1] for r in rows)
-        line = f"  page {mode:12s}: {fps:5.1f} frames/s drawn, {epochs:6.1f} training epochs/s (median)"
+        server_cpu = statistics.median(r[5] for r in rows)
+        browser_cpu = statistics.median(r[6] for r in rows)
+        line = (f"  page {mode:12s}: {fps:5.1f} frames/s drawn, {epochs:6.1f} training epochs/s; CPU: server "
+                f"{100 * server_cpu:.0f}%, browser {100 * browser_cpu:.0f}% of a core (medians)")
         if mode == "drawing":
             request = statistics.median(r[2] for r in rows)
             draw = statistics.median(r[3] for r in rows)
             compute = statistics.median(r[4] for r in rows)
-            line += (f"; a frame spends {request:.1f} ms in its request ({compute:.1f} ms of it computing "
+            line += (f";\n      a frame spends {request:.1f} ms in its request ({compute:.1f} ms of it computing "
                      f"on the server) and {draw:.1f} ms drawing")
         print(line)
 

@@ -49,7 +49,7 @@ from .session import Session, catalogue
 from .yamllines import error_line
 
 #: Seconds a thread may hold the GIL while another waits, in the server process (Python's default: 0.005).
-SWITCH_INTERVAL = float(os.environ.get("DAGNET_PLAYGROUND_SWITCH_INTERVAL", "0.001"))
+SWITCH_INTERVAL = 0.001
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 
@@ -287,6 +287,17 @@ def make_app(make_session=None, allowed_hosts=None):
     def control(request, body):
         return session_of(request).control(_json_object(body).get("action"))
 
+    frame_reply = route(lambda request, body: frame(request, body))
+
+    async def frame_endpoint(request):
+        """A frame's whole request (reading, computing, encoding) with training giving way."""
+        try:
+            session = sessions.get(request.path_params["sid"])
+        except RequestError:
+            return await frame_reply(request)      # the usual 404 reply
+        with session.giving_way():
+            return await frame_reply(request)
+
     def frame(request, body):
         session = session_of(request)
         data = _json_object(body)
@@ -340,7 +351,7 @@ def make_app(make_session=None, allowed_hosts=None):
         Route(sid + "/csv", route(csv_upload, "text/csv"), methods=["POST"]),
         Route(sid + "/training", route(training), methods=["POST"]),
         Route(sid + "/control", route(control), methods=["POST"]),
-        Route(sid + "/frame", route(frame), methods=["POST"]),
+        Route(sid + "/frame", frame_endpoint, methods=["POST"]),
         Route(sid + "/trained.yaml", route(trained)),
         Route(sid + "/saved.json", route(saved)),
         Route(sid + "/network.png", route(network_png)),

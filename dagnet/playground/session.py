@@ -20,6 +20,7 @@ Examples
 ('heat', 8)
 >>> session.close()
 """
+import contextlib
 import inspect
 import math
 import threading
@@ -309,26 +310,35 @@ class Session:
         with self.lock:
             return describe.state(self)
 
-    def frame(self, r=100, node=None, edge=None):
-        """A live frame: the output picture, z_j maps, losses, weights, and details of ``node`` or ``edge``.
+    @contextlib.contextmanager
+    def giving_way(self):
+        """Within this block the training thread waits (it resumes when the last such block ends).
 
-        While it is drawn the training thread waits (a frame takes a few
-        milliseconds): two threads taking turns at the interpreter's lock
-        would make both slower.
+        A frame takes a few milliseconds; two threads taking turns at the
+        interpreter's lock would make both slower (and the page wait).
         """
         with self.frames_lock:
             self.frames_pending += 1
             self.no_frames.clear()
-        started = time.perf_counter()
         try:
-            out = self.draw(r, node, edge)
-            out["compute_ms"] = round(1000 * (time.perf_counter() - started), 2)
-            return out
+            yield
         finally:
             with self.frames_lock:
                 self.frames_pending -= 1
                 if not self.frames_pending:
                     self.no_frames.set()
+
+    def frame(self, r=100, node=None, edge=None):
+        """A live frame: the output picture, z_j maps, losses, weights, and details of ``node`` or ``edge``.
+
+        Training gives way while it is computed (see :meth:`giving_way`);
+        ``compute_ms`` says how long that took.
+        """
+        started = time.perf_counter()
+        with self.giving_way():
+            out = self.draw(r, node, edge)
+        out["compute_ms"] = round(1000 * (time.perf_counter() - started), 2)
+        return out
 
     def draw(self, r, node, edge):
         """The body of :meth:`frame`."""
