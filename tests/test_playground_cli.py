@@ -19,9 +19,9 @@ TUTORIAL = "topologies/tutorial_2_5_1.yaml"
 def served(monkeypatch):
     """Stand in for the server: record what would be served, return at once."""
     pytest.importorskip("starlette", reason="the playground extra (starlette) is not installed")
-    import dagnet.playground.server as server
+    import dagnet.playground.listen as listen
     calls = []
-    monkeypatch.setattr(server, "serve", lambda app, sock, open_browser=True:
+    monkeypatch.setattr(listen, "serve", lambda app, sock, open_browser=True:
                         calls.append((sock.getsockname(), open_browser)))
     return calls
 
@@ -41,8 +41,8 @@ def test_it_serves_on_the_loopback_address_and_a_free_port(run, served):
 
 
 def test_another_host_is_served_with_a_warning(run, served, monkeypatch):
-    import dagnet.playground.server as server
-    monkeypatch.setattr(server, "bind", lambda host, port: socket.socket())   # bind nothing outside
+    import dagnet.playground.listen as listen
+    monkeypatch.setattr(listen, "bind", lambda host, port: socket.socket())   # bind nothing outside
     code, out, err = run("playground", "--host", "192.0.2.1", "--no-browser")
     assert code == 0 and "warning: listening on 192.0.2.1: anyone who can reach this machine" in err
 
@@ -77,6 +77,22 @@ def test_sizing_a_csv_file_is_a_usage_error(run, served, tmp_path):
     path.write_text("in_x,in_y,out\n0.1,0.2,1\n")
     code, out, err = run("playground", "--data", path, "--noise", "0.1", "--no-browser")
     assert code == 2 and "apply to a built-in data set, not a CSV file" in err
+
+
+def test_a_saved_playground_reopens_from_the_command_line(run, served, tmp_path, monkeypatch):
+    from dagnet.playground import saving
+    from dagnet.playground.session import Session
+    session = Session(training={"lr": 0.2})
+    session.edit("toggle_edge", source="in_x", target="out")
+    path = tmp_path / "playground.json"
+    path.write_text(json.dumps(saving.saved(session)))
+    opened = []
+    monkeypatch.setattr(saving, "restore", lambda data, real=saving.restore: opened.append(real(data)) or opened[-1])
+    code, out, err = run("playground", path, "--no-browser")
+    assert code == 0 and opened and opened[0].net.graph.has_edge("in_x", "out")
+    assert opened[0].training["lr"] == 0.2
+    code, out, err = run("playground", path, "--data", "moons", "--no-browser")
+    assert code == 2 and "brings its own data" in err
 
 
 def test_a_port_in_use_is_one_line(run, served):

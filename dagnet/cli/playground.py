@@ -1,5 +1,6 @@
 """``dagnet playground``: seed 002's applets live in a browser, for any DAG (the ``playground`` extra)."""
 import importlib.util
+import json
 
 from dagnet import datasets
 from dagnet.errors import TopologyError
@@ -23,9 +24,11 @@ def add(subparsers):
         + ", ".join(datasets.names()) + ".",
         "  dagnet playground\n"
         "  dagnet playground topologies/xor_skip.yaml --data xor --port 8765\n"
-        "  dagnet playground net.yaml --data points.csv --no-browser")
+        "  dagnet playground net.yaml --data points.csv --no-browser\n"
+        "  dagnet playground playground.json          # reopen what the page saved")
     p.add_argument("topology", nargs="?", metavar="TOPOLOGY.yaml",
-                   help="the network to start with (default: seed 002's 2-5-1 network)")
+                   help="the network to start with (default: seed 002's 2-5-1 network), or a "
+                        "playground.json the page saved")
     p.add_argument("--data", metavar="NAME|FILE.csv", help="a built-in data set (default nonlinear) or a CSV "
                    "file with a header row")
     p.add_argument("--n-samples", type=positive_int, metavar="N", help="samples of a built-in data set")
@@ -37,6 +40,17 @@ def add(subparsers):
                    help="address to listen on (default 127.0.0.1; anything else lets other machines in)")
     p.add_argument("--no-browser", action="store_true", help="print the address but open no browser")
     p.set_defaults(func=run)
+
+
+def _saved_playground(text):
+    """The data of a saved playground (the page's "save"), or None for a topology file."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and data.get("format") == "dagnet-playground" else None
 
 
 def _extra_installed():
@@ -71,25 +85,32 @@ def run(args):
     if not _extra_installed():
         raise InputError(MISSING_EXTRA)
     from dagnet.playground.saving import restore
-    from dagnet.playground.server import bind, is_loopback, make_app, serve
+    from dagnet.playground.listen import bind, has_display, is_loopback, serve
+    from dagnet.playground.server import make_app
     from dagnet.playground.session import Session
 
-    text = None
+    text = saved = None
     if args.topology is not None:
         text = read_text(args.topology, TopologyError, what="topology file")
+        saved = _saved_playground(text)
+    if saved is not None and (args.data or args.n_samples is not None or args.noise is not None):
+        raise UsageError("a saved playground brings its own data; leave out --data, --n-samples and --noise")
     data, training = _data_settings(args), {"seed": args.seed}
     try:
-        first = Session(text, data=data, training=training, source=args.topology)
+        first = restore(saved) if saved is not None else \
+            Session(text, data=data, training=training, source=args.topology)
     except ValueError as err:   # TopologyError included: one line naming the file and key
-        raise InputError(err) from None
+        raise InputError(f"{args.topology}: {err}" if saved is not None else err) from None
     if first.data_error:
         note(f"note: {first.data_error} (choose other data in the page)")
     first.close()
 
-    def make_session(saved):
-        if saved is None:
-            return Session(text, data=data, training=training, source=args.topology)
-        return restore(saved)
+    def make_session(reopened):
+        if reopened is not None:
+            return restore(reopened)
+        if saved is not None:                 # every new tab opens the saved state
+            return restore(saved)
+        return Session(text, data=data, training=training, source=args.topology)
 
     if not is_loopback(args.host):
         note(f"warning: listening on {args.host}: anyone who can reach this machine can use the playground "
@@ -98,6 +119,8 @@ def run(args):
         sock = bind(args.host, args.port)
     except OSError as err:
         raise InputError(f"cannot listen on {args.host}:{args.port}: {(err.strerror or str(err)).lower()}") from None
+    if not args.no_browser and not has_display():
+        note("no graphical session here: open the address below in a browser")
     port = sock.getsockname()[1]
     allowed = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")} | {f"{args.host}:{port}"}
     try:

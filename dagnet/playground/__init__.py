@@ -19,7 +19,8 @@ The modules, one job each:
 ``session``     one tab's network, data, optimiser and training thread
 ``describe``    what the page is told about a session (structure laid out, points)
 ``saving``      a session as a file or link, and back
-``server``      the HTTP routes (starlette) and :func:`serve` (uvicorn)
+``server``      the HTTP routes (starlette)
+``listen``      the socket (loopback by default) and :func:`~dagnet.playground.listen.serve` (uvicorn)
 ==============  ==========================================================
 
 Importing this package imports neither starlette nor uvicorn; only

@@ -1,8 +1,8 @@
-"""The playground's HTTP server: JSON routes over sessions, the static page, and :func:`serve`.
+"""The playground's HTTP server: JSON routes over sessions, and the static page.
 
-Built on starlette (routes) and uvicorn (the server), the ``playground``
-extra; both are imported when :func:`make_app` or :func:`serve` runs, so
-this module imports without them. The page pulls one frame at a time
+Built on starlette, the ``playground`` extra, imported when :func:`make_app`
+runs, so this module imports without it (:mod:`dagnet.playground.listen`
+serves the app with uvicorn). The page pulls one frame at a time
 (``POST /api/sessions/{id}/frame``) and asks for the next once it has drawn
 the last: the page never falls behind, training runs in its own thread
 meanwhile, and no long-lived connection holds up Ctrl-C.
@@ -32,33 +32,20 @@ route                                    does
 =======================================  ==========================================
 """
 import contextlib
-import ipaddress
 import json
 import os
-import socket
-import sys
 import threading
 import time
-import webbrowser
 
 from ..errors import DagnetError, TopologyError
-from . import MISSING_EXTRA, limits
+from . import limits
 from .edits import from_text
+from .listen import MissingExtra
 from . import saving
 from .session import Session, catalogue
 from .yamllines import error_line
 
-#: Seconds a thread may hold the GIL while another waits, in the server process (Python's default: 0.005).
-SWITCH_INTERVAL = 0.001
-
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
-
-
-class MissingExtra(ImportError):
-    """starlette or uvicorn is not installed."""
-
-    def __init__(self):
-        super().__init__(MISSING_EXTRA)
 
 
 class RequestError(Exception):
@@ -370,53 +357,3 @@ def make_app(make_session=None, allowed_hosts=None):
 def _file_name(name):
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in str(name)).strip("-.")
     return safe[:80] or "network"
-
-
-def is_loopback(host):
-    """True for 127.0.0.0/8, ::1 and ``localhost``."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def bind(host, port):
-    """A listening socket on ``host``:``port`` (0: a free port the system picks)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
-def url_of(sock):
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/"
-
-
-def serve(app, sock, open_browser=True, announce=print):
-    """Serve ``app`` on the bound socket ``sock`` until Ctrl-C (uvicorn); return when stopped."""
-    try:
-        import uvicorn
-    except ImportError:
-        raise MissingExtra() from None
-    url = url_of(sock)
-    # The training threads hold the GIL between numpy calls; a shorter switch interval than the
-    # default 5 ms hands it back to the thread answering the page sooner (measured in docs/playground.md).
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="on")
-    server = uvicorn.Server(config)
-    announce(f"dagnet playground at {url}  (Ctrl-C stops it)")
-    sys.stdout.flush()
-    if open_browser:
-        threading.Timer(0.5, lambda: webbrowser.open(url)).start()
-    server.run(sockets=[sock])

@@ -225,7 +225,8 @@ $("play").addEventListener("click", () => control(page.playing ? "pause" : "play
 $("step").addEventListener("click", () => control("step"));
 $("reset").addEventListener("click", () => control("reset"));
 document.addEventListener("keydown", event => {
-  if (["INPUT", "TEXTAREA", "SELECT"].includes(event.target.tagName)) return;
+  // keys typed into a field are the field's; a focused button takes space as its own click
+  if (["INPUT", "TEXTAREA", "SELECT", "BUTTON"].includes(event.target.tagName)) return;
   if (event.key === " ") { event.preventDefault(); control(page.playing ? "pause" : "play"); }
   if (event.key === "Escape") select(null);
 });
@@ -317,10 +318,17 @@ function links() {
   $("download-saved").href = `/api/sessions/${page.sid}/saved.json`;
 }
 
-$("download-pictures").addEventListener("click", () => {
+$("download-pictures").addEventListener("click", async () => {
   download($("picture").toDataURL("image/png"), "output.png");
   download($("curve").toDataURL("image/png"), "loss.png");
-  download(`/api/sessions/${page.sid}/network.png`, "network.png");
+  const response = await fetch(`/api/sessions/${page.sid}/network.png`);
+  if (!response.ok) {   // without matplotlib the server says which extra to install
+    message((await response.json().catch(() => ({}))).error || `network.png: error ${response.status}`);
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  download(url, "network.png");
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 });
 
 $("copy-link").addEventListener("click", async () => {
