@@ -163,6 +163,7 @@ def test_a_one_input_network_draws_its_regression_curve(client, sid):
     ({"grid": 10}, "grid must be a whole number from 20 to 200"),
     ({"grid": 1000}, "grid"), ({"grid": "big"}, "grid"),
     ({"node": "nope"}, "no node 'nope'"), ({"edge": ["out", "in_x"]}, "no edge"), ({"edge": "in_x"}, "no edge"),
+    ({"edge": [["in_x"], ["out"]]}, "no edge"), ({"node": ["h.0"]}, "no node"),
     ({"zoom": 2}, "unknown frame field 'zoom'"),
 ])
 def test_a_bad_frame_request_is_a_400(client, sid, request_body, words):

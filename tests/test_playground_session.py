@@ -1,4 +1,5 @@
 """Playground sessions: data fitted and split, frames computed, training, resets, saving, two sessions apart."""
+import json
 import time
 
 import networkx as nx
@@ -227,3 +228,12 @@ def test_state_names_skip_edges():
     skips = [(e["source"], e["target"]) for e in state["edges"] if e["skip"]]
     assert skips == [("in_x", "out")]
     assert nx.is_directed_acyclic_graph(session.net.graph)
+
+
+def test_a_frame_of_overflowing_weights_is_still_valid_json():
+    session = Session(text="inputs: [x]\noutputs: [y]\nnodes:\n  y: {activation: linear}\nedges:\n"
+                           "  - {from: x, to: y}\nloss: sse\n", data={"name": "sine"})
+    session.net.params = session.net.params * 1e200
+    frame = session.frame(r=30, node="y", edge=["x", "y"])
+    json.dumps(frame, allow_nan=False)
+    assert frame["loss"]["train"] is None

@@ -30,9 +30,11 @@ from ..activations import record
 
 
 def encode(values, low, high):
-    """``values`` scaled from [low, high] to bytes 0..255, base64 text."""
+    """``values`` scaled from [low, high] to bytes 0..255, base64 text (NaN as ``low``)."""
     span = high - low if high > low else 1.0
-    scaled = np.clip(np.rint((np.asarray(values, dtype=float) - low) * (255.0 / span)), 0, 255)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = np.clip(np.rint((np.asarray(values, dtype=float) - low) * (255.0 / span)), 0, 255)
+    scaled = np.nan_to_num(scaled, nan=0.0)
     return base64.b64encode(scaled.astype(np.uint8).tobytes()).decode("ascii")
 
 
@@ -56,6 +58,7 @@ def value_range(activation, values):
     """The colour range of z for ``activation``: its own bounds, else what ``values`` span."""
     low, high = record(activation).range if activation else (None, None)
     values = np.asarray(values)
+    values = values[np.isfinite(values)]
     if low is None or high is None:
         top = float(np.max(np.abs(values))) if values.size else 1.0
         if low is None and high is None:
@@ -70,7 +73,22 @@ def value_range(activation, values):
 
 
 def _round(values, digits=5):
-    return [float(f"{v:.{digits}g}") for v in np.asarray(values, dtype=float).ravel()]
+    return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in np.asarray(values, dtype=float).ravel()]
+
+
+def finite(value):
+    """``value`` (plain data) with every NaN or infinite float as None, so that it is valid JSON.
+
+    >>> finite({"loss": float("inf"), "w": [1.0, float("nan")]})
+    {'loss': None, 'w': [1.0, None]}
+    """
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
 
 
 #: Points per side of the z_j maps (a finer plane is sampled down to about this).
@@ -174,8 +192,9 @@ def measure(net, data):
 
 
 def histogram(values, bins=16):
-    """``{"counts", "low", "high", "mean"}`` of ``values`` (n,) in ``bins`` equal bins."""
+    """``{"counts", "low", "high", "mean"}`` of the finite ``values`` (n,) in ``bins`` equal bins."""
     values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
     low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
     if not high > low:
         low, high = low - 0.5, high + 0.5

@@ -335,8 +335,8 @@ class Session:
         ``compute_ms`` says how long that took.
         """
         started = time.perf_counter()
-        with self.giving_way():
-            out = self.draw(r, node, edge)
+        with self.giving_way(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = pictures.finite(self.draw(r, node, edge))
         out["compute_ms"] = round(1000 * (time.perf_counter() - started), 2)
         return out
 
@@ -357,6 +357,7 @@ class Session:
         if node is not None and node not in frame_net.graph:
             raise ValueError(f"no node {node!r}")
         if edge is not None and (not isinstance(edge, list) or len(edge) != 2 or
+                                 not all(isinstance(end, (str, int)) for end in edge) or
                                  not frame_net.graph.has_edge(*edge)):
             raise ValueError(f"no edge {edge!r}")
         with self.frame_lock:
