@@ -90,7 +90,10 @@ function select(target) {
   const menu = $("selection-menu");
   menu.hidden = !target;
   $("hint").hidden = !!target;
-  if (!target) return;
+  if (!target) {
+    $("hint").textContent = "click a node, then another: adds or removes that edge; right-click: its menu";
+    return;
+  }
   if (target.node !== undefined) {
     const node = nodeOf(target.node);
     $("selected-name").textContent = `${node.name}:`;
