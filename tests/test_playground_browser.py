@@ -144,3 +144,35 @@ def test_a_saved_link_reopens_the_same_network(page, browser):
     assert other.evaluate("window.playground.state.edges.some(e => e.source === 'in_y' && e.target === 'out')")
     assert other.evaluate("window.playground.state.epoch") == 1
     other.close()
+
+
+def test_perceptrons_activations_data_and_csv_from_the_page(page, tmp_path):
+    # + perceptron beside h.4, then its activation from its menu (right-click), then remove it
+    page.click('.node[data-name="h.4"]')
+    page.click("#add-perceptron")
+    page.wait_for_selector('.node[data-name="h.5"]')
+    assert "h: {size: 6}" in page.input_value("#yaml")
+    page.click('.node[data-name="h.5"]', button="right")
+    page.select_option("#activation", "tanh")
+    page.wait_for_function("window.playground.state.nodes.some(n => n.name === 'h.5' && n.activation === 'tanh')")
+    page.click("#remove-selected")
+    page.wait_for_function("!window.playground.state.nodes.some(n => n.name === 'h.5')")
+
+    # a data set the network cannot take is named, and play is refused with the reason
+    page.select_option("#dataset", "sine")
+    page.wait_for_function("!document.getElementById('data-error').hidden")
+    assert "1 input column but the network has 2" in page.inner_text("#data-error")
+    page.click("#play")
+    page.wait_for_function("document.getElementById('message').textContent.includes('cannot train')")
+
+    # a CSV file of one's own becomes the data
+    path = tmp_path / "points.csv"
+    path.write_text("in_x,in_y,out\n" + "\n".join(f"{x / 10},{y / 10},{int(x > y)}"
+                                                   for x in range(10) for y in range(10)) + "\n")
+    page.set_input_files("#csv", str(path))
+    page.wait_for_function("document.getElementById('data-info').textContent.startsWith('points.csv')")
+    assert page.is_hidden("#data-error") and "classification" in page.inner_text("#data-info")
+    assert page.evaluate("document.getElementById('dataset').selectedOptions[0].textContent") == "points.csv (CSV)"
+    page.click("#step")
+    page.wait_for_function("document.getElementById('epoch').textContent === '1'")
+    shot(page, "5-csv.png")

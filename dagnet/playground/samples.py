@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import datasets
 from ..errors import suggest
-from ..samples import is_labels, targets_for
+from ..samples import is_binary, is_labels, targets_for
 from ..text import names
 from . import limits
 
@@ -163,8 +163,8 @@ def fit(net, table, test_fraction=0.2, seed=0):
     X = table.values[:, inputs]
     Y = table.values[:, targets]
     task = table.task
-    if task is None and is_labels(Y) and (net.is_classifier or len(net.outputs) > 1):
-        task = "classification"
+    if task is None and is_labels(Y) and (net.is_classifier or len(net.outputs) > 1 or is_binary(Y)):
+        task = "classification"   # whole numbers for a classifier, or 0/1 for one output: classes
     try:
         targets_Y = targets_for(net, Y, task=task, n_classes=table.n_classes)
     except ValueError as err:

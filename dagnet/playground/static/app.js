@@ -35,6 +35,7 @@ async function act(request) {
   try {
     const state = await request;
     if (state && state.nodes) showState(state);
+    if ($("message").className === "error") message("");   // it worked: an old complaint no longer holds
     markDirty();
     return state || true;
   } catch (err) {
@@ -162,7 +163,19 @@ function showSettings(state) {
 
 function showData(data) {
   const s = data.settings;
-  if (!s.csv) $("dataset").value = s.name;
+  let upload = $("dataset").querySelector("option[data-upload]");
+  if (s.csv) {   // an uploaded file shows as one more choice, chosen
+    if (!upload) {
+      upload = new Option("", "");
+      upload.dataset.upload = "yes";
+      $("dataset").append(upload);
+    }
+    upload.textContent = `${s.name} (CSV)`;
+    $("dataset").value = "";
+  } else {
+    upload?.remove();
+    $("dataset").value = s.name;
+  }
   $("n-samples").value = s.n_samples ?? "";
   $("noise").value = s.noise ?? "";
   $("test-fraction").value = s.test_fraction;
@@ -192,7 +205,12 @@ function sendTraining() {
   }));
 }
 
-$("dataset").addEventListener("change", () => { page.csv = null; page.state.data.settings.csv = false; sendData(); });
+$("dataset").addEventListener("change", () => {
+  if (!$("dataset").value) return;   // the uploaded file, already in use
+  page.csv = null;
+  page.state.data.settings.csv = false;
+  sendData();
+});
 for (const id of ["n-samples", "noise", "test-fraction", "data-seed"]) $(id).addEventListener("change", sendData);
 for (const id of ["optimizer", "lr", "batch-size", "seed", "speed"]) $(id).addEventListener("change", sendTraining);
 $("loss").addEventListener("change", () => act(api.edit(page.sid, "set_loss", { loss: $("loss").value })));
