@@ -11,20 +11,25 @@ The modules, one job each:
 
 ==============  ==========================================================
 ``limits``      the bounds on every size a request can ask for
+``settings``    the data and training settings a page sends, checked
 ``edits``       structural edits that keep the weights surviving them
 ``yamllines``   the line of a topology text that an error's key names
 ``samples``     the data of a session: built-in sets, CSV text, splits
-``pictures``    frames: the output over the input plane, z_j maps, histograms
+``pictures``    frames: the output over the plane, z_j maps, histograms
+``curve``       the loss curves, thinned to a bounded number of points
 ``layout``      where the page draws each node (columns by generation)
 ``session``     one tab's network, data, optimiser and training thread
-``describe``    what the page is told about a session (structure laid out, points)
+``describe``    what the page is told about a session (layout, points)
 ``saving``      a session as a file or link, and back
-``server``      the HTTP routes (starlette)
-``listen``      the socket (loopback by default) and :func:`~dagnet.playground.listen.serve` (uvicorn)
+``topologies``  the network a playground opens with when given none
+``server``      the HTTP routes (starlette) and the page (``static/``)
+``listen``      the socket (loopback by default) and ``serve`` (uvicorn)
 ==============  ==========================================================
 
-Importing this package imports neither starlette nor uvicorn; only
-:mod:`dagnet.playground.server` needs them, and says how to install them.
+Importing this package (or any of its modules) imports neither starlette
+nor uvicorn; :func:`dagnet.playground.server.make_app` and
+:func:`dagnet.playground.listen.serve` import them when called, and say
+how to install them when they are missing.
 """
 
 #: What the command and the server say when the ``playground`` extra is missing.
