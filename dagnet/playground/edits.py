@@ -1,0 +1,203 @@
+"""Structural edits of a network that keep every weight and bias surviving them.
+
+An edit copies ``net.graph`` (a snapshot whose weights are current), changes
+the copy and builds a new network with :meth:`dagnet.Network.from_graph`:
+what the copy still holds keeps its value, and only new edges and biases
+are drawn (seeded). The graph rules of :mod:`dagnet.graph` judge every
+edit, so a cycle, a node that no longer reaches an output or a softmax on a
+hidden node is refused with dagnet's own :class:`~dagnet.TopologyError`
+and the old network stays.
+
+Per-parameter arrays (the start weights, an optimiser's moments) follow
+a structural change through :func:`carry`, which moves every surviving
+slot of the old plan to its slot in the new one.
+
+Examples
+--------
+>>> import dagnet
+>>> net = dagnet.load("topologies/tutorial_2_5_1.yaml", seed=0)
+>>> skip = toggle_edge(net, "in_x", "out", seed=0)          # a skip edge past h
+>>> skip.weight("h.0", "out") == net.weight("h.0", "out")
+True
+>>> toggle_edge(net, "out", "h.0", seed=0)
+Traceback (most recent call last):
+...
+dagnet.errors.TopologyError: cycle 'h.0' -> 'out' -> 'h.0': a topology must be loop-free
+"""
+import numpy as np
+
+from .. import topology, writer
+from ..errors import TopologyError, suggest
+from ..graph import is_number
+from ..io import loads
+from ..network import Network
+from ..strictyaml import read_document
+from . import limits
+
+
+def _node(net, name, what="node"):
+    if name not in net.graph:
+        raise TopologyError(f"no {what} {name!r}{suggest(name, net.graph.nodes)}")
+    return name
+
+
+def rebuild(G, seed):
+    """The network of graph ``G`` (weights it holds are kept, missing ones drawn with ``seed``)."""
+    limits.check_network(G.number_of_nodes(), G.number_of_edges())
+    return Network.from_graph(G, seed=seed)
+
+
+def toggle_edge(net, source, target, seed=0):
+    """A new network with the edge ``source -> target`` added (weight drawn) or, if present, removed."""
+    _node(net, source, "source node")
+    _node(net, target, "target node")
+    G = net.graph.copy()
+    if G.has_edge(source, target):
+        G.remove_edge(source, target)
+    else:
+        G.add_edge(source, target)
+    return rebuild(G, seed)
+
+
+def _free_name(G, group):
+    if group is not None:
+        size = sum(1 for _, g in G.nodes(data="group") if g == group)
+        if f"{group}.{size}" not in G:
+            return f"{group}.{size}"
+    k = 1
+    while f"p{k}" in G:
+        k += 1
+    return f"p{k}"
+
+
+def add_perceptron(net, beside=None, seed=0):
+    """A new network with one more perceptron, and its name.
+
+    Beside a hidden perceptron, the new one copies its activation, group
+    and connections (a layer grows by one); otherwise it takes every input
+    and feeds every output.
+    """
+    G = net.graph.copy()
+    if beside is not None:
+        _node(net, beside)
+        if G.nodes[beside]["role"] != "hidden":
+            raise TopologyError(f"{beside!r} is an {G.nodes[beside]['role']}: a new perceptron goes "
+                                f"beside a hidden one (or select nothing)")
+        group = G.nodes[beside].get("group")
+        name = _free_name(G, group)
+        G.add_node(name, activation=G.nodes[beside]["activation"], group=group)
+        G.add_edges_from((u, name) for u in G.predecessors(beside))
+        G.add_edges_from((name, v) for v in list(G.successors(beside)))
+    else:
+        hidden = [a for _, a in G.nodes(data="activation") if a and a != "softmax"]
+        name = _free_name(G, None)
+        G.add_node(name, activation=max(sorted(set(hidden)), key=hidden.count) if hidden else "sigmoid")
+        G.add_edges_from((u, name) for u in net.inputs)
+        G.add_edges_from((name, v) for v in net.outputs)
+    return rebuild(G, seed), name
+
+
+def remove_perceptron(net, node, seed=0):
+    """A new network without perceptron ``node`` and its edges (inputs and outputs stay)."""
+    _node(net, node)
+    role = net.graph.nodes[node]["role"]
+    if role != "hidden":
+        raise TopologyError(f"{node!r} is an {role}; only hidden perceptrons can be removed")
+    G = net.graph.copy()
+    G.remove_node(node)
+    return rebuild(G, seed)
+
+
+def set_activation(net, node, activation, seed=0):
+    """A new network where perceptron ``node`` has ``activation`` (checked by the graph rules)."""
+    _node(net, node)
+    if net.graph.nodes[node]["role"] == "input":
+        raise TopologyError(f"{node!r} is an input: inputs have no activation")
+    if not isinstance(activation, str):
+        raise TopologyError(f"activation must be a name, got {activation!r}")
+    G = net.graph.copy()
+    G.nodes[node]["activation"] = activation
+    return rebuild(G, seed)
+
+
+def set_loss(net, loss, seed=0):
+    """A new network trained with ``loss`` (its output activations checked against it)."""
+    if not isinstance(loss, str):
+        raise TopologyError(f"loss must be a name, got {loss!r}")
+    G = net.graph.copy()
+    G.graph["loss"] = loss
+    return rebuild(G, seed)
+
+
+def matching_slots(old_plan, new_plan):
+    """``(old_slots, new_slots)``: int arrays pairing every edge and bias both plans have."""
+    pairs = [(s, new_plan.edge_slot[e]) for e, s in old_plan.edge_slot.items() if e in new_plan.edge_slot]
+    pairs += [(s, new_plan.bias_slot[n]) for n, s in old_plan.bias_slot.items() if n in new_plan.bias_slot]
+    old, new = zip(*pairs) if pairs else ((), ())
+    return np.array(old, dtype=np.intp), np.array(new, dtype=np.intp)
+
+
+def carry(vector, old_plan, new_plan, fill):
+    """``fill`` (shape (new_plan.n_params,)) with the surviving slots of ``vector`` moved into it.
+
+    >>> import dagnet
+    >>> net = dagnet.load("topologies/xor_skip.yaml")
+    >>> smaller = toggle_edge(net, "a", "y")
+    >>> carry(net.params, net.plan, smaller.plan, np.zeros(smaller.plan.n_params)).tolist() == \\
+    ...     smaller.params.tolist()
+    True
+    """
+    out = np.array(fill, dtype=np.float64, copy=True)
+    old, new = matching_slots(old_plan, new_plan)
+    out[new] = vector[old]
+    return out
+
+
+def from_text(text, previous=None, seed=0, source=None):
+    """The network of topology ``text`` and the slots whose values the text gives.
+
+    Read through dagnet's strict reader and judged by its graph rules.
+    Weights and biases the text gives are its own; the others keep their
+    value in ``previous`` (the network before the edit) where it has the
+    same edge or node, and are drawn with ``seed`` where it has not.
+
+    Returns
+    -------
+    net : Network
+    given : ndarray of int
+        Parameter slots of ``net`` whose value the text states.
+    """
+    if len(text.encode("utf-8")) > limits.MAX_TEXT:
+        raise TopologyError(f"the text is over the playground's limit of {limits.MAX_TEXT // 1024} KiB",
+                            source=source)
+    data = read_document(text, source)
+    if isinstance(data, dict):
+        limits.check_topology(data, source)
+    net = loads(text, seed=seed, source=source)   # every error named by dagnet's own rules
+    G, _ = topology.parse(text, source=source)
+    given = [net.plan.edge_slot[u, v] for u, v, w in G.edges(data="weight") if w is not None]
+    given += [net.plan.bias_slot[n] for n, b in G.nodes(data="bias")
+              if is_number(b) and n in net.plan.bias_slot]
+    given = np.array(given, dtype=np.intp)
+    if previous is not None:
+        kept = net.params[given].copy()
+        net.params = carry(previous.params, previous.plan, net.plan, net.params)
+        net.params[given] = kept
+    return net, given
+
+
+def structure_text(net):
+    """The topology of ``net`` as a person writes it: groups compact, trainable weights left out.
+
+    Fixed (untrainable) weights stay in the text; trainable weights and
+    biases live in the network, survive every edit and are in the trained
+    file (``net.to_yaml()``).
+    """
+    G = net.graph.copy()
+    for _, _, d in G.edges(data=True):
+        if d.get("trainable", True):
+            d.pop("weight", None)
+    for _, d in G.nodes(data=True):
+        if d.get("bias") is not None and d.get("trainable", True):
+            d["bias"] = True
+    return writer.to_yaml(G, form="grouped")

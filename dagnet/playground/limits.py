@@ -1,0 +1,82 @@
+"""The bounds on every size a playground request can ask for, checked before memory is spent.
+
+A topology's nodes and edges are counted from its plain data (groups by
+their ``size``, group edges as the product of the two sizes), so that
+``size: 100000000`` is refused before a single node is built.
+
+Examples
+--------
+>>> count_topology({"inputs": ["x1", "x2"], "nodes": {"h": {"size": 5}, "out": {}},
+...                 "edges": [{"from": ["x1", "x2"], "to": "h"}, {"from": "h", "to": "out"}]})
+(8, 15)
+"""
+from ..errors import TopologyError
+
+MAX_TEXT = 256 * 1024          #: bytes of topology text
+MAX_NODES = 300                #: nodes of a network, inputs included
+MAX_EDGES = 5000               #: edges (weights) of a network
+MAX_SAMPLES = 5000             #: samples of a data set (built-in or CSV)
+MAX_CSV_BYTES = 2 * 1024 * 1024  #: bytes of an uploaded CSV file
+MAX_COLUMNS = 64               #: columns of an uploaded CSV file
+MAX_BODY = 4 * 1024 * 1024     #: bytes of any request body (a saved state is the largest)
+GRID = (20, 200)               #: least and most grid points per side of the input plane
+MAX_MAPS = 64                  #: perceptrons that get a z_j map in each frame
+MAX_SESSIONS = 32              #: sessions kept at once (the least recently used one goes)
+SESSION_IDLE_SECONDS = 3600    #: a session nobody asked about for this long is closed
+
+
+def _size(entry):
+    if isinstance(entry, dict):
+        size = entry.get("size", 1)
+        return size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else 1
+    return 1
+
+
+def count_topology(data):
+    """``(nodes, edges)`` a topology's plain data would build, from group sizes alone.
+
+    Unknown names count as one node; the strict parser reports them later.
+    """
+    sizes = {}
+    inputs = data.get("inputs") or []
+    if isinstance(inputs, dict):
+        inputs = [{k: v} for k, v in inputs.items()]
+    for item in inputs if isinstance(inputs, list) else [inputs]:
+        if isinstance(item, dict):
+            for name, size in item.items():
+                sizes[str(name)] = _size({"size": size})
+        else:
+            sizes[str(item)] = 1
+    nodes = data.get("nodes") or {}
+    if isinstance(nodes, dict):
+        for name, attrs in nodes.items():
+            sizes[str(name)] = _size(attrs)
+    edges = 0
+    edge_list = data.get("edges") or []
+    for edge in edge_list if isinstance(edge_list, list) else []:
+        if not isinstance(edge, dict):
+            continue
+        ends = []
+        for end in ("from", "to"):
+            names = edge.get(end)
+            names = names if isinstance(names, list) else [names]
+            ends.append(sum(sizes.get(str(n), 1) for n in names))
+        edges += ends[0] * ends[1]
+    return sum(sizes.values()), edges
+
+
+def check_topology(data, source=None):
+    """Raise TopologyError when the plain data ``data`` would build more than the limits allow."""
+    nodes, edges = count_topology(data)
+    if nodes > MAX_NODES:
+        raise TopologyError(f"{nodes} nodes is over the playground's limit of {MAX_NODES}", source=source)
+    if edges > MAX_EDGES:
+        raise TopologyError(f"{edges} edges is over the playground's limit of {MAX_EDGES}", source=source)
+
+
+def check_network(n_nodes, n_edges):
+    """Raise TopologyError when a network built by an edit is over the limits."""
+    if n_nodes > MAX_NODES:
+        raise TopologyError(f"{n_nodes} nodes is over the playground's limit of {MAX_NODES}")
+    if n_edges > MAX_EDGES:
+        raise TopologyError(f"{n_edges} edges is over the playground's limit of {MAX_EDGES}")
