@@ -42,7 +42,8 @@ from . import limits
 from .edits import from_text
 from .listen import MissingExtra
 from . import saving
-from .session import Session, catalogue
+from .session import Session
+from .settings import catalogue
 from .yamllines import error_line
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")

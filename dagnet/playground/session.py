@@ -29,10 +29,8 @@ import time
 import numpy as np
 
 from .. import datasets
-from ..activations import NAMES as ACTIVATION_NAMES
 from ..errors import TopologyError
-from ..losses import LOSSES
-from ..optimizers import OPTIMIZERS, make_optimizer
+from ..optimizers import make_optimizer
 from . import describe, edits, limits, pictures, samples
 from .curve import Curve
 from .settings import check_data_settings, check_training_settings
@@ -392,14 +390,3 @@ EDITS = {
     "set_activation": lambda net, seed, node, activation: edits.set_activation(net, node, activation, seed),
     "set_loss": lambda net, seed, loss: edits.set_loss(net, loss, seed),
 }
-
-
-def catalogue():
-    """What the page offers: data sets, losses, optimisers (with their default lr), activations, limits."""
-    return {"datasets": [datasets.info(name) for name in datasets.names()],
-            "losses": list(LOSSES),
-            "optimizers": {name: cls.hyperparameters["lr"].default for name, cls in OPTIMIZERS.items()},
-            "activations": [a for a in ACTIVATION_NAMES],
-            "limits": {"grid": list(limits.GRID), "samples": limits.MAX_SAMPLES, "nodes": limits.MAX_NODES,
-                       "edges": limits.MAX_EDGES, "text": limits.MAX_TEXT, "csv": limits.MAX_CSV_BYTES,
-                       "maps": limits.MAX_MAPS}}

@@ -15,7 +15,9 @@ ValueError: noise must be a number from 0 to 10 (or null for the data set's own)
 import math
 
 from .. import datasets
+from ..activations import NAMES as ACTIVATION_NAMES
 from ..errors import suggest
+from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
 from . import limits
 
@@ -90,3 +92,14 @@ def check_training_settings(settings):
     s["speed"] = _real(s["speed"], "speed", 0, 1000, optional=True, open_low=True,
                        hint=" epochs per second (or null for as fast as it goes)")
     return s
+
+
+def catalogue():
+    """What the page offers: data sets, losses, optimisers (with their default lr), activations, limits."""
+    return {"datasets": [datasets.info(name) for name in datasets.names()],
+            "losses": list(LOSSES),
+            "optimizers": {name: cls.hyperparameters["lr"].default for name, cls in OPTIMIZERS.items()},
+            "activations": [a for a in ACTIVATION_NAMES],
+            "limits": {"grid": list(limits.GRID), "samples": limits.MAX_SAMPLES, "nodes": limits.MAX_NODES,
+                       "edges": limits.MAX_EDGES, "text": limits.MAX_TEXT, "csv": limits.MAX_CSV_BYTES,
+                       "maps": limits.MAX_MAPS}}
