@@ -200,7 +200,7 @@ class Workspace:
         N = plan.n_nodes
         self.S = S = np.empty((N, n)) if S is None else S
         self.Z = Z = np.empty((N, n)) if Z is None else Z
-        self.D = D = np.empty((N, n))
+        self.D = np.empty((N, n))
         self.grad = grad = np.empty(plan.n_params)
         grad[plan.n_weight_slots:plan.n_weight_slots + plan.n_inputs] = 0.0   # the inputs' bias slots
         bias = engine.bias[:, None]

@@ -8,8 +8,6 @@ True
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from .graph import finite, is_number
 
 

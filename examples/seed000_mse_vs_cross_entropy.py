@@ -117,7 +117,7 @@ def main(argv=None):
             plots.decision_regions(net, X, Y, os.path.join(args.out, f"decision_{loss}.png"),
                                    title=f"seed 000: {loss}")
             written.append(f"decision_{loss}.png")
-        picture = plot(curves, os.path.join(args.out, "compare.png"))
+        plot(curves, os.path.join(args.out, "compare.png"))
         written.append("compare.png")
     except ImportError:
         print('pictures skipped: pip install "dagnet[plot]"')

@@ -142,7 +142,7 @@ def main(argv=None):
         net, layers = stack(depth, width, skips, seed=0)
         gradients[name] = layer_gradients(net, layers, X, Y)
         nets[name] = net
-    print(f"  mean |∂E/∂s| per layer at the start (layer 1 next to the inputs):")
+    print("  mean |∂E/∂s| per layer at the start (layer 1 next to the inputs):")
     for name, values in gradients.items():
         print(f"    {name:<11} " + " ".join(f"{v:.1e}" for v in values))
     ratio = {name: values[-1] / values[0] for name, values in gradients.items()}

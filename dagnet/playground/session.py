@@ -28,7 +28,6 @@ import time
 
 import numpy as np
 
-from .. import datasets
 from ..errors import TopologyError
 from ..optimizers import make_optimizer
 from . import describe, edits, limits, pictures, samples
