@@ -92,3 +92,15 @@ def test_glorot_follows_the_layer_formula_on_an_mlp_and_the_source_out_degree_in
     G = nx.DiGraph([("x", f"h{k}") for k in range(9)] + [(f"h{k}", "y") for k in range(9)] + [("x", "y")])
     skip = np.abs([dagnet.Network.from_graph(G, seed=s).weight("x", "y") for s in range(300)])
     assert skip.max() <= np.sqrt(6.0 / (10 + 10)) and skip.max() > 0.9 * np.sqrt(6.0 / 20)
+
+
+def test_metadata_is_kept_with_the_network_through_save_and_load(tmp_path):
+    text = ("name: m\nmetadata: {author: ada, tags: [demo, xor], version: 3}\n"
+            "inputs: [a]\noutputs: [y]\nnodes: {y: {}}\nedges: [{from: a, to: y}]\n")
+    net = dagnet.loads(text, seed=0)
+    net.save(tmp_path / "m.yaml")
+    again = dagnet.load(tmp_path / "m.yaml")
+    meta = again.structure.graph["metadata"]
+    assert meta["author"] == "ada" and meta["tags"] == ["demo", "xor"] and meta["version"] == 3
+    assert meta["saved_by"] == "dagnet"
+    assert dagnet.loads(again.to_yaml(form="grouped")).structure.graph["metadata"]["author"] == "ada"
