@@ -313,3 +313,16 @@ def test_the_pictures_page_runs_and_its_gif_shows_training(mpl, tmp_path, monkey
             gif.seek(k)
             frames.append(gif.convert("RGB").tobytes())
     assert len(set(frames)) == len(frames)                               # no two frames alike
+
+
+def test_loss_curves_report_the_weights_the_network_kept():
+    pytest.importorskip("matplotlib")
+    from dagnet.history import History
+    h = History(loss=[3.0, 1.0, 2.0, 2.5], accuracy=[0.5, 0.9, 0.8, 0.7], best_epoch=2, weights_epoch=2)
+    fig = plots.loss_curves(h)
+    assert "loss 1, accuracy 0.900 (epoch 2, whose weights are kept)" in fig._suptitle.get_text()
+    assert [line.get_xdata()[0] for line in fig.axes[0].lines[1:]] == [2]
+    h.weights_epoch = 4                      # no early stopping: the last epoch's weights, no marker
+    fig = plots.loss_curves(h)
+    assert "4 epochs, loss 2.5, accuracy 0.700" in fig._suptitle.get_text()
+    assert len(fig.axes[0].lines) == 1

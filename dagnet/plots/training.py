@@ -64,14 +64,15 @@ def loss_curves(history, path=None, title=None, log=None, dpi=120):
         log = bool(len(values) and values.min() > 0 and values.max() / values.min() > 100)
     if log:
         ax.set_yscale("log")
-    best = h.get("best_epoch")
+    kept = h.get("weights_epoch") or len(loss)          # the epoch whose weights the network holds
+    marked = kept if kept != len(loss) else None
     for a in axes:
-        if best:
-            a.axvline(best, color="#888888", ls=":", lw=1)
+        if marked:
+            a.axvline(marked, color="#888888", ls=":", lw=1)
         a.set_xlabel("epoch")
         a.grid(alpha=0.3)
     ax.set_ylabel("loss E")
-    ax.legend(fontsize=8, title=f"best epoch {best}" if best else None, title_fontsize=8)
+    ax.legend(fontsize=8, title=f"weights kept: epoch {marked}" if marked else None, title_fontsize=8)
     if with_accuracy:
         acc = axes[1]
         acc.plot(np.arange(1, len(h["accuracy"]) + 1), h["accuracy"], color=BLUE, lw=1.6, label="training")
@@ -81,8 +82,9 @@ def loss_curves(history, path=None, title=None, log=None, dpi=120):
         acc.set_ylabel("accuracy")
         acc.set_ylim(-0.02, 1.02)
         acc.legend(fontsize=8)
-    final = f"final loss {loss[-1]:.4g}" + (f", accuracy {h['accuracy'][-1]:.3f}" if with_accuracy else "")
-    fig.suptitle(f"{title + ': ' if title else ''}{len(loss)} epochs, {final}", fontsize=10)
+    at = f" (epoch {kept}, whose weights are kept)" if marked else ""
+    final = f"loss {loss[kept - 1]:.4g}" + (f", accuracy {h['accuracy'][kept - 1]:.3f}" if with_accuracy else "")
+    fig.suptitle(f"{title + ': ' if title else ''}{len(loss)} epochs, {final}{at}", fontsize=10)
     return finish(fig, path, dpi)
 
 
