@@ -9,7 +9,7 @@ import numpy as np
 
 from . import graph as graph_rules
 from . import metrics, writer
-from .engine import ENGINES, make_engine
+from .engine import ENGINES, engine_info, make_engine
 from .graphview import bind
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fans
 from .losses import LOSSES
@@ -67,7 +67,8 @@ class Network:
             Default ``G.graph["loss"]``, else ``"mse"``.
         seed : int or None
             Seeds the initialisation of missing weights and biases.
-        engine : {"compiled", "reference"}
+        engine : {"compiled", "native", "float32", "numpy", "reference"}
+            See :mod:`dagnet.engine`; :meth:`engine_info` says what runs.
         init : str or None
             Weight initialisation scheme for nodes that name none.
         """
@@ -77,7 +78,8 @@ class Network:
 
     @property
     def engine(self):
-        """``"compiled"`` (vectorised per generation) or ``"reference"`` (node by node)."""
+        """The engine's name: ``"compiled"`` (the fastest backend), ``"native"``, ``"float32"``,
+        ``"numpy"`` or ``"reference"`` (node by node); see :meth:`engine_info`."""
         return self._engine_name
 
     @engine.setter
@@ -88,6 +90,20 @@ class Network:
             self._engines[name] = make_engine(name, self.plan, self.loss_function)
         self._engine_name = name
         self._runner = self._engines[name]
+
+    @property
+    def runner(self):
+        """The engine object behind :attr:`engine` (see :mod:`dagnet.engine`)."""
+        return self._runner
+
+    def engine_info(self):
+        """Which backend runs, in which dtype and why: ``{"engine", "backend", "dtype", "threads", "reason"}``.
+
+        >>> import dagnet
+        >>> dagnet.load("topologies/xor_skip.yaml").engine_info()["backend"] in ("native", "numpy")
+        True
+        """
+        return engine_info(self.engine, self._runner)
 
     @property
     def params(self):
