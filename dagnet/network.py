@@ -247,7 +247,7 @@ class Network:
     def fit(self, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffle=True,
             seed=None, weight_decay=0.0, validation_data=None, validation_split=0.0, patience=None,
             min_delta=0.0, restore_best=True, verbose=True, callback=None, init=None,
-            **optimizer_params):
+            exact_loss=False, **optimizer_params):
         """Train by gradient descent; return a :class:`~dagnet.training.History`.
 
         Parameters
@@ -282,6 +282,11 @@ class Network:
             ``callback(epoch, history)`` after each epoch; returning False stops.
         init : str or None
             Re-initialise all trainable weights with this scheme first.
+        exact_loss : bool
+            False (default): an epoch's ``loss`` (and ``accuracy``) is the running figure
+            over its batches, each as computed before that batch's update (free);
+            True: E on the whole training set after each epoch (one more forward pass
+            over all of it per epoch). Validation data are measured after every epoch either way.
 
         Returns
         -------
@@ -307,7 +312,8 @@ class Network:
                    shuffle=shuffle, seed=seed, weight_decay=weight_decay,
                    validation_data=validation_data, validation_split=validation_split,
                    patience=patience, min_delta=min_delta, restore_best=restore_best,
-                   verbose=verbose, callback=callback, init=init, **optimizer_params)
+                   verbose=verbose, callback=callback, init=init, exact_loss=exact_loss,
+                   **optimizer_params)
 
     def initialize(self, init="glorot_uniform", seed=None, bias_init=DEFAULT_BIAS_INIT):
         """Draw every trainable weight (scheme ``init``) and bias (``bias_init``) anew.

@@ -34,10 +34,14 @@ class TrainingDiverged(RuntimeError):
 class History:
     """What :meth:`Network.fit` recorded, one entry per finished epoch.
 
-    ``loss`` is E on the whole training set after the epoch; ``accuracy``
-    is filled for classifiers (classification losses, or 0/1 targets);
-    ``val_*`` when validation data was given; ``seconds`` is the training
-    time of each epoch.
+    ``loss`` is the epoch's running loss: each batch's E as the epoch
+    computed it (before that batch's update), summed for ``sse`` and
+    averaged over the samples for the mean losses, as Keras and
+    scikit-learn report it; with ``fit(..., exact_loss=True)`` it is E on
+    the whole training set after the epoch. ``accuracy`` (for classifiers:
+    classification losses, or 0/1 targets) follows the same rule;
+    ``val_*`` (when validation data was given) are always measured after
+    the epoch; ``seconds`` is the training time of each epoch.
     """
 
     loss: list = field(default_factory=list)
@@ -119,7 +123,7 @@ def _split(X, Y, validation_data, validation_split, net):
 
 def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffle=True, seed=None,
         weight_decay=0.0, validation_data=None, validation_split=0.0, patience=None, min_delta=0.0,
-        restore_best=True, verbose=True, callback=None, init=None, **optimizer_params):
+        restore_best=True, verbose=True, callback=None, init=None, exact_loss=False, **optimizer_params):
     """Train ``net`` in place; see :meth:`dagnet.Network.fit` for the parameters."""
     X = as_inputs(X, net.inputs)
     Y = net.targets(Y)
@@ -144,6 +148,10 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     n = len(X)
     size = n if batch_size is None else min(int(batch_size), n)
     track_accuracy = net.is_classifier or is_binary(Y)
+    # the engine's whole-epoch loop (the native kernel's), when it runs this optimiser
+    fused = getattr(net.runner, "train_epoch", None)
+    fused = fused if fused is not None and net.runner.fuses(opt) else None
+    seen = np.empty((n, len(net.outputs))) if track_accuracy and not exact_loss else None
 
     history = History()
     params = net.params
@@ -159,12 +167,11 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                 if shuffle:
                     order = rng.permutation(n)
                     Xs, Ys = X[order], Y[order]
-                for lo in range(0, n, size):
-                    E = net.train_step(Xs[lo:lo + size], Ys[lo:lo + size], opt, weight_decay)
-                    if not math.isfinite(E):
-                        break
+                E, acc = _epoch(net, Xs, Ys, size, opt, weight_decay, fused, seen)
                 seconds = time.perf_counter() - started
-                E, acc = _measure(net, X, Y, track_accuracy)
+                if exact_loss or (track_accuracy and acc is None):
+                    E_all, acc = _measure(net, X, Y, track_accuracy)
+                    E = E_all if exact_loss else E
                 if not math.isfinite(E) or not np.all(np.isfinite(params)):
                     params[:] = last_good
                     history.diverged = True
@@ -219,6 +226,42 @@ def _postfix(history):
     if history.val_loss:
         out["val_loss"] = f"{history.val_loss[-1]:.4g}"
     return out
+
+
+#: Losses whose E is a sum over the samples (the others are means): an epoch's running
+#: loss adds their batch losses instead of averaging them.
+SUMMED_LOSSES = {"sse"}
+
+
+def _epoch(net, X, Y, size, opt, weight_decay, fused, seen):
+    """One epoch of updates; returns (running loss, running accuracy or None).
+
+    ``seen`` (n, n_outputs), when given, collects each batch's outputs as the
+    forward pass computed them, for the running accuracy.
+    """
+    n = len(X)
+    batch_outputs = getattr(net.runner, "train_outputs", None)
+    if fused is not None:
+        losses = fused(net.params, X, Y, size, opt, weight_decay, seen)
+    else:
+        losses = []
+        for lo in range(0, n, size):
+            losses.append(net.train_step(X[lo:lo + size], Y[lo:lo + size], opt, weight_decay))
+            if seen is not None and batch_outputs is not None:
+                seen[lo:lo + size] = batch_outputs()
+            if not math.isfinite(losses[-1]):
+                break
+    if len(losses) < -(-n // size):
+        return math.nan, None
+    losses = np.asarray(losses)
+    if net.loss not in SUMMED_LOSSES:   # a mean over each batch: weigh it by the batch's size
+        sizes = np.full(len(losses), float(size))
+        sizes[-1] = n - size * (len(losses) - 1)
+        losses = losses * (sizes / n)
+    E = float(np.sum(losses))
+    if seen is None or (fused is None and batch_outputs is None):
+        return E, None
+    return E, metrics.accuracy(metrics.labels(Y), metrics.classes(seen))
 
 
 def _measure(net, X, Y, track_accuracy):

@@ -66,6 +66,18 @@ class NativeEngine:
         self._grad = np.empty(plan.n_params)
         self._outputs = None
 
+    def __getstate__(self):   # the kernel's capsule is rebuilt on unpickling
+        state = dict(self.__dict__)
+        for key in ("net", "_grad", "_outputs"):
+            state.pop(key)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.net = self.spec.build(kernel, self.plan)
+        self._grad = np.empty(self.plan.n_params)
+        self._outputs = None
+
     def _tile(self, n):
         from .spec import TILE_SIZES
         return TILE_SIZES.index(tile_size(n, self.plan.n_nodes, 4 if self.precision else 8))

@@ -50,7 +50,7 @@ def tile_size(n_samples, n_nodes, itemsize=8):
     but no more than the batch needs.
 
     >>> tile_size(256, 2036), tile_size(1, 9), tile_size(256, 100_036)
-    (16, 4, 8)
+    (32, 4, 8)
     """
     fits = [t for t in TILE_SIZES if n_nodes * t * itemsize <= TILE_BYTES]
     size = max(fits) if fits and max(fits) >= 8 else 8
