@@ -17,7 +17,7 @@
  * Threads take whole lanes.
  *
  * Built with -ffp-contract=off: the only fused multiply-adds are the
- * explicit MADDs of the tile loops, so the optimiser's updates round
+ * explicit VFMAs of the tile loops, so the optimiser's updates round
  * exactly as numpy's do.
  */
 #define PY_SSIZE_T_CLEAN
@@ -71,67 +71,107 @@ typedef struct {
 
 /* --- the tile code, once per precision and tile size ---------------------------------- */
 
+/* SIMD vectors as GCC vector types: VEC holds LANES REALs, NV = T / LANES of them make a row.
+ * VFMA is one fused multiply-add where the target has it; HSUM adds a vector's lanes in a
+ * fixed order, so that a dot product is reproducible. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+#if defined(__FMA__) && defined(__x86_64__)
+#define VFMA_D(a, b, c) __builtin_ia32_vfmaddpd256((a), (b), (c))
+#define VFMA_F8(a, b, c) __builtin_ia32_vfmaddps256((a), (b), (c))
+#define VFMA_F4(a, b, c) __builtin_ia32_vfmaddps((a), (b), (c))
+#else
+#define VFMA_D(a, b, c) ((a) * (b) + (c))
+#define VFMA_F8(a, b, c) ((a) * (b) + (c))
+#define VFMA_F4(a, b, c) ((a) * (b) + (c))
+#endif
+#define HSUM4(q) (((q)[0] + (q)[2]) + ((q)[1] + (q)[3]))
+#define HSUM8(q) ((((q)[0] + (q)[4]) + ((q)[2] + (q)[6])) + (((q)[1] + (q)[5]) + ((q)[3] + (q)[7])))
+
 #define REAL double
 #define REAL_IS_DOUBLE 1
-#ifdef __FMA__
-#define MADD(a, b, c) __builtin_fma((a), (b), (c))
-#else
-#define MADD(a, b, c) ((a) * (b) + (c))
-#endif
+#define VEC v4d
+#define VFMA VFMA_D
+#define HSUM HSUM4
 #define T 4
+#define NV (4 / 4)
 #define SUF d4
 #include "tile.h"
+#undef NV
 #undef T
 #undef SUF
 #define T 8
+#define NV (8 / 4)
 #define SUF d8
 #include "tile.h"
+#undef NV
 #undef T
 #undef SUF
 #define T 16
+#define NV (16 / 4)
 #define SUF d16
 #include "tile.h"
+#undef NV
 #undef T
 #undef SUF
 #define T 32
+#define NV (32 / 4)
 #define SUF d32
 #include "tile.h"
+#undef NV
 #undef T
 #undef SUF
 #undef REAL
 #undef REAL_IS_DOUBLE
-#undef MADD
+#undef VEC
+#undef VFMA
+#undef HSUM
 
 #define REAL float
 #define REAL_IS_DOUBLE 0
-#ifdef __FMA__
-#define MADD(a, b, c) __builtin_fmaf((a), (b), (c))
-#else
-#define MADD(a, b, c) ((a) * (b) + (c))
-#endif
+#define VEC v4f
+#define VFMA VFMA_F4
+#define HSUM HSUM4
 #define T 4
+#define NV 1
 #define SUF f4
 #include "tile.h"
 #undef T
+#undef NV
 #undef SUF
+#undef VEC
+#undef VFMA
+#undef HSUM
+#define VEC v8f
+#define VFMA VFMA_F8
+#define HSUM HSUM8
 #define T 8
+#define NV (8 / 8)
 #define SUF f8
 #include "tile.h"
+#undef NV
 #undef T
 #undef SUF
 #define T 16
+#define NV (16 / 8)
 #define SUF f16
 #include "tile.h"
+#undef NV
 #undef T
 #undef SUF
 #define T 32
+#define NV (32 / 8)
 #define SUF f32
 #include "tile.h"
+#undef NV
 #undef T
 #undef SUF
 #undef REAL
 #undef REAL_IS_DOUBLE
-#undef MADD
+#undef VEC
+#undef VFMA
+#undef HSUM
 
 typedef void (*lane_fn)(const Net *, const Call *, Work *, int);
 static const lane_fn LANES[2][N_TILE_SIZES] = {
@@ -166,6 +206,15 @@ static int grow(void **p, size_t bytes)
     return 0;
 }
 
+/* A fresh 64-byte aligned buffer in place of *p (its contents are not kept): tile rows are
+ * loaded and stored as whole SIMD vectors. */
+static int grow_aligned(void **p, size_t bytes)
+{
+    free(*p);
+    *p = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    return *p ? 0 : -1;
+}
+
 /* Buffers for `threads` workers and `lanes` lanes; -1 when memory runs out. */
 static int prepare(Net *net, int precision, int T, int threads, int64_t lanes, int64_t n_tiles)
 {
@@ -174,11 +223,11 @@ static int prepare(Net *net, int precision, int T, int threads, int64_t lanes, i
     for (int i = 0; i < threads; i++) {
         Work *w = &net->work[i];
         if (w->bytes < bytes) {
-            if (grow(&w->S, bytes) || grow(&w->Z, bytes) || grow(&w->D, bytes))
+            if (grow_aligned(&w->S, bytes) || grow_aligned(&w->Z, bytes) || grow_aligned(&w->D, bytes))
                 return -1;
             w->bytes = bytes;
         }
-        if (!w->buf && grow((void **)&w->buf, (size_t)(8 * 32 + net->n_out + 8) * sizeof(double)))
+        if (!w->buf && grow_aligned((void **)&w->buf, (size_t)(8 * 32 + net->n_out + 8) * sizeof(double)))
             return -1;
     }
     for (int64_t l = 0; l < lanes; l++)

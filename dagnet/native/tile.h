@@ -58,28 +58,28 @@ static void FN(forward)(const Net *net, const Call *c, Work *w)
     const int64_t *ptr = net->in_ptr, *src = net->in_src;
     double *buf = w->buf;
     for (int64_t j = net->n_in; j < net->N; j++) {
-        REAL a0[T], a1[T];                     /* two accumulators: even and odd edges */
-        for (int t = 0; t < T; t++) { a0[t] = bias[j]; a1[t] = (REAL)0; }
+        VEC a0[NV], a1[NV];                    /* two accumulators: even and odd edges */
+        for (int v = 0; v < NV; v++) { a0[v] = (VEC){0} + bias[j]; a1[v] = (VEC){0}; }
         int64_t e = ptr[j], end = ptr[j + 1];
         for (; e + 1 < end; e += 2) {
             if (c->prefetch) {
                 __builtin_prefetch(Z + src[e + PREFETCH_EDGES] * T);
                 __builtin_prefetch(Z + src[e + PREFETCH_EDGES + 1] * T);
             }
-            const REAL wa = iw[e], wb = iw[e + 1];
-            const REAL *za = Z + src[e] * T, *zb = Z + src[e + 1] * T;
-            for (int t = 0; t < T; t++) {
-                a0[t] = MADD(wa, za[t], a0[t]);
-                a1[t] = MADD(wb, zb[t], a1[t]);
+            const VEC wa = (VEC){0} + iw[e], wb = (VEC){0} + iw[e + 1];
+            const VEC *za = (const VEC *)(Z + src[e] * T), *zb = (const VEC *)(Z + src[e + 1] * T);
+            for (int v = 0; v < NV; v++) {
+                a0[v] = VFMA(wa, za[v], a0[v]);
+                a1[v] = VFMA(wb, zb[v], a1[v]);
             }
         }
         if (e < end) {
-            const REAL wa = iw[e];
-            const REAL *za = Z + src[e] * T;
-            for (int t = 0; t < T; t++) a0[t] = MADD(wa, za[t], a0[t]);
+            const VEC wa = (VEC){0} + iw[e];
+            const VEC *za = (const VEC *)(Z + src[e] * T);
+            for (int v = 0; v < NV; v++) a0[v] = VFMA(wa, za[v], a0[v]);
         }
         REAL *s = S + j * T, *z = Z + j * T;
-        for (int t = 0; t < T; t++) s[t] = a0[t] + a1[t];
+        for (int v = 0; v < NV; v++) ((VEC *)s)[v] = a0[v] + a1[v];
         int code = net->act[j];
         if (code == ACT_SOFTMAX)
             continue;
@@ -201,44 +201,45 @@ static void FN(backward)(const Net *net, const Call *c, Work *w, double *ge, dou
 #endif
     for (int64_t k = net->N - 1; k >= 0; k--) {
         const REAL *zk = Z + k * T;
-        REAL p0[T], p1[T];                     /* two accumulators: even and odd edges */
-        for (int t = 0; t < T; t++) { p0[t] = (REAL)0; p1[t] = (REAL)0; }
+        const VEC *zv = (const VEC *)zk;
+        VEC p0[NV], p1[NV];                    /* pull accumulators; odd edges use p1 when NV is small */
+        for (int v = 0; v < NV; v++) { p0[v] = (VEC){0}; p1[v] = (VEC){0}; }
+        VEC *pb = NV <= 4 ? p1 : p0;
         int64_t e = ptr[k], end = ptr[k + 1];
         for (; e + 1 < end; e += 2) {
             if (c->prefetch) {
                 __builtin_prefetch(D + dst[e + PREFETCH_EDGES] * T);
                 __builtin_prefetch(D + dst[e + PREFETCH_EDGES + 1] * T);
             }
-            const REAL wa = ow[e], wb = ow[e + 1];
-            const REAL *da = D + dst[e] * T, *db = D + dst[e + 1] * T;
-            REAL qa[T], qb[T];
-            for (int t = 0; t < T; t++) {
-                p0[t] = MADD(wa, da[t], p0[t]);
-                p1[t] = MADD(wb, db[t], p1[t]);
-                qa[t] = da[t] * zk[t];
-                qb[t] = db[t] * zk[t];
+            const VEC wa = (VEC){0} + ow[e], wb = (VEC){0} + ow[e + 1];
+            const VEC *da = (const VEC *)(D + dst[e] * T), *db = (const VEC *)(D + dst[e + 1] * T);
+            VEC qa = da[0] * zv[0], qb = db[0] * zv[0];
+            p0[0] = VFMA(wa, da[0], p0[0]);
+            pb[0] = VFMA(wb, db[0], pb[0]);
+            for (int v = 1; v < NV; v++) {
+                p0[v] = VFMA(wa, da[v], p0[v]);
+                pb[v] = VFMA(wb, db[v], pb[v]);
+                qa = VFMA(da[v], zv[v], qa);
+                qb = VFMA(db[v], zv[v], qb);
             }
-            for (int h = T / 2; h >= 1; h /= 2)    /* fixed pairwise order: reproducible */
-                for (int t = 0; t < h; t++) { qa[t] += qa[t + h]; qb[t] += qb[t + h]; }
-            ge[e] += (double)qa[0];
-            ge[e + 1] += (double)qb[0];
+            ge[e] += (double)HSUM(qa);
+            ge[e + 1] += (double)HSUM(qb);
         }
         if (e < end) {
-            const REAL wa = ow[e];
-            const REAL *da = D + dst[e] * T;
-            REAL qa[T];
-            for (int t = 0; t < T; t++) {
-                p0[t] = MADD(wa, da[t], p0[t]);
-                qa[t] = da[t] * zk[t];
+            const VEC wa = (VEC){0} + ow[e];
+            const VEC *da = (const VEC *)(D + dst[e] * T);
+            VEC qa = da[0] * zv[0];
+            p0[0] = VFMA(wa, da[0], p0[0]);
+            for (int v = 1; v < NV; v++) {
+                p0[v] = VFMA(wa, da[v], p0[v]);
+                qa = VFMA(da[v], zv[v], qa);
             }
-            for (int h = T / 2; h >= 1; h /= 2)
-                for (int t = 0; t < h; t++) qa[t] += qa[t + h];
-            ge[e] += (double)qa[0];
+            ge[e] += (double)HSUM(qa);
         }
         REAL *dk = D + k * T;
         int code = net->act[k];
         if (code < 0) {                        /* an input: s = z = x, δ is ∂E/∂x */
-            for (int t = 0; t < T; t++) dk[t] = c->input_deltas ? p0[t] + p1[t] : (REAL)0;
+            for (int v = 0; v < NV; v++) ((VEC *)dk)[v] = c->input_deltas ? p0[v] + p1[v] : (VEC){0};
             continue;
         }
         int is_output = net->out_pos[k] >= 0;
@@ -246,13 +247,15 @@ static void FN(backward)(const Net *net, const Call *c, Work *w, double *ge, dou
             if (is_output)                     /* the loss's own ∂E/∂s_k, added after the chain rule */
                 for (int t = 0; t < T; t++) direct[t] = (double)dk[t];
 #if REAL_IS_DOUBLE
-            for (int t = 0; t < T; t++) dk[t] = p0[t] + p1[t];
+            for (int v = 0; v < NV; v++) ((VEC *)dk)[v] = p0[v] + p1[v];
             act_scale(code, dk, S + k * T, zk, tmp, T);
             if (is_output)
                 for (int t = 0; t < T; t++) dk[t] += direct[t];
 #else
+            VEC pulled[NV];
+            for (int v = 0; v < NV; v++) pulled[v] = p0[v] + p1[v];
             for (int t = 0; t < T; t++) {
-                dd[t] = (double)(p0[t] + p1[t]);
+                dd[t] = (double)((const REAL *)pulled)[t];
                 sd[t] = (double)S[k * T + t];
                 zd[t] = (double)zk[t];
             }
