@@ -30,9 +30,11 @@ LOSS_CODES = {"sse": 0, "mse": 1, "cross_entropy": 2, "binary_cross_entropy": 3}
 #: Samples per tile the kernel is compiled for.
 TILE_SIZES = (4, 8, 16, 32)
 
-#: A tile's node values (one array of n_nodes × T) should fit in about this many bytes, so that the
-#: rows an edge reads come from cache: the tile shrinks as networks grow (see :func:`tile_size`).
-TILE_BYTES = 1 << 20
+#: A tile's node values (one array of n_nodes × T) should fit in about this many bytes (half the
+#: last-level cache of the machine it was tuned on), so that the rows an edge reads come from cache:
+#: tiles shrink from 32 to 16 samples as networks grow past 65k nodes. Smaller tiles cost more
+#: instructions per edge than the cache misses they save (measured on W5 at 100k and 1M edges).
+TILE_BYTES = 16 << 20
 
 
 def unsupported(plan, loss):
@@ -49,8 +51,8 @@ def tile_size(n_samples, n_nodes, itemsize=8):
     """Samples per tile: the largest size whose node values fit :data:`TILE_BYTES` (at least 8),
     but no more than the batch needs.
 
-    >>> tile_size(256, 2036), tile_size(1, 9), tile_size(256, 100_036)
-    (32, 4, 8)
+    >>> tile_size(256, 2036), tile_size(1, 9), tile_size(7, 9), tile_size(256, 100_036)
+    (32, 4, 8, 16)
     """
     fits = [t for t in TILE_SIZES if n_nodes * t * itemsize <= TILE_BYTES]
     size = max(fits) if fits and max(fits) >= 8 else 8
