@@ -13,7 +13,7 @@ Examples
 >>> from dagnet.native import available
 >>> net = dagnet.load("topologies/xor_skip.yaml", engine="native" if available() else "numpy")
 >>> net.predict(np.array([[0, 1], [1, 1]])).round(3).ravel()
-array([0.993, 0.007])
+array([0.992, 0.008])
 """
 import os
 
