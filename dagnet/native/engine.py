@@ -20,7 +20,7 @@ import os
 import numpy as np
 
 from . import kernel
-from .spec import Spec, tile_size, unsupported
+from .spec import TILE_SIZES, Spec, tile_size, unsupported
 
 MODE_FORWARD, MODE_BACKWARD, MODE_TRAIN = 0, 1, 2
 
@@ -79,7 +79,6 @@ class NativeEngine:
         self._outputs = None
 
     def _tile(self, n):
-        from .spec import TILE_SIZES
         return TILE_SIZES.index(tile_size(n, self.plan.n_nodes, 4 if self.precision else 8))
 
     def _run(self, mode, n, params, X=None, Y=None, S=None, Z=None, S_out=None, Z_out=None,
