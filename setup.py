@@ -64,6 +64,11 @@ class OptionalBuildExt(build_ext):
             flags = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math", "-std=gnu99"]
             if not self.compiles(flags):
                 flags = []
+                if not self.compiles(flags):
+                    say("no working C compiler: not building the native kernel; dagnet will run its "
+                        "numpy engine")
+                    self.extensions = []
+                    return
             if not os.environ.get("DAGNET_PORTABLE") and self.compiles(flags + ["-march=native"]):
                 flags.append("-march=native")
             ext = self.extensions[0]
