@@ -82,7 +82,12 @@ def measure(kernel=None):
             "copy_bytes_per_second": bandwidth, "fma_per_second": FMA_PER_CYCLE * hz, "hz": hz}
 
 
-def bound(net, n, machine, per_update_batches=1):
+def us(seconds):
+    """``seconds`` in µs, or in ns below one µs."""
+    return f"{seconds * 1e6:.1f} µs" if seconds >= 1e-6 else f"{seconds * 1e9:.1f} ns"
+
+
+def bound(net, n, machine):
     """Lower bound (seconds per update) for training ``net`` on batches of ``n``, and its arithmetic."""
     plan = net.plan
     edges = len(plan.edge_slot)
@@ -96,9 +101,9 @@ def bound(net, n, machine, per_update_batches=1):
     bytes_ = edges * 2 * 16 + plan.n_params * 8 * 4          # edge lists both ways; θ, ∂E/∂θ, update
     t_mem = bytes_ / machine["copy_bytes_per_second"] if bytes_ > CACHE_BYTES else 0.0
     seconds = max(t_fma + t_trans, t_mem)
+    memory = (f"{bytes_ / 2**20:.2f} MiB / {machine['copy_bytes_per_second'] / 1e9:.1f} GB/s = {us(t_mem)}"
+              if t_mem else f"{bytes_ / 2**10:.1f} KiB, in cache")
     text = (f"{edges:,} edges × {n} samples × 3 FMA = {fma:,.0f} FMA / {machine['fma_per_second'] / 1e9:.1f} G/s"
-            f" = {t_fma * 1e6:.1f} µs; {transcendental:,} nodes × {n} × "
-            f"{cost * 1e9:.2f} ns = {t_trans * 1e6:.1f} µs; {bytes_ / 2**20:.2f} MiB / "
-            f"{machine['copy_bytes_per_second'] / 1e9:.1f} GB/s = {t_mem * 1e6:.1f} µs; "
-            f"bound {seconds * 1e6:.1f} µs")
+            f" = {us(t_fma)}; {transcendental:,} nodes × {n} × {cost * 1e9:.2f} ns = {us(t_trans)}; "
+            f"{memory}; bound max({us(t_fma)} + {us(t_trans)}, {us(t_mem)}) = {us(seconds)}")
     return seconds, text

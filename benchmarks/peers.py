@@ -47,6 +47,7 @@ def numpy_w1_fit(net, X, labels, lr=0.01, epochs=3, batch=256, seed=0):
     rng = np.random.default_rng(seed)
 
     def train():
+        nonlocal W1, b1, W2, b2
         for _ in range(epochs):
             order = rng.permutation(len(X))
             Xs, Ys, ls = X[order], Y[order], labels[order]
