@@ -28,6 +28,10 @@
 #include "activations.h"
 
 #define MAX_LANES 4
+/* A thread costs tens of µs to start and join: each one gets at least this many
+ * (edges + nodes) × samples of work, else fewer threads run (the lanes, and so the
+ * results, stay the same). */
+#define MIN_WORK_PER_THREAD (1 << 20)
 #define PREFETCH_EDGES 8
 #define N_TILE_SIZES 4
 static const int TILE_SIZES[N_TILE_SIZES] = {4, 8, 16, 32};
@@ -268,6 +272,8 @@ static double run_batch(Net *net, int precision, int tile_index, int threads, co
     c->n_tiles = (n + T - 1) / T;
     c->lanes = c->n_tiles < MAX_LANES ? c->n_tiles : MAX_LANES;
     if (threads > c->lanes) threads = (int)c->lanes;
+    int64_t worth = (net->E + net->N) * n / MIN_WORK_PER_THREAD + 1;
+    if (threads > worth) threads = (int)worth;
     if (threads < 1) threads = 1;
     *failed = 0;
     if (prepare(net, precision, T, threads, c->lanes, c->n_tiles)) {
