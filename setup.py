@@ -93,7 +93,8 @@ class OptionalBuildExt(build_ext):
 
 setup(
     ext_modules=[Extension(KERNEL, sources=["dagnet/native/kernel.c"],
-                           depends=["dagnet/native/tile.h", "dagnet/native/vmath.h",
+                           depends=["dagnet/native/batch.h", "dagnet/native/tile.h",
+                                    "dagnet/native/optimizers.h", "dagnet/native/vmath.h",
                                     "dagnet/native/activations.h"])],
     cmdclass={"build_ext": OptionalBuildExt},
 )
