@@ -16,6 +16,11 @@ lower bound on this machine (see bounds.py) is printed with its arithmetic.
 import argparse
 import json
 import os
+
+# Contestants run interleaved: a thread pool that spins after its call (OpenMP's default wait,
+# OpenBLAS's) would hold a core through the next contestant's turn. Idle threads sleep instead.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 import platform
 import subprocess
 import sys

@@ -17,7 +17,7 @@
 /* A thread costs tens of µs to start and join: each one gets at least this many
  * (edges + nodes) × samples of work, else fewer threads run (the lanes, and so the
  * results, stay the same). */
-#define MIN_WORK_PER_THREAD (1 << 20)
+#define MIN_WORK_PER_THREAD (1 << 18)
 #define PREFETCH_EDGES 8
 #define N_TILE_SIZES 4
 static const int TILE_SIZES[N_TILE_SIZES] = {4, 8, 16, 32};
