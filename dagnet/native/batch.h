@@ -14,10 +14,12 @@
 
 
 #define MAX_LANES 4
-/* A thread costs tens of µs to start and join: each one gets at least this many
- * (edges + nodes) × samples of work, else fewer threads run (the lanes, and so the
- * results, stay the same). */
-#define MIN_WORK_PER_THREAD (1 << 18)
+/* A thread costs tens of µs to start and join, and on a shared machine a step waits for
+ * its slowest thread: each one gets at least this many (edges + nodes) × samples of work,
+ * else fewer threads run (the lanes, and so the results, stay the same). At a quarter of
+ * this, W1 and W4 ran 5-40 % faster on two threads of an idle machine and twice as slow
+ * on a busy one (benchmarks/threads.py, benchmarks/run.py). */
+#define MIN_WORK_PER_THREAD (1 << 20)
 #define PREFETCH_EDGES 8
 #define N_TILE_SIZES 4
 static const int TILE_SIZES[N_TILE_SIZES] = {4, 8, 16, 32};
