@@ -36,6 +36,38 @@ def numpy_w1(net, X, labels, lr=0.01):
     return step, (W1, b1, W2, b2)
 
 
+def numpy_w1_fit(net, X, labels, lr=0.01, epochs=3, batch=256, seed=0):
+    """Seed 004's network trained as ``fit`` trains it: shuffled mini-batches, ``epochs`` epochs."""
+    W1 = np.array([[net.weight(f"x{i}", f"h{j}") for j in range(500)] for i in range(2)])
+    b1 = np.array([net.bias(f"h{j}") for j in range(500)])
+    W2 = np.array([[net.weight(f"h{i}", f"y{j}") for j in range(2)] for i in range(500)])
+    b2 = np.array([net.bias(f"y{j}") for j in range(2)])
+    labels = labels.astype(int).ravel()
+    Y = np.eye(2)[labels]
+    rng = np.random.default_rng(seed)
+
+    def train():
+        nonlocal W1, b1, W2, b2
+        for _ in range(epochs):
+            order = rng.permutation(len(X))
+            Xs, Ys, ls = X[order], Y[order], labels[order]
+            for lo in range(0, len(X), batch):
+                x, y, lab = Xs[lo:lo + batch], Ys[lo:lo + batch], ls[lo:lo + batch]
+                n = len(x)
+                a1 = np.tanh(x @ W1 + b1)
+                s2 = a1 @ W2 + b2
+                s2 -= s2.max(axis=1, keepdims=True)
+                e = np.exp(s2)
+                total = e.sum(axis=1, keepdims=True)
+                np.mean(np.log(total).ravel() - s2[np.arange(n), lab])   # the batch's loss
+                d2 = (e / total - y) / n
+                gW2, gb2 = a1.T @ d2, d2.sum(axis=0)
+                d1 = (d2 @ W2.T) * (1.0 - a1 * a1)
+                gW1, gb1 = x.T @ d1, d1.sum(axis=0)
+                W1 -= lr * gW1; b1 -= lr * gb1; W2 -= lr * gW2; b2 -= lr * gb2
+    return train
+
+
 def numpy_w2(net, X, Y, lr=0.5):
     """Seed 002's 2-5-1 network, one example per update (sse), as tight as numpy allows."""
     W1 = np.array([[net.weight(f"x{i}", f"h{j}") for j in range(5)] for i in range(2)])
@@ -104,6 +136,26 @@ def torch_w1(net, X, Y, lr=0.01):
         opt.step()
         return loss.item()
     return step
+
+
+def torch_w1_fit(net, X, Y, lr=0.01, epochs=3, batch=256, seed=0):
+    """``nn.Sequential`` trained like ``fit``: shuffled mini-batches, the batch loss read each step."""
+    import torch
+    model, opt, criterion, Xt, Yt = torch_sequential(net, X, Y, (2, 500, 2), "tanh", "softmax",
+                                                     "cross_entropy", lr)
+    generator = torch.Generator().manual_seed(seed)
+
+    def train():
+        for _ in range(epochs):
+            order = torch.randperm(len(Xt), generator=generator)
+            for lo in range(0, len(Xt), batch):
+                idx = order[lo:lo + batch]
+                opt.zero_grad()
+                loss = criterion(model(Xt[idx]), Yt[idx])
+                loss.backward()
+                opt.step()
+                loss.item()
+    return train
 
 
 def torch_w2(net, X, Y, lr=0.5):

@@ -133,6 +133,10 @@ class CompiledEngine:
         work.forward(X, keep_inputs=False)
         return work.backward(params, Y, False, weights), work.grad
 
+    def train_outputs(self):
+        """The outputs ŷ of the last :meth:`train_gradient` batch, shape (n_samples, n_outputs)."""
+        return self._training.Z[self.out].T
+
 
 @dataclass(frozen=True)
 class _Run:

@@ -38,12 +38,26 @@ is its own: it never writes into the plan, the graph or another engine.
 Engines are registered in :data:`ENGINES` under the name users pass as
 ``engine=``; a new engine is a class with these three methods and one
 entry here, and the engine-agreement tests pick it up.
+
+``"compiled"`` (the default) is the compiled plan on the fastest backend
+available: the native kernel (:mod:`dagnet.native`) when it is built and
+covers the network, else the numpy engine. ``"native"`` and ``"numpy"``
+name one backend each; ``"float32"`` is the native kernel computing in
+single precision (parameters and results stay float64); ``"reference"``
+is the node-by-node specification.
+
+Optional methods an engine may offer: ``train_outputs()`` (the last
+training batch's ŷ), ``train_epoch(...)`` (a whole epoch of updates in one
+call, see :class:`dagnet.native.engine.NativeEngine`) and ``info()``.
 """
 import importlib
 
-#: engine name -> "module:Class"; imported on first use.
+#: engine name -> "module:Class" (or a factory); imported on first use.
 ENGINES = {
-    "compiled": "dagnet.compiled:CompiledEngine",
+    "compiled": "dagnet.native:compiled_engine",
+    "native": "dagnet.native.engine:NativeEngine",
+    "float32": "dagnet.native.engine:Native32Engine",
+    "numpy": "dagnet.compiled:CompiledEngine",
     "reference": "dagnet.reference:ReferenceEngine",
 }
 
@@ -54,3 +68,16 @@ def make_engine(name, plan, loss):
         raise ValueError(f"unknown engine {name!r}; known: {', '.join(ENGINES)}")
     module, cls = ENGINES[name].split(":")
     return getattr(importlib.import_module(module), cls)(plan, loss)
+
+
+def engine_info(name, engine):
+    """What runs behind ``engine=name``: a dict with ``engine`` (the name asked for),
+    ``backend`` (``"native"``, ``"numpy"`` or ``"reference"``), ``dtype``, ``threads`` and
+    ``reason`` (why this backend), as :meth:`dagnet.Network.engine_info` returns it."""
+    if hasattr(engine, "info"):
+        info = engine.info()
+    else:
+        backend = "numpy" if engine.name == "compiled" else engine.name
+        why = getattr(engine, "why", None) or f"engine={name!r} asks for it"
+        info = {"backend": backend, "dtype": "float64", "threads": 1, "reason": why}
+    return {"engine": name, **info}

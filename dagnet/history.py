@@ -10,10 +10,14 @@ from .text import plural
 class History:
     """What :meth:`Network.fit` recorded, one entry per finished epoch.
 
-    ``loss`` is E on the whole training set after the epoch; ``accuracy``
-    is filled for classifiers (classification losses, or 0/1 targets);
-    ``val_*`` when validation data was given; ``seconds`` is the training
-    time of each epoch. ``best_epoch`` has the lowest monitored loss
+    ``loss`` is the epoch's running loss: each batch's E as the epoch
+    computed it (before that batch's update), summed for ``sse`` and
+    averaged over the samples for the mean losses, as Keras and
+    scikit-learn report it; with ``fit(..., exact_loss=True)`` it is E on
+    the whole training set after the epoch. ``accuracy`` (for classifiers:
+    classification losses, or 0/1 targets) follows the same rule;
+    ``val_*`` (when validation data was given) are always measured after
+    the epoch; ``seconds`` is the training time of each epoch. ``best_epoch`` has the lowest monitored loss
     (validation loss if any); ``weights_epoch`` is the epoch whose weights
     the network holds after ``fit`` (the best one when early stopping
     restored it, the last whole one otherwise; 0 for the start), and

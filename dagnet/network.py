@@ -9,7 +9,7 @@ import numpy as np
 
 from . import graph as graph_rules
 from . import metrics, training, writer
-from .engine import ENGINES, make_engine
+from .engine import ENGINES, engine_info, make_engine
 from .graphview import ParameterGraph, rebind, structure_of, view, with_values
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
@@ -74,7 +74,8 @@ class Network:
             Default ``G.graph["loss"]``, else ``"mse"``.
         seed : int or None
             Seeds the initialisation of missing weights and biases.
-        engine : {"compiled", "reference"}
+        engine : {"compiled", "native", "float32", "numpy", "reference"}
+            See :mod:`dagnet.engine`; :meth:`engine_info` says what runs.
         init : str or None
             Weight initialisation scheme for nodes that name none.
         """
@@ -85,7 +86,8 @@ class Network:
 
     @property
     def engine(self):
-        """``"compiled"`` (vectorised per generation) or ``"reference"`` (node by node)."""
+        """The engine's name: ``"compiled"`` (the fastest backend), ``"native"``, ``"float32"``,
+        ``"numpy"`` or ``"reference"`` (node by node); see :meth:`engine_info`."""
         return self._engine_name
 
     @engine.setter
@@ -97,6 +99,15 @@ class Network:
         self._engine_name = name
         #: The engine object that runs this network (the interface of :mod:`dagnet.engine`).
         self.runner = self._engines[name]
+
+    def engine_info(self):
+        """Which backend runs, in which dtype and why: ``{"engine", "backend", "dtype", "threads", "reason"}``.
+
+        >>> import dagnet
+        >>> dagnet.load("topologies/xor_skip.yaml").engine_info()["backend"] in ("native", "numpy")
+        True
+        """
+        return engine_info(self.engine, self.runner)
 
     @property
     def params(self):

@@ -56,7 +56,12 @@ class ReferenceEngine:
     def train_gradient(self, params, X, Y, weights=None):
         """(E, ∂E/∂params) for one training step: forward, then backward."""
         S, Z = self.forward(params, X)
+        self.outputs = Z[:, self.plan.output_columns]
         return self.backward(params, S, Z, Y, weights=weights)[:2]
+
+    def train_outputs(self):
+        """The outputs ŷ of the last :meth:`train_gradient` batch, shape (n_samples, n_outputs)."""
+        return self.outputs
 
     def backward(self, params, S, Z, Y, input_deltas=True, weights=None):
         """Return (E, ∂E/∂params of shape (n_params,), δ of shape (n_samples, n_nodes)).

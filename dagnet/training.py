@@ -101,7 +101,7 @@ def train_step(net, X, Y, optimizer, weight_decay=0.0, weights=None):
 def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffle=True, seed=None,
         weight_decay=0.0, validation_data=None, validation_split=0.0, patience=None, min_delta=0.0,
         restore_best=True, verbose=True, callback=None, init=None, sample_weight=None,
-        lr_schedule=None, **optimizer_params):
+        lr_schedule=None, exact_loss=False, **optimizer_params):
     """Train by gradient descent; return a :class:`~dagnet.history.History`.
 
     Parameters
@@ -145,6 +145,12 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     sample_weight : array of shape (n_samples,) or None
         Weigh the samples: each counts this many times in the loss (for the
         mean losses, the weighted mean); validation data stay unweighted.
+    exact_loss : bool
+        False (default): an epoch's ``loss`` (and ``accuracy``) is the running
+        figure over its batches, each as computed before that batch's update
+        (free, as Keras and scikit-learn report it); True: E on the whole
+        training set after each epoch (one more forward pass over all of it).
+        Validation data are measured after every epoch either way.
     lr_schedule : {"constant", "invscaling", "adaptive"}, callable or None
         How the learning rate changes after each epoch (see
         :mod:`dagnet.schedules`); a callable ``(optimizer, epoch, history,
@@ -197,6 +203,9 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         net.initialize(init, seed=seed)
     n = len(X)
     size = n if batch_size is None else min(int(batch_size), n)
+    # the engine's whole-epoch loop (the native kernel's) can run a plain penalty, unweighted samples
+    fusable = weights is None and (not decay or (decay.biases and not decay.per_sample))
+    seen = np.empty((n, len(net.outputs))) if track_accuracy and not exact_loss else None
 
     history = History(validation_indices=held)
     params = net.params
@@ -210,13 +219,11 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                 started = time.perf_counter()
                 order = rng.permutation(n) if shuffle else np.arange(n)
                 Xs, Ys, Ws = X[order], Y[order], None if weights is None else weights[order]
-                for lo in range(0, n, size):
-                    E = net.train_step(Xs[lo:lo + size], Ys[lo:lo + size], opt, decay,
-                                       None if Ws is None else Ws[lo:lo + size])
-                    if not math.isfinite(E):
-                        break
+                E, acc = _epoch(net, Xs, Ys, Ws, size, opt, decay, fusable, seen)
                 seconds = time.perf_counter() - started
-                E, acc = _measure(net, X, Y, track_accuracy, weights)
+                if exact_loss or (track_accuracy and acc is None):
+                    E_all, acc = _measure(net, X, Y, track_accuracy, weights)
+                    E = E_all if exact_loss else E
                 if not math.isfinite(E) or not np.all(np.isfinite(params)):
                     params[:] = last_good
                     history.diverged = True
@@ -275,6 +282,42 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         params[:] = best_params
         history.weights_epoch = history.best_epoch
     return history
+
+
+def _epoch(net, X, Y, W, size, opt, decay, fusable, seen):
+    """One epoch of updates; returns (running loss, running accuracy or None).
+
+    The running loss gathers each batch's E as the epoch computed it: summed
+    for a loss that sums over samples, else each batch's mean weighed by its
+    share of the samples (of the sample weights). ``seen`` (n, n_outputs),
+    when given, collects each batch's outputs, for the running accuracy.
+    """
+    n = len(X)
+    runner = net.runner                 # (a callback may have restructured the network: ask anew)
+    batch_outputs = getattr(runner, "train_outputs", None)
+    fused = getattr(runner, "train_epoch", None) if fusable and getattr(runner, "fuses", None) else None
+    fused = fused if fused is not None and runner.fuses(opt) else None
+    if fused is not None:
+        losses = fused(net.params, X, Y, size, opt, decay.strength if decay else 0.0, seen)
+    else:
+        losses = []
+        for lo in range(0, n, size):
+            losses.append(net.train_step(X[lo:lo + size], Y[lo:lo + size], opt, decay,
+                                         None if W is None else W[lo:lo + size]))
+            if seen is not None and batch_outputs is not None:
+                seen[lo:lo + size] = batch_outputs()
+            if not math.isfinite(losses[-1]):
+                break
+    if len(losses) < -(-n // size):
+        return math.nan, None
+    losses = np.asarray(losses)
+    if net.loss_function.mean:
+        shares = np.add.reduceat(np.ones(n) if W is None else W, np.arange(0, n, size))
+        losses = losses * (shares / shares.sum())
+    E = float(np.sum(losses))
+    if seen is None or (fused is None and batch_outputs is None):
+        return E, None
+    return E, metrics.accuracy(metrics.labels(Y), metrics.classes(seen))
 
 
 def _sample_weights(sample_weight, n):

@@ -95,11 +95,11 @@ def test_gradients_are_keyed_by_the_users_node_names():
     assert grads.delta[(0, "a")].shape == (2,)
 
 
-@pytest.mark.parametrize("engine, path", [("compiled", "scale"), ("reference", "derivative")])
+@pytest.mark.parametrize("engine, path", [("numpy", "scale"), ("reference", "derivative")])
 def test_a_wrong_derivative_in_the_engines_own_path_is_caught(monkeypatch, topology_path, engine, path):
     """The check can fail: flip the sign of tanh's derivative where this engine takes it from.
 
-    The compiled engine scales δ in place (``scale``), the reference engine
+    The numpy engine scales δ in place (``scale``), the reference engine
     multiplies by ``derivative``; either broken alone must make backprop
     disagree with central differences (forward mode is not needed to see it).
     """

@@ -185,7 +185,7 @@ def test_divergence_stops_with_the_last_finite_weights(topology_path):
     G.nodes["y"]["activation"] = "linear"
     net = dagnet.Network.from_graph(G, inputs=["x"], outputs=["y"], loss="sse", seed=0)
     with pytest.raises(dagnet.TrainingDiverged, match=r"diverged in epoch \d+.*try a smaller lr \(now 50\)") as info:
-        net.fit(X * 100, Y, epochs=50, lr=50.0, verbose=False)
+        net.fit(X * 100, Y, epochs=50, lr=50.0, verbose=False, exact_loss=True)
     history = info.value.history
     assert history.diverged and np.all(np.isfinite(net.params))
     if history.epochs:
@@ -199,7 +199,8 @@ def test_ctrl_c_keeps_a_consistent_network_and_the_history_so_far(topology_path)
     def interrupt(epoch, history):
         if epoch == 3:
             raise KeyboardInterrupt
-    history = net.fit(X, Y, epochs=10, lr=0.01, optimizer="adam", callback=interrupt, verbose=False)
+    history = net.fit(X, Y, epochs=10, lr=0.01, optimizer="adam", callback=interrupt, verbose=False,
+                      exact_loss=True)
     assert history.interrupted and history.epochs == 3
     assert net.evaluate(X, Y) == pytest.approx(history.loss[-1], rel=1e-12)
 
@@ -208,7 +209,8 @@ def test_early_stopping_restores_the_best_weights(topology_path):
     X, Y = datasets.load("moons", n_samples=200, noise=0.3, seed=0)
     net = dagnet.load(topology_path("deep_skip.yaml"), seed=0)
     history = net.fit(X[:140], Y[:140], epochs=300, lr=0.05, optimizer="adam", batch_size=8,
-                      validation_data=(X[140:], Y[140:]), patience=5, seed=0, verbose=False)
+                      validation_data=(X[140:], Y[140:]), patience=5, seed=0, verbose=False,
+                      exact_loss=True)
     assert history.stopped_early and history.epochs < 300
     assert history.best_epoch == int(np.argmin(history.val_loss)) + 1
     assert net.evaluate(X[140:], Y[140:]) == pytest.approx(min(history.val_loss), rel=1e-12)

@@ -36,7 +36,8 @@ def build_parser():
                            "--lr 0.5 --batch-size 1 --out runs/tutorial\n"
                            "  dagnet draw runs/tutorial/trained.yaml --out net.png\n\n"
                            "'dagnet COMMAND --help' explains each command.")
-    parser.add_argument("--version", action="version", version=f"dagnet {dagnet.__version__}")
+    parser.add_argument("--version", action="version",
+                        version=f"dagnet {dagnet.__version__}, {importlib.import_module('dagnet.native').status()}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").add(subparsers)
