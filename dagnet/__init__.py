@@ -31,7 +31,7 @@ _PUBLIC = {
     "TopologyError": "dagnet.errors",
     "TrainingDiverged": "dagnet.training",
     "from_neat": "dagnet.interchange.neat",
-    "gradcheck": "dagnet.gradcheck",
+    "gradcheck": "dagnet.gradient_check",
     "grow": "dagnet.cascade",
     "prune": "dagnet.pruning",
     "load": "dagnet.io",

@@ -11,7 +11,7 @@ Part 1 is the seed's small computational graph (from its reference,
 a = 2, b = 1, differentiated both ways with the node visits counted.
 
 Part 2 does the same on dagnet perceptron networks as the number of
-parameters grows: ``dagnet.gradcheck.forward_mode_gradients`` visits the
+parameters grows: ``dagnet.gradient_check.forward_mode_gradients`` visits the
 nodes downstream of each parameter once per parameter, while
 ``net.gradients`` (backprop) runs one forward and one backward sweep.
 
@@ -27,7 +27,7 @@ import networkx as nx
 import numpy as np
 
 import dagnet
-from dagnet.gradcheck import forward_mode_gradients, relative_error
+from dagnet.gradient_check import forward_mode_gradients, relative_error
 
 # -- part 1: the seed's graph, e = (a + b)(b + 1) ---------------------------------------
 

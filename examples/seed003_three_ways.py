@@ -29,7 +29,7 @@ import networkx as nx
 import numpy as np
 
 import dagnet
-from dagnet.gradcheck import numerical_gradients, relative_error
+from dagnet.gradient_check import numerical_gradients, relative_error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOPOLOGY = os.path.join(HERE, "..", "topologies", "chain_1_1_1.yaml")

@@ -88,3 +88,16 @@ def test_no_private_name_crosses_modules():
                     and not node.attr.startswith("__")):
                 offences.append(f"{name} uses {node.value.id}.{node.attr}")
     assert not offences, offences
+
+
+def test_no_public_name_of_dagnet_is_also_a_module_name():
+    """Importing ``dagnet.x`` sets the attribute ``dagnet.x`` to the module: a function ``x`` would vanish."""
+    import importlib
+
+    import dagnet
+    for name in modules():
+        if name.count(".") == 1 and not name.rpartition(".")[2].startswith("_"):
+            importlib.import_module(name)
+    functions = [n for n in dagnet.__all__ if n not in ("datasets", "edits", "metrics")]
+    assert all(not isinstance(getattr(dagnet, n), type(dagnet)) for n in functions), \
+        [n for n in functions if isinstance(getattr(dagnet, n), type(dagnet))]

@@ -8,7 +8,7 @@ from strategies import ALL, dags, data_for
 import dagnet
 from dagnet.engine import make_engine
 from dagnet.plan import DenseStep
-from dagnet.gradcheck import forward_mode_gradients, gradcheck, numerical_gradients, relative_error
+from dagnet.gradient_check import forward_mode_gradients, gradcheck, numerical_gradients, relative_error
 
 WORST = {"numerical": 0.0}
 

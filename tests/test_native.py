@@ -11,7 +11,7 @@ from strategies import ALL, SMOOTH, dags, data_for
 
 import dagnet
 from dagnet import native
-from dagnet.gradcheck import gradcheck
+from dagnet.gradient_check import gradcheck
 from dagnet.optimizers import make_optimizer
 
 pytestmark = pytest.mark.skipif(not native.available(), reason="the native kernel is not built")

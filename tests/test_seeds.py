@@ -109,7 +109,7 @@ def test_seed004_corrected_matrix_formulas(topology_path):
 
 def test_seed001_forward_mode_visits_grow_with_parameters(topology_path):
     """Forward mode sweeps once per parameter; reverse mode once for all."""
-    from dagnet.gradcheck import forward_mode_gradients
+    from dagnet.gradient_check import forward_mode_gradients
     net = dagnet.load(topology_path("tutorial_2_5_1.yaml"), seed=0)
     count = {}
     forward_mode_gradients(net, [[0.1, 0.2]], [[1.0]], count=count)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import dagnet
-from dagnet.gradcheck import gradcheck
+from dagnet.gradient_check import gradcheck
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILES = sorted(glob.glob(os.path.join(ROOT, "topologies", "*.yaml")))

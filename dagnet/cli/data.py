@@ -124,4 +124,4 @@ def fit_targets(net, X, Y, about):
         return targets_for(net, np.asarray(Y).reshape(len(Y), -1), task=about["task"],
                            n_classes=about["n_classes"])
     except ValueError as err:
-        raise InputError(f"data {source!r}: {err} ({names(net.outputs)})") from None
+        raise InputError(f"data {source!r}: {err}") from None

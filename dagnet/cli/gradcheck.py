@@ -1,7 +1,7 @@
 """``dagnet gradcheck``: backpropagation against central differences and forward mode."""
 import numpy as np
 
-from dagnet.gradcheck import gradcheck, relative_error
+from dagnet.gradient_check import gradcheck, relative_error
 from dagnet.text import plural
 
 from .common import (EXIT_INVALID, EXIT_OK, columns, command, error, load, positive_float, positive_int,
