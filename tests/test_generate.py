@@ -305,7 +305,7 @@ def test_a_graph_over_the_limits_is_refused_before_it_is_built(kind, params, mes
 
 def test_the_limits_can_be_raised_for_a_network_one_means(monkeypatch):
     monkeypatch.setattr(limits.LIMITS, "max_nodes", 20)
-    with pytest.raises(ValueError, match="over 20 \(the limit dagnet.limits.LIMITS.max_nodes is 20"):
+    with pytest.raises(ValueError, match=r"over 20 \(the limit dagnet.limits.LIMITS.max_nodes is 20"):
         generate.graph("erdos_renyi", n=30)
     monkeypatch.setattr(limits.LIMITS, "max_nodes", 40)
     assert len(generate.graph("erdos_renyi", n=30)) == 33

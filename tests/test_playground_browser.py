@@ -51,6 +51,7 @@ def browser():
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
+    page.set_default_timeout(90_000)       # a loaded CI machine: wait long rather than fail spuriously
     errors = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.goto(server)
