@@ -15,7 +15,24 @@ from dagnet.errors import suggest
 from dagnet.samples import targets_for
 from dagnet.text import names, plural
 
-from .common import InputError
+from .common import InputError, columns, non_negative_float, positive_int, seed
+
+
+def add_data_arguments(parser, required=True, targets="the network's output names, else the remaining "
+                       "columns"):
+    """The group of flags that name a command's data: --data, the CSV columns, a built-in set's options."""
+    data = parser.add_argument_group("data")
+    data.add_argument("--data", metavar="NAME|CSV", required=required,
+                      help="a built-in data set name or a CSV file with a header row")
+    data.add_argument("--inputs", type=columns, metavar="COLS",
+                      help="CSV input columns, comma-separated (default: the network's input "
+                           "names, else the first columns)")
+    data.add_argument("--targets", type=columns, metavar="COLS", help=f"CSV target columns (default: {targets})")
+    data.add_argument("--n-samples", type=positive_int, metavar="N", help="samples of a built-in data set")
+    data.add_argument("--noise", type=non_negative_float, metavar="X", help="noise of a built-in data set")
+    data.add_argument("--data-seed", type=seed, default=0, metavar="N",
+                      help="seed of a built-in data set (default 0)")
+    return data
 
 
 def looks_like_file(spec):

@@ -8,8 +8,9 @@ from dagnet.cascade import CANDIDATE_PHASE, OUTPUT_PHASE, Phase, grow
 from dagnet.optimizers import OPTIMIZERS
 from dagnet.text import plural
 
-from .common import (EXIT_OK, InputError, UsageError, choice, columns, command, count, non_negative_float,
-                     note, positive_float, positive_int)
+from .common import (EXIT_OK, InputError, UsageError, choice, columns, command, count, note, positive_float,
+                     positive_int)
+from .data import add_data_arguments
 
 
 def add(subparsers):
@@ -24,14 +25,7 @@ def add(subparsers):
         + ", ".join(datasets.names()) + ".",
         "  dagnet grow --data two_spirals --seed 0 --out spirals.yaml --picture growth.png --gif growth.gif\n"
         "  dagnet grow --data points.csv --inputs x,y --targets label --out grown.yaml")
-    data = p.add_argument_group("data")
-    data.add_argument("--data", required=True, metavar="NAME|CSV",
-                      help="a built-in data set or a CSV file with a header row (then --inputs, --targets)")
-    data.add_argument("--inputs", type=columns, metavar="COLS", help="CSV input columns")
-    data.add_argument("--targets", type=columns, metavar="COLS", help="CSV target columns (0/1 values)")
-    data.add_argument("--n-samples", type=positive_int, metavar="N", help="samples of a built-in data set")
-    data.add_argument("--noise", type=non_negative_float, metavar="X", help="noise of a built-in data set")
-    data.add_argument("--data-seed", type=int, default=0, metavar="N", help="seed of a built-in data set")
+    add_data_arguments(p, required=True, targets="the remaining columns (0/1 values)")
     cascade = p.add_argument_group("cascade-correlation")
     cascade.add_argument("--max-units", type=count, default=25, metavar="N",
                          help="hidden perceptrons to install at most (default 25)")

@@ -7,9 +7,9 @@ from dagnet.optimizers import OPTIMIZERS
 from dagnet.pruning import SCOPES, prune
 from dagnet.saliency import METHODS
 
-from .common import (EXIT_OK, InputError, UsageError, choice, columns, command, count, load,
-                     non_negative_float, note, positive_float, positive_int)
-from .data import fit_targets, read_data
+from .common import (EXIT_OK, InputError, UsageError, choice, command, count, load, note, positive_float,
+                     positive_int)
+from .data import add_data_arguments, fit_targets, read_data
 
 
 def _amount(text):
@@ -51,13 +51,7 @@ def add(subparsers):
                    help="rank all weights together (global, default) or each perceptron's in-weights (node)")
     p.add_argument("--rounds", type=positive_int, default=1, metavar="N",
                    help="prune in N rounds, retraining after each when --retrain-epochs is given")
-    data = p.add_argument_group("data")
-    data.add_argument("--data", metavar="NAME|CSV", help="a built-in data set or a CSV file with a header row")
-    data.add_argument("--inputs", type=columns, metavar="COLS", help="CSV input columns")
-    data.add_argument("--targets", type=columns, metavar="COLS", help="CSV target columns")
-    data.add_argument("--n-samples", type=positive_int, metavar="N", help="samples of a built-in data set")
-    data.add_argument("--noise", type=non_negative_float, metavar="X", help="noise of a built-in data set")
-    data.add_argument("--data-seed", type=int, default=0, metavar="N", help="seed of a built-in data set")
+    add_data_arguments(p, required=False)
     train = p.add_argument_group("retraining")
     train.add_argument("--retrain-epochs", type=count, default=0, metavar="N",
                        help="train this many epochs after each round (default 0: no retraining)")

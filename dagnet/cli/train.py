@@ -10,10 +10,10 @@ from dagnet import datasets, plots
 from dagnet.text import plural
 from dagnet.optimizers import OPTIMIZERS, make_optimizer
 
-from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, InputError, UsageError, choice, columns,
-                     command, count, error, fraction, interrupts_deferred, load, non_negative_float, note,
+from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, InputError, UsageError, choice, command,
+                     count, error, fraction, interrupts_deferred, load, non_negative_float, note,
                      positive_float, positive_int, seed)
-from .data import fit_targets, read_data
+from .data import add_data_arguments, fit_targets, read_data
 
 TRAINED_FILE = "trained.yaml"
 
@@ -29,19 +29,7 @@ def add(subparsers):
         "      --batch-size 1 --seed 0 --out runs/tutorial\n"
         "  dagnet train net.yaml --data points.csv --inputs x,y --targets label --out runs/mine")
     p.add_argument("topology", metavar="FILE", help="topology YAML file")
-    data = p.add_argument_group("data")
-    data.add_argument("--data", metavar="NAME|CSV", required=True,
-                      help="a built-in data set name or a CSV file with a header row")
-    data.add_argument("--inputs", type=columns, metavar="COLS",
-                      help="CSV input columns, comma-separated (default: the network's input "
-                           "names, else the first columns)")
-    data.add_argument("--targets", type=columns, metavar="COLS",
-                      help="CSV target columns (default: the network's output names, else the "
-                           "remaining columns)")
-    data.add_argument("--n-samples", type=positive_int, metavar="N", help="samples of a built-in data set")
-    data.add_argument("--noise", type=non_negative_float, metavar="X", help="noise of a built-in data set")
-    data.add_argument("--data-seed", type=seed, default=0, metavar="N",
-                      help="seed of a built-in data set (default 0)")
+    add_data_arguments(p)
     train = p.add_argument_group("training")
     train.add_argument("--epochs", type=count, default=100, metavar="N", help="default 100")
     train.add_argument("--lr", type=positive_float, metavar="η",
