@@ -139,7 +139,7 @@ class _Parser:
         if size is None:
             members = [name]
         else:
-            if not is_number(size) or not math.isfinite(size) or size != int(size) or size < 1:
+            if not is_number(size) or not finite(size) or size != int(size) or size < 1:
                 self.fail(f"size must be a whole number >= 1, got {_short(size)}", f"{key}.size")
             if len(self.where_node) + size > LIMITS.max_nodes:
                 self.fail(f"size {int(size):,} would make more than {LIMITS.max_nodes:,} nodes "

@@ -29,6 +29,8 @@ CORPUS = {
     "mapping as target": (HEAD + "nodes: {y: {}}\nedges: [{from: a, to: {x: 1}}]", "edges[0].to"),
     "size 1e400": (HEAD + "nodes: {h: {size: 1e400}, y: {}}\nedges: [{from: a, to: h}, {from: h, to: y}]",
                    "nodes.h.size: size must be a whole number >= 1, got inf"),
+    "400-digit size": (HEAD + "nodes: {h: {size: " + "9" * 400 + "}, y: {}}\nedges: [{from: a, to: h}, {from: h, to: y}]",
+                       "nodes.h.size: size must be a whole number >= 1"),
     "size .nan": (HEAD + "nodes: {h: {size: .nan}, y: {}}\nedges: [{from: a, to: h}, {from: h, to: y}]",
                   "nodes.h.size: size must be a whole number >= 1, got nan"),
     "size 1e9": (HEAD + "nodes: {h: {size: 1e9}, y: {}}\nedges: [{from: a, to: h}, {from: h, to: y}]",
