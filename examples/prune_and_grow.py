@@ -54,7 +54,7 @@ def settings(quick):
         "2-500-2 on moons": {
             "data": ("moons", {"n_samples": 300 if quick else 600, "noise": 0.2}),
             "network": lambda seed: dagnet.load(TOPOLOGY, seed=seed),
-            "fit": {"epochs": 20 if quick else 60, "batch_size": 32, "optimizer": "adam", "lr": 0.01},
+            "fit": {"epochs": 20 if quick else 60, "batch_size": 32, "optimizer": "adam", "lr": 0.05},
             "picture": "pruned_2_500_2.png"},
         "dense skips on spirals": {
             "data": ("spirals", {"n_samples": 300}),
