@@ -14,7 +14,6 @@ from . import activations
 from .errors import TopologyError, suggest
 from .initializers import DEFAULT_BIAS_INIT, DEFAULT_WEIGHT_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
-from .structure import incoming
 from .text import plural
 
 DEFAULT_ACTIVATION = "sigmoid"
@@ -241,20 +240,21 @@ def _initialise(H, inputs, outputs, seed, default_init, check):
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     output_set = set(outputs)
-    into = incoming(H)
+    missing = {}        # node -> [(source, edge attributes)] of its edges without a weight, in order
+    for u, v, d in H.in_edges(data=True):
+        w = d.get("weight")
+        if w is None:
+            missing.setdefault(v, []).append((u, d))
+        elif type(w) is not float or w - w != 0.0:   # not a finite float (nan - nan, inf - inf: nan)
+            d["weight"] = _number(w, f"weight of edge {u!r} -> {v!r}", check, "edge", (u, v))
     for node, attrs in H.nodes(data=True):
         if attrs["role"] == "input":
             continue
-        missing = [(u, d) for u, d in into[node] if d.get("weight") is None]
-        if missing:
+        if node in missing:
             draw = _scheme(attrs.get("init") or default_init, node, check)
-            fan_in, fan_outs = fans(H, [u for u, _ in missing], node, output_set)
-            for (_, d), w in zip(missing, draw(rng, fan_in, fan_outs, len(missing))):
+            fan_in, fan_outs = fans(H, [u for u, _ in missing[node]], node, output_set)
+            for (_, d), w in zip(missing[node], draw(rng, fan_in, fan_outs, len(missing[node]))):
                 d["weight"] = float(w)
-        for u, d in into[node]:
-            w = d["weight"]
-            if type(w) is not float or w - w != 0.0:   # not a finite float (nan - nan, inf - inf: nan)
-                d["weight"] = _number(w, f"weight of edge {u!r} -> {node!r}", check, "edge", (u, node))
         bias = attrs.get("bias", True)
         if bias is True:
             draw = _scheme(attrs.get("bias_init") or DEFAULT_BIAS_INIT, node, check, "bias_init")

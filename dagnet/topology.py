@@ -110,6 +110,8 @@ class _Parser:
     def as_list(self, value, key):
         """Node names from one name or a list of names (each a string or an integer)."""
         names = value if isinstance(value, list) else [value]
+        if set(map(type, names)) <= {str}:            # the common case, checked at C speed
+            return names
         for k, name in enumerate(names):
             if not is_name(name):
                 where = f"{key}[{k}]" if isinstance(value, list) else key
