@@ -179,7 +179,8 @@ class DAGNetClassifier(ClassifierMixin, _DAGNetEstimator):
     random_state : None, int, numpy RandomState or Generator
         ``Network.fit``'s ``seed``, also seeding the initial weights: an int k
         gives what ``dagnet.load(path, seed=k)`` then ``fit(..., seed=k)`` give.
-    engine : {"compiled", "reference"}
+    engine : {"compiled", "native", "float32", "numpy", "reference"}
+        See docs/engines.md; "compiled" runs the native kernel when it is built.
     init : str or None
         Weight scheme for nodes the topology names none for.
     optimizer_params : dict or None

@@ -3,6 +3,7 @@ import argparse
 import os
 
 from dagnet import growth_plots, plots
+from dagnet.engine import ENGINES
 from dagnet.optimizers import OPTIMIZERS
 from dagnet.pruning import SCOPES, prune
 from dagnet.saliency import METHODS
@@ -62,7 +63,7 @@ def add(subparsers):
     train.add_argument("--seed", type=int, default=0, metavar="N",
                        help="seeds shuffling and weights the file leaves out (default 0)")
     p.add_argument("--picture", metavar="PNG|SVG|PDF", help="also draw the network before and after")
-    p.add_argument("--engine", choices=["compiled", "reference"], default="compiled", help=argparse.SUPPRESS)
+    p.add_argument("--engine", choices=list(ENGINES), default="compiled", help="which engine runs (see docs/engines.md)")
     p.set_defaults(func=run)
 
 

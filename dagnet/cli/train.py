@@ -1,5 +1,4 @@
 """``dagnet train``: train a topology on data and write the network, its history and pictures."""
-import argparse
 import os
 import time
 
@@ -8,6 +7,7 @@ import numpy as np
 import dagnet
 from dagnet import datasets, plots
 from dagnet.text import plural
+from dagnet.engine import ENGINES
 from dagnet.optimizers import OPTIMIZERS, make_optimizer
 
 from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, InputError, UsageError, choice, command,
@@ -58,8 +58,9 @@ def add(subparsers):
     train.add_argument("--patience", type=positive_int, metavar="N",
                        help="stop after N epochs without improvement (validation loss if any), "
                             "keeping the best weights")
-    train.add_argument("--engine", choices=["compiled", "reference"], default="compiled",
-                       help=argparse.SUPPRESS)
+    train.add_argument("--engine", choices=list(ENGINES), default="compiled",
+                       help="which engine runs (default compiled: the native kernel when built; "
+                            "see docs/engines.md)")
     out = p.add_argument_group("output")
     out.add_argument("--out", metavar="DIR", required=True, help="folder for the results (created)")
     out.add_argument("--gif", action="store_true",
