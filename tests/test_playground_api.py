@@ -8,26 +8,8 @@ testclient = pytest.importorskip("starlette.testclient", reason="starlette's Tes
 import dagnet  # noqa: E402
 from dagnet.playground import limits  # noqa: E402
 from dagnet.playground.server import make_app  # noqa: E402
+from playground_support import CSV, JSON, TUTORIAL, client, error_of, sid  # noqa: E402,F401
 
-TUTORIAL = "topologies/tutorial_2_5_1.yaml"
-
-
-@pytest.fixture
-def client():
-    with testclient.TestClient(make_app()) as c:
-        yield c
-
-
-@pytest.fixture
-def sid(client):
-    return client.post("/api/sessions", json={}).json()["id"]
-
-
-def error_of(response, status=400):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) <= {"error", "line"} and body["error"]
-    return body
 
 
 # -- the page and the catalogue ----------------------------------------------------------------
@@ -127,8 +109,6 @@ def test_validate_refuses_text_over_the_limit_and_a_bomb_of_a_group(client):
     assert "over the playground's limit" in client.post("/api/validate", json={"text": bomb}).json()["error"]
 
 
-JSON = {"content-type": "application/json"}
-CSV = {"content-type": "text/csv"}
 
 
 @pytest.mark.parametrize("body", [b"", b"[1, 2]", b'{"text": 3}', b"{not json", b'{"txt": "a"}'])

@@ -5,33 +5,12 @@ import numpy as np
 import pytest
 
 pytest.importorskip("starlette", reason="the playground extra (starlette) is not installed")
-testclient = pytest.importorskip("starlette.testclient", reason="starlette's TestClient needs httpx2 or httpx")
+pytest.importorskip("starlette.testclient", reason="starlette's TestClient needs httpx2 or httpx")
 
 import dagnet  # noqa: E402
 from dagnet.playground import limits  # noqa: E402
-from dagnet.playground.server import make_app  # noqa: E402
+from playground_support import CSV, JSON, TUTORIAL, client, error_of, sid  # noqa: E402,F401
 
-TUTORIAL = "topologies/tutorial_2_5_1.yaml"
-JSON = {"content-type": "application/json"}
-CSV = {"content-type": "text/csv"}
-
-
-@pytest.fixture
-def client():
-    with testclient.TestClient(make_app()) as c:
-        yield c
-
-
-@pytest.fixture
-def sid(client):
-    return client.post("/api/sessions", json={}).json()["id"]
-
-
-def error_of(response, status=400):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) <= {"error", "line"} and body["error"]
-    return body
 
 
 # -- data ----------------------------------------------------------------------------------------
