@@ -57,9 +57,3 @@ def r2(Y, Y_hat):
     scores = np.where(total > 0, 1.0 - residual / np.where(total > 0, total, 1.0),
                       np.where(residual == 0, 1.0, 0.0))
     return float(np.mean(scores))
-
-
-def looks_like_labels(Y):
-    """True when targets of shape (n, m) are class labels: 0/1 values, or one-hot rows."""
-    Y = np.asarray(Y)
-    return Y.size > 0 and bool(np.all((Y == 0) | (Y == 1)))

@@ -30,7 +30,10 @@ class L2:
 
     def gradient(self, params, plan, n_samples):
         """∂/∂θ of the penalty for a batch of ``n_samples``, shape (n_params,)."""
-        return self.strength / (n_samples if self.per_sample else 1) * self.mask(plan) * params
+        grad = self.strength / (n_samples if self.per_sample else 1) * plan.mask * params
+        if not self.biases:
+            grad[plan.n_weight_slots:] = 0.0    # in place: no copy of the mask at every step
+        return grad
 
     def mask(self, plan):
         """1.0 where the penalty applies: trainable weights, and trainable biases unless left out."""
