@@ -91,24 +91,61 @@ for _kind, _pattern in _CORE:
 StrictLoader.add_constructor(_TAG + "int", StrictLoader.construct_yaml_int)
 StrictLoader.add_constructor(_TAG + "float", StrictLoader.construct_yaml_float)
 
+class _Refused(yaml.MarkedYAMLError):
+    """A rule of dagnet's own (depth, aliases) that the text breaks."""
+
+
 _OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
-def _check_events(text):
+def _check_events(text, loader=_BaseLoader):
     """Refuse aliases and nesting deeper than MAX_DEPTH, before anything is built (yaml.MarkedYAMLError)."""
     depth = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, _OPEN):
             depth += 1
             if depth > MAX_DEPTH:
-                raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_DEPTH} levels deep",
-                                           event.start_mark)
+                raise _Refused(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                               event.start_mark)
         elif isinstance(event, _CLOSE):
             depth -= 1
         elif isinstance(event, yaml.AliasEvent):
-            raise yaml.MarkedYAMLError(None, None, f"alias *{event.anchor} is not allowed "
-                                       f"(write the value out)", event.start_mark)
+            raise _Refused(None, None, f"alias *{event.anchor} is not allowed "
+                           f"(write the value out)", event.start_mark)
+
+
+def _check_own_limits(text):
+    """Our depth and alias rules decide first, whatever limits the C parser has of its own.
+
+    libyaml reads ahead (up to 1,024 characters on a line, to settle a
+    possible key) and may stop at a limit of its own before it hands over
+    the event our walk would refuse. When it fails, the pure-Python parser,
+    which has no limits of its own, walks the text again up to the end of
+    the failing line; a problem of ours found there is the one reported.
+    """
+    try:
+        _check_events(text)
+    except yaml.MarkedYAMLError as err:
+        if isinstance(err, _Refused) or _BaseLoader is yaml.SafeLoader or err.problem_mark is None:
+            raise
+        try:
+            _check_events(_through_line(text, err.problem_mark.line), loader=yaml.SafeLoader)
+        except _Refused as ours:
+            raise ours from None
+        except yaml.YAMLError:
+            pass
+        raise
+
+
+def _through_line(text, line):
+    """``text`` up to the end of the line numbered ``line`` (from 0), or the whole text."""
+    end = -1
+    for _ in range(line + 1):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            return text
+    return text[:end]
 
 
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
@@ -131,7 +168,7 @@ def _read_json(text):
 
 def _parse(text):
     """Plain data from YAML text; yaml.YAMLError on any problem."""
-    _check_events(text)
+    _check_own_limits(text)
     return yaml.load(text, Loader=StrictLoader)
 
 

@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,6 +73,31 @@ def test_each_hostile_topology_is_one_quick_topology_error(name):
     message = str(err.value)
     assert message.startswith("hostile.yaml: ") and expected in message
     assert len(message) < 400 and "\n" not in message
+
+
+@pytest.mark.parametrize("text, line", [("[" * 70 + "]" * 70, 1), ("a: 1\nb: " + "[" * 2000 + "]" * 2000, 2),
+                                        ("inputs:\n" + "- " * 200 + "x\n", 2)])
+def test_our_depth_limit_holds_whatever_the_c_parser_refuses_first(monkeypatch, text, line):
+    """A C parser that stops early with a reason of its own (as libyaml 0.2.6 does at
+    depth 1,000) does not hide dagnet's own limit: the error is ours, with file and line."""
+    from dagnet import strictyaml
+    walk = strictyaml._check_events
+
+    def stops_at_once(text, loader=strictyaml._BaseLoader):
+        if loader is not yaml.SafeLoader:
+            raise yaml.MarkedYAMLError(None, None, "a limit of the parser's own",
+                                       yaml.Mark("x", 0, line - 1, 3, None, None))
+        return walk(text, loader)
+
+    monkeypatch.setattr(strictyaml, "_check_events", stops_at_once)
+    started = time.perf_counter()
+    with pytest.raises(dagnet.TopologyError) as err:
+        dagnet.loads(text, source="deep.yaml")
+    assert time.perf_counter() - started < 1.0
+    assert str(err.value).startswith(f"deep.yaml: line {line}, column ")
+    assert "nested more than 64 levels deep" in str(err.value)
+    with pytest.raises(dagnet.TopologyError, match=f"deep.yaml: line {line}, column 4: a limit of the parser"):
+        dagnet.loads("a: [b, c]\n", source="deep.yaml")      # nothing of ours broken: its reason stands
 
 
 def test_yaml_scalars_follow_yaml_1_2():
