@@ -168,13 +168,20 @@ class Loss:
 
         ``weights`` (n,), when given, weigh the samples: each sample's term
         counts ``weights[i]`` times (for the mean losses, the mean becomes
-        the weighted mean), and its row of the delta scales alike.
+        the weighted mean), and its row of the delta scales alike. A sample
+        of weight 0 does not count; a batch whose weights are all 0 counts
+        for nothing: E = 0 and a delta of zeros (its weighted mean would be
+        0/0).
         """
         if weights is None:
             if self.both is not None:
                 return self.both(s, z, y, groups)
             return self.value(s, z, y), self.delta(s, z, y, groups)
-        scale = weights * (len(weights) / weights.sum()) if self.mean else weights
+        total = weights.sum()
+        if self.mean:
+            scale = weights * (len(weights) / total) if total > 0 else np.zeros_like(weights)
+        else:
+            scale = weights
         rows = self.rows(s, z, y)
         E = float(scale @ rows) / (len(rows) if self.mean else 1)
         return E, self.delta(s, z, y, groups) * scale[:, None]

@@ -17,7 +17,7 @@ from .plan import Plan
 from .results import Gradients, Trace
 from .slotmap import SlotMap
 from .errors import suggest
-from .samples import as_inputs, is_binary
+from .samples import as_inputs, as_sample_weights, is_binary
 from .text import plural
 
 
@@ -243,7 +243,7 @@ class Network:
         """The loss E (as defined for ``self.loss``) on ``X``, ``Y``, optionally with sample weights."""
         trace = self.forward(X)
         Y = self._check_pair(trace.S, Y)
-        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        weights = as_sample_weights(sample_weight, len(Y))
         return self.loss_function.value_and_delta(trace.output_sums, trace.outputs, Y,
                                                   self.plan.output_groups, weights)[0]
 
@@ -277,7 +277,7 @@ class Network:
         X = as_inputs(X, self.inputs)
         S, Z = self.runner.forward(self._params, X)
         Y = self._check_pair(S, Y)
-        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        weights = as_sample_weights(sample_weight, len(Y))
         E, vector, D = self.runner.backward(self._params, S, Z, Y, weights=weights)
         return E, Gradients(vector, D, self.plan)
 

@@ -63,6 +63,30 @@ def as_inputs(X, inputs):
     return X
 
 
+def as_sample_weights(sample_weight, n):
+    """Check per-sample weights and return them as float64 of shape (n,), or None for None.
+
+    Each weight must be a finite number >= 0 (0: the sample does not
+    count), and at least one must be above 0, else no sample counts and
+    the weighted loss is undefined.
+    """
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight)
+    if w.dtype.kind not in "biuf":
+        raise ValueError(f"sample_weight must be numeric, got dtype {w.dtype}")
+    w = w.astype(np.float64, copy=False).reshape(-1)
+    if len(w) != n:
+        raise ValueError(f"sample_weight has {len(w)} values for {n} samples")
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise ValueError(f"sample_weight must be finite numbers >= 0; row {row} has {w[row]}")
+    if n and not w.any():
+        raise ValueError(f"sample_weight is 0 for all {n} samples: no sample would count")
+    return w
+
+
 def is_labels(Y):
     """True when ``Y`` is one column (or a vector) of whole numbers >= 0: class labels."""
     Y = np.asarray(Y)

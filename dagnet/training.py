@@ -16,7 +16,7 @@ from .errors import suggest
 from .history import History
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from .regularization import penalty
-from .samples import as_inputs, is_binary
+from .samples import as_inputs, as_sample_weights, is_binary
 from .schedules import make_schedule
 
 
@@ -90,7 +90,10 @@ def train_step(net, X, Y, optimizer, weight_decay=0.0, weights=None):
     float64 arrays (see :meth:`~dagnet.Network.targets`), ``weights`` (n,)
     per-sample weights or None, ``weight_decay`` a number or an
     :class:`~dagnet.regularization.L2`; ``fit`` calls this in its loop.
+    A batch whose weights are all 0 makes no update and returns 0.
     """
+    if weights is not None and not weights.any():
+        return 0.0      # no sample counts: no update at all (no penalty, no optimiser step)
     E, grad = net.runner.train_gradient(net.params, X, Y, weights)
     if weight_decay:
         grad += penalty(weight_decay).gradient(net.params, net.plan, len(X))   # ∂/∂θ of (λ/2)‖θ‖²
@@ -145,6 +148,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     sample_weight : array of shape (n_samples,) or None
         Weigh the samples: each counts this many times in the loss (for the
         mean losses, the weighted mean); validation data stay unweighted.
+        A sample of weight 0 is left out, as if it were not in X.
     exact_loss : bool
         False (default): an epoch's ``loss`` (and ``accuracy``) is the running
         figure over its batches, each as computed before that batch's update
@@ -190,7 +194,13 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     decay = penalty(weight_decay)
     if patience is not None and patience < 1:
         raise ValueError(f"patience must be >= 1, got {patience}")
-    weights = _sample_weights(sample_weight, len(X))
+    weights = as_sample_weights(sample_weight, len(X))
+    rows = None                       # the rows of X trained on, when some have weight 0
+    if weights is not None and not weights.all():
+        rows = np.flatnonzero(weights)
+        X, Y, weights = X[rows], Y[rows], weights[rows]
+    if weights is not None and np.all(weights == 1.0):
+        weights = None                # plain samples (the engines' whole-epoch loops take these)
     schedule = make_schedule(lr_schedule)
     seed = net.seed if seed is None else seed     # a seeded network trains reproducibly
     rng = np.random.default_rng(seed)
@@ -207,7 +217,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     fusable = weights is None and (not decay or (decay.biases and not decay.per_sample))
     seen = np.empty((n, len(net.outputs))) if track_accuracy and not exact_loss else None
 
-    history = History(validation_indices=held)
+    history = History(validation_indices=held if rows is None or held is None else rows[held])
     params = net.params
     last_good = params.copy()
     best, best_params, waited = math.inf, None, 0
@@ -318,18 +328,6 @@ def _epoch(net, X, Y, W, size, opt, decay, fusable, seen):
     if seen is None or (fused is None and batch_outputs is None):
         return E, None
     return E, metrics.accuracy(metrics.labels(Y), metrics.classes(seen))
-
-
-def _sample_weights(sample_weight, n):
-    """Per-sample weights as float64 (n,), or None; finite, >= 0 and not all zero."""
-    if sample_weight is None:
-        return None
-    w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-    if len(w) != n:
-        raise ValueError(f"sample_weight has {len(w)} values for {n} samples")
-    if not np.all(np.isfinite(w)) or np.any(w < 0) or not np.any(w > 0):
-        raise ValueError("sample_weight must be finite numbers >= 0, not all zero")
-    return w
 
 
 def _check_options(optimizer, options):

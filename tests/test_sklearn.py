@@ -383,6 +383,14 @@ def test_sample_weight_of_two_equals_the_sample_twice(moons):
     np.testing.assert_allclose(a.network_.params, b.network_.params, rtol=1e-12, atol=1e-14)
 
 
+def test_half_the_weights_zero_train_on_the_other_half(moons):
+    X, y = moons
+    w = np.tile([0.0, 1.0], len(y) // 2)
+    a = DAGNetRegressor(epochs=3, batch_size=1, tol=None, random_state=0).fit(X, y, sample_weight=w)
+    b = DAGNetRegressor(epochs=3, batch_size=1, tol=None, random_state=0).fit(X[1::2], y[1::2])
+    np.testing.assert_allclose(a.network_.params, b.network_.params, rtol=1e-12, atol=1e-14)
+
+
 def test_learning_rate_schedules_and_bad_options(moons):
     X, y = moons
     clf = DAGNetClassifier(epochs=4, optimizer="sgd", lr=0.5, learning_rate="invscaling", tol=None,

@@ -1,4 +1,6 @@
 """Sample weights, L2 penalties and learning-rate schedules."""
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -6,7 +8,8 @@ from hypothesis import strategies as st
 from strategies import dags, data_for
 
 import dagnet
-from dagnet.optimizers import SGD
+from dagnet.engine import ENGINES
+from dagnet.optimizers import SGD, make_optimizer
 from dagnet.regularization import L2
 from dagnet.schedules import Adaptive, InvScaling, make_schedule
 
@@ -26,6 +29,61 @@ def test_integer_sample_weights_equal_repeated_samples(case, engine, data):
     assert net.evaluate(X, Y, sample_weight=w) == pytest.approx(E_r, rel=1e-12, abs=1e-14)
 
 
+@given(dags(), st.sampled_from(sorted(ENGINES)), st.sampled_from([1, 2, None]),
+       st.sampled_from(["sgd", "momentum", "adam"]), st.data())
+def test_zero_sample_weights_train_like_dropped_samples(case, engine, batch_size, optimizer, data):
+    """A sample of weight 0 does not count: training is that on the data without it, shuffled or not."""
+    G, inputs, outputs, loss, seed = case
+    net = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed, engine=engine)
+    X, Y = data_for(net, seed, n=6)
+    Y = net.targets(Y)
+    w = np.array(data.draw(st.lists(st.sampled_from([0.0, 0.0, 1.0, 2.5]), min_size=6, max_size=6)
+                           .filter(any)))
+    kept = w > 0
+    dropped = net.copy()
+    options = dict(epochs=3, lr=0.1, batch_size=batch_size, optimizer=optimizer, seed=1, verbose=False)
+    weighted = net.fit(X, Y, sample_weight=w, **options)
+    alone = dropped.fit(X[kept], Y[kept], sample_weight=w[kept], **options)
+    np.testing.assert_allclose(net.params, dropped.params, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(weighted.loss, alone.loss, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_a_batch_whose_weights_are_all_zero_makes_no_update(topology_path, engine):
+    X, Y = dagnet.datasets.load("xor")
+    net = dagnet.load(topology_path("xor_2_2_1.yaml"), seed=0, engine=engine)
+    before = net.params.copy()
+    opt = make_optimizer("adam", lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # no 0/0 anywhere
+        assert net.train_step(X, Y, opt, weights=np.zeros(len(X))) == 0.0
+        S, Z = net.runner.forward(net.params, X)
+        E, grad, D = net.runner.backward(net.params, S, Z, Y, weights=np.zeros(len(X)))
+    np.testing.assert_array_equal(net.params, before)
+    assert opt.t == 0 and E == 0.0 and not grad.any() and np.isfinite(D).all()
+
+
+def test_sample_weights_are_checked_wherever_they_are_given(topology_path):
+    X, Y = dagnet.datasets.load("xor")
+    net = dagnet.load(topology_path("xor_2_2_1.yaml"), seed=0)
+    for call in (net.fit, net.evaluate, net.gradients):
+        with pytest.raises(ValueError, match="sample_weight is 0 for all 4 samples"):
+            call(X, Y, sample_weight=np.zeros(4))
+        with pytest.raises(ValueError, match="row 2 has -1.0"):
+            call(X, Y, sample_weight=[1, 1, -1, 1])
+        with pytest.raises(ValueError, match="sample_weight has 3 values for 4 samples"):
+            call(X, Y, sample_weight=[1, 1, 1])
+
+
+def test_validation_indices_are_rows_of_the_x_given_when_weights_drop_some(topology_path):
+    X, Y = dagnet.datasets.load("nonlinear", n_samples=20, seed=0)
+    w = np.ones(20)
+    w[:10] = 0.0
+    net = dagnet.load(topology_path("tutorial_2_5_1.yaml"), seed=0)
+    history = net.fit(X, Y, epochs=1, sample_weight=w, validation_split=0.2, verbose=False)
+    assert len(history.validation_indices) == 2 and history.validation_indices.min() >= 10
+
+
 def test_fit_with_sample_weights_follows_the_weighted_gradient(topology_path):
     X, Y = dagnet.datasets.load("nonlinear", n_samples=6, seed=0)
     w = np.array([1.0, 0.0, 2.0, 1.0, 0.5, 3.0])
@@ -36,8 +94,6 @@ def test_fit_with_sample_weights_follows_the_weighted_gradient(topology_path):
     np.testing.assert_allclose(net.params, by_hand.params, rtol=1e-13, atol=1e-15)
     with pytest.raises(ValueError, match="sample_weight has 2 values for 6 samples"):
         net.fit(X, Y, sample_weight=[1, 2])
-    with pytest.raises(ValueError, match="finite numbers >= 0, not all zero"):
-        net.fit(X, Y, sample_weight=np.zeros(6))
 
 
 def test_the_l2_gradient_is_that_of_the_penalty(topology_path):
