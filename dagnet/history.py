@@ -17,12 +17,16 @@ class History:
     the whole training set after the epoch. ``accuracy`` (for classifiers:
     classification losses, or 0/1 targets) follows the same rule;
     ``val_*`` (when validation data was given) are always measured after
-    the epoch; ``seconds`` is the training time of each epoch. ``best_epoch`` has the lowest monitored loss
+    the epoch; ``seconds`` is the training time of each epoch. These lists
+    are the curve of the run. ``best_epoch`` has the lowest monitored loss
     (validation loss if any); ``weights_epoch`` is the epoch whose weights
     the network holds after ``fit`` (the best one when early stopping
-    restored it, the last whole one otherwise; 0 for the start), and
-    :meth:`final` its figures. ``validation_indices`` are the rows of X
-    that ``validation_split`` held out.
+    restored it, the last good one after a divergence, the last whole one
+    otherwise; 0 for the start). ``kept`` holds the figures of those very
+    weights (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``), measured
+    on them in one pass over the data after training: what the network,
+    saved, evaluates to; :meth:`final` returns them. ``validation_indices``
+    are the rows of X that ``validation_split`` held out.
     """
 
     loss: list = field(default_factory=list)
@@ -35,6 +39,7 @@ class History:
     stopped_early: bool = False
     diverged: bool = False
     interrupted: bool = False
+    kept: dict = field(default_factory=dict)
     validation_indices: object = field(default=None, repr=False)
 
     @property
@@ -45,11 +50,16 @@ class History:
     def final(self):
         """``{"epoch", "loss", "accuracy", "val_loss", "val_accuracy"}`` of the weights the network holds.
 
-        Entries without values are left out; an empty dict before any epoch.
+        The figures are :attr:`kept`, measured on those weights after
+        training; a History without them (built by hand) gives the figures
+        recorded for epoch ``weights_epoch``. Entries without values are
+        left out; an empty dict before any epoch.
         """
         k = self.weights_epoch
         if not k:
             return {}
+        if self.kept:
+            return {"epoch": k, **self.kept}
         out = {"epoch": k}
         for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
             values = getattr(self, name)
@@ -63,7 +73,7 @@ class History:
                 "accuracy": self.accuracy, "val_accuracy": self.val_accuracy,
                 "seconds": self.seconds, "best_epoch": self.best_epoch,
                 "weights_epoch": self.weights_epoch, "stopped_early": self.stopped_early,
-                "diverged": self.diverged, "interrupted": self.interrupted}
+                "diverged": self.diverged, "interrupted": self.interrupted, "kept": self.kept}
 
     def columns(self):
         """``{column name: per-epoch list}`` of the columns that have values."""

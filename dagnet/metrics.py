@@ -38,8 +38,9 @@ def accuracy(y_true, y_pred):
 
 
 def mse(Y, Y_hat):
-    """Mean over samples and outputs of (ŷ − y)²."""
-    return float(np.mean(np.square(np.asarray(Y_hat) - np.asarray(Y))))
+    """Mean over samples and outputs of (ŷ − y)²; inf when it overflows (a diverged network)."""
+    with np.errstate(over="ignore"):
+        return float(np.mean(np.square(np.asarray(Y_hat) - np.asarray(Y))))
 
 
 def mae(Y, Y_hat):
@@ -48,11 +49,16 @@ def mae(Y, Y_hat):
 
 
 def r2(Y, Y_hat):
-    """Coefficient of determination, averaged over outputs (as scikit-learn's ``r2_score``)."""
+    """Coefficient of determination, averaged over outputs (as scikit-learn's ``r2_score``).
+
+    Predictions so far off that their squared errors overflow (a diverged
+    network) score -inf, without numpy's overflow warning.
+    """
     Y, Y_hat = np.asarray(Y, dtype=float), np.asarray(Y_hat, dtype=float)
     Y = Y.reshape(len(Y), -1)
     Y_hat = Y_hat.reshape(len(Y_hat), -1)
-    residual = np.sum(np.square(Y - Y_hat), axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        residual = np.sum(np.square(Y - Y_hat), axis=0)
     total = np.sum(np.square(Y - Y.mean(axis=0)), axis=0)
     scores = np.where(total > 0, 1.0 - residual / np.where(total > 0, total, 1.0),
                       np.where(residual == 0, 1.0, 0.0))

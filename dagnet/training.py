@@ -219,11 +219,14 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
 
     history = History(validation_indices=held if rows is None or held is None else rows[held])
     params = net.params
-    last_good = params.copy()
+    last_good = params.copy()           # the weights after the last finished epoch
+    previous = None                     # and after the one before (see _keep_figures)
     best, best_params, waited = math.inf, None, 0
     bar = _progress(epochs, verbose)
-    epoch = 0
+    epoch, diverged = 0, None
     try:
+        # Overflow is how divergence shows (an inf loss, inf weights): it is detected and
+        # reported below, as TrainingDiverged; numpy's warnings would only repeat it.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(1, epochs + 1):
                 started = time.perf_counter()
@@ -238,10 +241,14 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                     params[:] = last_good
                     history.diverged = True
                     history.weights_epoch = history.epochs
-                    raise TrainingDiverged(
-                        f"training diverged in epoch {epoch}: the loss became {E}; the weights "
-                        f"are those after epoch {epoch - 1}; try a smaller lr (now {opt.lr:g})",
-                        history)
+                    what = f"the loss became {E}" if not math.isfinite(E) else \
+                        "the weights became infinite or NaN"
+                    diverged = f"training diverged in epoch {epoch}: {what}"
+                    break
+                if previous is None:
+                    previous = last_good.copy()
+                else:
+                    previous[:] = last_good
                 last_good[:] = params
                 history.weights_epoch = epoch
                 history.loss.append(E)
@@ -268,7 +275,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                     break
                 stop = callback is not None and callback(epoch, history) is False
                 if net.params is not params:   # the callback changed the structure (dagnet.edits)
-                    params, last_good = net.params, net.params.copy()
+                    params, last_good, previous = net.params, net.params.copy(), None
                     best, best_params, waited = math.inf, None, 0
                     if any(np.shape(a) != params.shape for a in opt.state.values()):
                         opt.reset()            # state not carried across (the edits' optimizer=)
@@ -291,7 +298,37 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     if best_params is not None and history.stopped_early and not history.interrupted:
         params[:] = best_params
         history.weights_epoch = history.best_epoch
+    if history.weights_epoch:
+        _keep_figures(net, history, (X, Y, weights), (Xv, Yv), track_accuracy,
+                      earlier=previous if diverged is not None else None)
+    if diverged is not None:
+        raise TrainingDiverged(f"{diverged}; the weights are those after epoch {history.weights_epoch}; "
+                               f"try a smaller lr (now {opt.lr:g})", history)
     return history
+
+
+def _keep_figures(net, history, data, validation, track_accuracy, earlier=None):
+    """Measure the weights the network holds (one pass over the data): ``history.kept``.
+
+    ``data`` is (X, Y, weights or None), ``validation`` (X, Y) or (None, None).
+    ``earlier``, after a divergence, holds the weights of the epoch before
+    the last: the last epoch's weights are finite, but their own E may not
+    be (in batch mode that is what the diverging epoch measured first), and
+    then the network keeps those earlier weights instead.
+    """
+    (X, Y, weights), (Xv, Yv) = data, validation
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # the weights may be huge
+        E, acc = _measure(net, X, Y, track_accuracy, weights)
+        if not math.isfinite(E) and earlier is not None:
+            net.params[:] = earlier
+            history.weights_epoch -= 1
+            if not history.weights_epoch:
+                return
+            E, acc = _measure(net, X, Y, track_accuracy, weights)
+        figures = {"loss": E, "accuracy": acc}
+        if Xv is not None:
+            figures["val_loss"], figures["val_accuracy"] = _measure(net, Xv, Yv, track_accuracy)
+    history.kept = {name: value for name, value in figures.items() if value is not None}
 
 
 def _epoch(net, X, Y, W, size, opt, decay, fusable, seen):

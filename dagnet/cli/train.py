@@ -6,7 +6,8 @@ import numpy as np
 
 import dagnet
 from dagnet import datasets, plots
-from dagnet.text import plural
+from dagnet.activations import record
+from dagnet.text import plural, rounded
 from dagnet.engine import ENGINES
 from dagnet.optimizers import OPTIMIZERS, make_optimizer
 
@@ -118,7 +119,7 @@ def _metrics_text(history, net, X, Y):
     if "accuracy" in final:
         parts.append(f"accuracy {final['accuracy']:.4f}")
     elif Y is not None and final:
-        parts.append(f"R² {net.score(X, Y):.4f}")
+        parts.append(f"R² {rounded(net.score(X, Y))}")
     if "val_loss" in final:
         parts.append(f"val_loss {final['val_loss']:.6g}")
     if "val_accuracy" in final:
@@ -126,17 +127,39 @@ def _metrics_text(history, net, X, Y):
     return ", ".join(parts)
 
 
-def _majority_note(history, Y):
-    """A note when a classifier ends no better than always answering the commonest class."""
+#: A perceptron is saturated on a sample where its σ'(s) is below this: its gradient no longer passes.
+FLAT = 1e-6
+
+
+def _saturated_share(net, X):
+    """The share of (sample, perceptron) pairs where σ'(s) < FLAT (softmax outputs not counted)."""
+    trace = net.forward(X)
+    flat = total = 0
+    for node, name in net.plan.activation.items():
+        if name is None or name == "softmax":
+            continue
+        slope = record(name).derivative(trace.s[node], trace.z[node])
+        flat += int(np.count_nonzero(np.abs(slope) < FLAT))
+        total += slope.size
+    return flat / total if total else 0.0
+
+
+def _majority_note(history, net, X, Y):
+    """A note when a classifier ends no better than always answering the commonest class, and why."""
     accuracy = history.final().get("accuracy")
     if accuracy is None or Y is None or not len(Y):
         return None
     labels = dagnet.metrics.labels(Y)
     majority = np.bincount(labels).max() / len(labels)
-    if accuracy <= majority:
-        return (f"note: accuracy {accuracy:.4f} is no better than always answering the commonest "
-                f"class ({majority:.4f}); try a larger --lr, more --epochs or another --optimizer")
-    return None
+    if accuracy > majority:
+        return None
+    said = (f"note: accuracy {accuracy:.4f} is no better than always answering the commonest "
+            f"class ({majority:.4f})")
+    saturated = _saturated_share(net, X)
+    if saturated >= 0.9:       # steps so large that the units sit on their flat tails
+        return (f"{said}: the perceptrons are saturated ({100 * saturated:.0f} % of their outputs "
+                f"sit where σ' < {FLAT:g}, so no gradient gets through); try a smaller --lr")
+    return f"{said}; try a larger --lr, more --epochs or another --optimizer"
 
 
 def _write_pictures(net, X, Y, history, folder, recorder):
@@ -204,18 +227,21 @@ def run(args):
         net.save(os.path.join(folder, TRAINED_FILE))
         history.to_csv(os.path.join(folder, "history.csv"))
     written = [TRAINED_FILE, "history.csv"]
-    if not args.no_pictures:
-        try:
-            written += _write_pictures(net, X, Y, history, folder, recorder)
-        except plots.MissingMatplotlib:
-            note(plots.PICTURES_SKIPPED)
+    # The weights kept after a divergence may be huge: their pictures and figures overflow (R² -inf),
+    # which the figures themselves say; numpy's warnings would only repeat it.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if not args.no_pictures:
+            try:
+                written += _write_pictures(net, X, Y, history, folder, recorder)
+            except plots.MissingMatplotlib:
+                note(plots.PICTURES_SKIPPED)
+        metrics = _metrics_text(history, net, X, Y)
+        majority = _majority_note(history, net, X, Y)
     status = f"trained {net.name or args.topology} for {plural(history.epochs, 'epoch')} in {seconds:.1f} s"
     if history.weights_epoch != history.epochs:
         reason = "stopped early" if history.stopped_early else "kept"
         status += f" ({reason}; saved the weights of epoch {history.weights_epoch})"
-    metrics = _metrics_text(history, net, X, Y)
     print(status + (f": {metrics}" if metrics else ""))
-    majority = _majority_note(history, Y)
     if majority:
         note(majority)
     print("wrote " + ", ".join(os.path.join(folder, name) for name in written))

@@ -83,7 +83,10 @@ def loss_curves(history, path=None, title=None, log=None, dpi=120):
         acc.set_ylim(-0.02, 1.02)
         acc.legend(fontsize=8)
     at = f" (epoch {kept}, whose weights are kept)" if marked else ""
-    final = f"loss {loss[kept - 1]:.4g}" + (f", accuracy {h['accuracy'][kept - 1]:.3f}" if with_accuracy else "")
+    # the figures measured on the kept weights after training, else those recorded for their epoch
+    figures = {"loss": loss[kept - 1], **({"accuracy": h["accuracy"][kept - 1]} if with_accuracy else {}),
+               **(h.get("kept") or {})}
+    final = f"loss {figures['loss']:.4g}" + (f", accuracy {figures['accuracy']:.3f}" if with_accuracy else "")
     fig.suptitle(f"{title + ': ' if title else ''}{len(loss)} epochs, {final}{at}", fontsize=10)
     return finish(fig, path, dpi)
 
