@@ -339,7 +339,7 @@ def grow(X, Y, max_units=25, pool=8, activations=("tanh",), threshold=0.4, loss=
     net = _start(X, Y, inputs, outputs, loss, output_activation, weight_range, rng)
     if output_activation == "softmax" and loss != "cross_entropy":
         raise ValueError("softmax outputs grow with loss cross_entropy only")
-    X = as_inputs(X, net.inputs)
+    X = as_inputs(X, net.inputs, net.runner)
     Y = net.targets(np.asarray(Y, dtype=float).reshape(len(X), -1))
     cascade = _Cascade(net, X, Y, dict(
         pool=pool, activations=activations, threshold=threshold, optimizer=optimizer, output=output,

@@ -38,7 +38,7 @@ def numerical_gradients(net, X, Y, step=None, slots=None, order=4):
     if order not in (2, 4):
         raise ValueError(f"order must be 2 or 4, got {order!r}")
     step = step if step is not None else (1e-6 if order == 2 else 1e-3)
-    X = as_inputs(X, net.inputs)
+    X = as_inputs(X, net.inputs, net.runner)
     Y = net.targets(Y)
     theta = net.params
 
@@ -72,7 +72,7 @@ def forward_mode_gradients(net, X, Y, slots=None, count=None):
     given, receives the number of node visits under ``"node_visits"``.
     Returns an array of shape (n_params,).
     """
-    X = as_inputs(X, net.inputs)
+    X = as_inputs(X, net.inputs, net.runner)
     Y = net.targets(Y)
     L = net.plan
     trace = net.forward(X)

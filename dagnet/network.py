@@ -228,7 +228,7 @@ class Network:
         >>> trace.s["n"], trace.z["n"].round(3)
         (array([-5.,  5.]), array([0.007, 0.993]))
         """
-        X = as_inputs(X, self.inputs)
+        X = as_inputs(X, self.inputs, self.runner)
         return Trace(*self.runner.forward(self._params, X), self.plan)
 
     def predict(self, X):
@@ -274,7 +274,7 @@ class Network:
         >>> sorted(grads.weight)
         [('a', 'n'), ('a', 'y'), ('b', 'n'), ('b', 'y'), ('n', 'y')]
         """
-        X = as_inputs(X, self.inputs)
+        X = as_inputs(X, self.inputs, self.runner)
         S, Z = self.runner.forward(self._params, X)
         Y = self._check_pair(S, Y)
         weights = as_sample_weights(sample_weight, len(Y))

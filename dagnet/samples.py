@@ -23,12 +23,14 @@ import numpy as np
 from .activations import record
 
 
-def as_inputs(X, inputs):
+def as_inputs(X, inputs, engine=None):
     """Check the samples ``X`` and return them as float64 of shape (n_samples, n_inputs).
 
     ``X`` may be an array (columns in ``inputs`` order), a mapping of input
     name to column, or a table with named columns (a pandas DataFrame),
-    whose columns are then picked by name.
+    whose columns are then picked by name. ``engine``, the engine X is for,
+    bounds the values: one that computes in float32 (``engine="float32"``)
+    refuses a value beyond float32's range instead of reading it as inf.
     """
     names = [str(i) for i in inputs]
     columns = getattr(X, "columns", None)
@@ -60,6 +62,13 @@ def as_inputs(X, inputs):
         row, col = np.argwhere(bad)[0]
         raise ValueError(f"X has a non-finite value ({X[row, col]}) at row {row}, "
                          f"input {list(inputs)[col]!r}")
+    dtype = np.dtype(getattr(engine, "dtype", np.float64))
+    largest = np.finfo(dtype).max if dtype.kind == "f" else np.inf
+    if largest < np.finfo(np.float64).max and X.size and np.abs(X).max() > largest:
+        row, col = np.argwhere(np.abs(X) > largest)[0]
+        raise ValueError(f"X has a value ({X[row, col]:g}) at row {row}, input {list(inputs)[col]!r} "
+                         f"beyond the range of the {dtype.name} engine (±{largest:.4g}); scale the "
+                         f"inputs or use a float64 engine")
     return X
 
 

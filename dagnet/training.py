@@ -46,7 +46,7 @@ def _split(X, Y, validation_data, validation_split, net, rng, stratify):
         if validation_split:
             raise ValueError("give validation_data or validation_split, not both")
         Xv, Yv = validation_data
-        Xv, Yv = as_inputs(Xv, net.inputs), net.targets(Yv)
+        Xv, Yv = as_inputs(Xv, net.inputs, net.runner), net.targets(Yv)
         if len(Xv) != len(Yv):
             raise ValueError(f"validation X has {len(Xv)} samples but Y has {len(Yv)}")
         return X, Y, Xv, Yv, None
@@ -180,7 +180,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     1.0
     """
     _check_options(optimizer, optimizer_params)
-    X = as_inputs(X, net.inputs)
+    X = as_inputs(X, net.inputs, net.runner)
     Y = net.targets(Y)
     if len(X) != len(Y):
         raise ValueError(f"X has {len(X)} samples but Y has {len(Y)}")

@@ -148,6 +148,20 @@ def test_float32_gradients_agree_with_float64_to_about_1e_5(case):
     assert fast.engine_info()["dtype"] == "float32"
 
 
+def test_the_float32_engine_refuses_inputs_beyond_float32(topology_path):
+    X, Y = dagnet.datasets.load("xor")
+    X[2, 1] = -4e38                                    # finite in float64, -inf in float32
+    net = dagnet.load(topology_path("xor_2_2_1.yaml"), seed=0, engine="float32")
+    for call in (lambda: net.forward(X), lambda: net.gradients(X, Y),
+                 lambda: net.fit(X, Y, epochs=1, verbose=False),
+                 lambda: net.fit(X[:2], Y[:2], epochs=1, validation_data=(X, Y), verbose=False)):
+        with pytest.raises(ValueError, match=r"X has a value \(-4e\+38\) at row 2, input 'b' beyond "
+                                             r"the range of the float32 engine"):
+            call()
+    net.engine = "native"                              # float64 takes it
+    assert np.isfinite(net.predict(X)).all()
+
+
 @pytest.mark.parametrize("name", ["tanh", "exp", "expm1", "sigmoid"])
 @pytest.mark.parametrize("portable", [True, False], ids=["portable", "libmvec-or-portable"])
 def test_vectorised_functions_are_accurate_to_1e_14(name, portable):
