@@ -92,7 +92,7 @@ def as_sample_weights(sample_weight, n):
         row = int(np.argmax(bad))
         raise ValueError(f"sample_weight must be finite numbers >= 0; row {row} has {w[row]}")
     if n and not w.any():
-        raise ValueError(f"sample_weight is 0 for all {n} samples: no sample would count")
+        raise ValueError(f"sample_weight is zero for all {n} samples: no sample would count")
     return w
 
 

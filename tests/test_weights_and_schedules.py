@@ -67,7 +67,7 @@ def test_sample_weights_are_checked_wherever_they_are_given(topology_path):
     X, Y = dagnet.datasets.load("xor")
     net = dagnet.load(topology_path("xor_2_2_1.yaml"), seed=0)
     for call in (net.fit, net.evaluate, net.gradients):
-        with pytest.raises(ValueError, match="sample_weight is 0 for all 4 samples"):
+        with pytest.raises(ValueError, match="sample_weight is zero for all 4 samples"):
             call(X, Y, sample_weight=np.zeros(4))
         with pytest.raises(ValueError, match="row 2 has -1.0"):
             call(X, Y, sample_weight=[1, 1, -1, 1])
