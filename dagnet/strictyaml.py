@@ -123,19 +123,26 @@ def _check_own_limits(text):
     the event our walk would refuse. When it fails, the pure-Python parser,
     which has no limits of its own, walks the text again up to the end of
     the failing line; a problem of ours found there is the one reported.
+    It walks growing beginnings of that text (256, 1,024, ... characters):
+    its read-ahead costs the square of a deep line's length.
     """
     try:
         _check_events(text)
     except yaml.MarkedYAMLError as err:
         if isinstance(err, _Refused) or _BaseLoader is yaml.SafeLoader or err.problem_mark is None:
             raise
-        try:
-            _check_events(_through_line(text, err.problem_mark.line), loader=yaml.SafeLoader)
-        except _Refused as ours:
-            raise ours from None
-        except yaml.YAMLError:
-            pass
-        raise
+        failing = _through_line(text, err.problem_mark.line)
+        size = 256
+        while True:
+            try:
+                _check_events(failing[:size], loader=yaml.SafeLoader)
+            except _Refused as ours:
+                raise ours from None
+            except yaml.YAMLError:
+                pass
+            if size >= len(failing):
+                raise
+            size *= 4
 
 
 def _through_line(text, line):
