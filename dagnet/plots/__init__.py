@@ -41,8 +41,8 @@ digraph "chain-1-1-1" {
 from ..structure import generations, skip_edges   # the structure pictures are built on
 from .dot import to_dot, write_dot
 from .drawing import draw_network
-from .figures import (MISSING_MATPLOTLIB, PICTURES_SKIPPED, MissingMatplotlib,
-                      require_matplotlib, save_figure)
+from .figures import (MISSING_MATPLOTLIB, PICTURES_SKIPPED, MissingMatplotlib, gif_frame,
+                      require_matplotlib, save_figure, save_gif)
 from .layout import AUTO_COLLAPSE, drawing_graph, positions, route_skips
 from .plane import decision_regions, neuron_maps
 from .style import BLUE, CLASS_COLOURS, NEUTRAL, ORANGE
@@ -50,6 +50,6 @@ from .training import TrainingRecorder, animate, animate_training, loss_curves
 
 __all__ = ["AUTO_COLLAPSE", "BLUE", "CLASS_COLOURS", "MISSING_MATPLOTLIB", "MissingMatplotlib",
            "NEUTRAL", "ORANGE", "PICTURES_SKIPPED", "TrainingRecorder", "animate",
-           "animate_training", "decision_regions", "draw_network", "drawing_graph", "generations",
+           "animate_training", "decision_regions", "draw_network", "drawing_graph", "generations", "gif_frame",
            "loss_curves", "neuron_maps", "positions", "require_matplotlib", "route_skips",
-           "save_figure", "skip_edges", "to_dot", "write_dot"]
+           "save_figure", "save_gif", "skip_edges", "to_dot", "write_dot"]
