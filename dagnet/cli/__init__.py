@@ -42,7 +42,7 @@ def commands_needed(argv):
 
     The command is the first word that is not an option (the top-level
     options take no value). With none, only ``--help`` needs every command
-    (to list them); an unknown one needs them all for the "did you mean".
+    (to list them); an unknown one needs them all, to name the choices.
     """
     word = next((a for a in argv if a == "--" or not a.startswith("-")), None)
     by_word = {typed(name): name for name in COMMANDS}
