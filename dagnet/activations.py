@@ -21,16 +21,30 @@ array([0. , 0.5, 1. ])
 >>> ACTIVATIONS["tanh"].derivative(np.array([0.0]), np.array([0.0]))
 array([1.])
 """
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.special import expit
 
 LEAKY_SLOPE = 0.01
 
-#: The logistic function 1 / (1 + e^(−s)): scipy's ufunc, stable at any s.
-sigmoid = expit
+
+@functools.cache
+def _expit():
+    # scipy.special takes longer to import than the rest of dagnet's core, and loading or
+    # checking a topology computes no sigmoid: it is imported at the first one.
+    from scipy.special import expit
+
+    return expit
+
+
+def sigmoid(s, out=None):
+    """The logistic function 1 / (1 + e^(−s)), stable at any s: scipy's ``expit`` ufunc.
+
+    ``s`` is an array of any shape; ``out``, when given, of the same shape, receives the values.
+    """
+    return _expit()(s, out=out)
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,7 @@ class Activation:
 
     def apply(self, s, out):
         """Write σ(s) into ``out`` (same shape as ``s``)."""
-        if isinstance(self.forward, np.ufunc):
+        if isinstance(self.forward, np.ufunc) or self.forward is sigmoid:   # both write into out
             self.forward(s, out=out)
         else:
             out[...] = self.forward(s)

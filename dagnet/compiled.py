@@ -9,15 +9,15 @@ reference engine (:mod:`dagnet.reference`) is the specification; each step
 below says which of its lines it reproduces.
 
 Dense steps are matrix products. Sparse steps are CSR matrices over all
-earlier nodes (scipy.sparse), so the forward sum reads ``Z[:start]`` in place
-without gathering, and the backward sum *pulls*: when a generation is reached
-in reverse order, the δ of every later node is final, and one CSR product over
-``δ[stop:]`` gives Σ_{k→o} δ_o w_{k→o} for all its nodes at once.
+earlier nodes (scipy.sparse, imported only for a plan that has them), so
+the forward sum reads ``Z[:start]`` in place without gathering, and the
+backward sum *pulls*: when a generation is reached in reverse order, the δ
+of every later node is final, and one CSR product over ``δ[stop:]`` gives
+Σ_{k→o} δ_o w_{k→o} for all its nodes at once.
 """
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from .losses import softmax
 from .plan import DenseStep, as_index
@@ -76,6 +76,8 @@ class CompiledEngine:
                  for st in plan.steps if not isinstance(st, DenseStep)]
         if not edges:
             return [None] * len(bounds)
+        import scipy.sparse as sp
+
         src, dst, slot = (np.concatenate(parts) for parts in zip(*edges))
         pulls = []
         for lo, hi in bounds:
@@ -100,6 +102,8 @@ class CompiledEngine:
         for st in plan.steps:
             w = plan.weights(params, st)
             if not isinstance(st, DenseStep):   # the CSR data is a view of the step's slots
+                import scipy.sparse as sp
+
                 w = sp.csr_matrix((w, st.src, st.indptr), shape=(st.stop - st.start, st.start))
                 w.data = plan.weights(params, st)
             self.weights.append(w)

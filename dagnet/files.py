@@ -19,7 +19,6 @@ Examples
 import errno
 import os
 import stat
-import tempfile
 
 #: The largest file :func:`read_text` reads unless told otherwise (bytes).
 MAX_BYTES = 256 << 20
@@ -82,6 +81,8 @@ def atomic_write(path, write, mode="w"):
     if not os.path.isdir(folder):
         raise FileNotFoundError(errno.ENOENT, "no such folder", os.path.dirname(os.fspath(path)) or ".")
     _remove_stale(folder, name)
+    import tempfile   # here, not above: a command that writes nothing starts without it (and random, shutil)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(tmp, _mode_for(target))

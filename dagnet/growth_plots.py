@@ -20,7 +20,6 @@ import os
 import numpy as np
 
 from . import plots
-from .files import atomic_write
 from .structure import generations
 
 
@@ -282,14 +281,10 @@ def animate_cascade(net, history, X, Y, path, fps=2, dpi=80):
     The last frame is held for a second. Written atomically, like the pictures.
     """
     matplotlib, Figure = _matplotlib()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image                  # a dependency of matplotlib's own
-
     path = os.fspath(path)
     if not path.lower().endswith(".gif"):
         raise ValueError(f"animations are written as GIF; {path!r} should end in .gif")
     fig = Figure(figsize=(8.0, 3.6), dpi=dpi, layout="constrained")
-    canvas = FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
     cmap, frames = _cmap(), []
     for k in range(len(history.stages)):
@@ -299,9 +294,6 @@ def animate_cascade(net, history, X, Y, path, fps=2, dpi=80):
         _regions(left, stage_net, X, Y, resolution=80)
         left.set_title(_stage_title(history, k), fontsize=9)
         _draw_structure(right, stage_net, layout(stage_net), cmap)
-        canvas.draw()
-        frames.append(Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB").quantize(colors=128))
-    frames += [frames[-1]] * fps
-    atomic_write(path, lambda f: frames[0].save(f, format="GIF", save_all=True, append_images=frames[1:],
-                                               duration=int(1000 / fps), loop=0), mode="wb")
+        frames.append(plots.gif_frame(fig).quantize(colors=128))
+    plots.save_gif(frames, path, fps=fps)
     return fig

@@ -1,8 +1,10 @@
 """The ``dagnet`` console script: the command line, with Ctrl-C answered even while it starts up.
 
-Importing the command line takes a moment (numpy, scipy, networkx); a
-Ctrl-C then, or a second one while results are written, ends with one
-line and exit code 130 instead of a traceback.
+Starting a command takes a moment (its module imports numpy, networkx
+and whatever else it needs); a Ctrl-C then, or a second one while results
+are written, ends with one line and exit code 130 instead of a traceback:
+here while the command line itself is imported, in
+:func:`dagnet.cli.main` once it runs.
 """
 import signal
 import sys

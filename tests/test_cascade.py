@@ -174,8 +174,30 @@ def test_the_grow_command_needs_the_columns_of_a_csv_file(run, tmp_path):
     path = tmp_path / "points.csv"
     datasets.save_csv(path, *datasets.load("xor"))
     code, _, stderr = run("grow", "--data", path, "--out", tmp_path / "g.yaml")
-    assert code == 2 and "needs --inputs and --targets" in stderr
+    assert code == 2 and "needs --inputs or --targets" in stderr
     code, stdout, stderr = run("grow", "--data", path, "--inputs", "x0,x1", "--targets", "y",
                                "--out", tmp_path / "g.yaml")
     assert code == 0, stderr
     assert dagnet.load(tmp_path / "g.yaml").inputs == ["x0", "x1"]
+
+
+@pytest.mark.parametrize("columns", [["--inputs", "x,y", "--targets", "label"], ["--inputs", "x,y"],
+                                     ["--targets", "label"]])
+def test_the_grow_command_names_its_outputs_after_the_target_columns(run, tmp_path, columns):
+    # An input column called y once clashed with the default output name y.
+    path = tmp_path / "points.csv"
+    X, Y = datasets.load("xor")
+    datasets.save_csv(path, X, Y, inputs=["x", "y"], targets=["label"])
+    code, _, stderr = run("grow", "--data", path, *columns, "--seed", "0", "--out", tmp_path / "g.yaml")
+    assert code == 0, stderr
+    net = dagnet.load(tmp_path / "g.yaml")
+    assert (net.inputs, net.outputs) == (["x", "y"], ["label"])
+
+
+def test_the_grow_command_refuses_a_column_that_is_input_and_target(run, tmp_path):
+    path = tmp_path / "points.csv"
+    datasets.save_csv(path, *datasets.load("xor"), inputs=["x", "y"], targets=["label"])
+    code, _, stderr = run("grow", "--data", path, "--inputs", "x,y", "--targets", "y", "--out", tmp_path / "g.yaml")
+    assert code == 1 and "points.csv" in stderr and "'y'" in stderr and stderr.count("\n") == 1
+    code, _, stderr = run("grow", "--data", path, "--inputs", "x,y,label", "--out", tmp_path / "g.yaml")
+    assert code == 1 and "no columns left for the targets" in stderr

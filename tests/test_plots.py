@@ -326,3 +326,24 @@ def test_loss_curves_report_the_weights_the_network_kept():
     fig = plots.loss_curves(h)
     assert "4 epochs, loss 2.5, accuracy 0.700" in fig._suptitle.get_text()
     assert len(fig.axes[0].lines) == 1
+
+
+def test_every_file_train_and_grow_write_follows_the_umask(mpl, run, topology_path, tmp_path):
+    umask = 0o027                                   # not the usual 022, nor the 077 of a temporary file
+    old = os.umask(umask)
+    try:
+        code, _, stderr = run("train", topology_path("xor_2_2_1.yaml"), "--data", "xor", "--epochs", "20",
+                              "--seed", "0", "--gif", "--out", tmp_path / "run")
+        assert code == 0, stderr
+        grown = tmp_path / "grown"
+        grown.mkdir()
+        code, _, stderr = run("grow", "--data", "xor", "--max-units", "1", "--out", grown / "g.yaml",
+                              "--history", grown / "units.csv", "--picture", grown / "growth.png",
+                              "--gif", grown / "growth.gif")
+        assert code == 0, stderr
+    finally:
+        os.umask(old)
+    written = {p.relative_to(tmp_path).as_posix(): oct(p.stat().st_mode & 0o777)
+               for p in tmp_path.rglob("*") if p.is_file()}
+    assert "run/training.gif" in written and "grown/growth.gif" in written and len(written) >= 8
+    assert written == dict.fromkeys(written, oct(0o666 & ~umask))

@@ -337,6 +337,27 @@ def test_a_killed_worker_process_stops_the_sweep_in_one_line_and_it_resumes(tmp_
     assert_stopped_in_one_line(proc, "a worker process stopped while training", tmp_path / "out")
 
 
+@pytest.mark.slow
+def test_a_sweep_killed_outright_takes_its_worker_processes_with_it(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    pytest.importorskip("joblib")
+    proc = sweep_in_background(small_experiment(str(tmp_path)), tmp_path / "out", "--jobs", "2")
+    children = psutil.Process(proc.pid).children(recursive=True)   # two workers, resource trackers
+    assert sum("LokyProcess" in " ".join(p.cmdline()) for p in children) == 2
+    proc.kill()                                                      # kill -9: nothing to clean up after it
+    proc.wait()
+
+    def alive():
+        return [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    deadline = time.monotonic() + 20
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = alive()
+    for p in left:
+        p.kill()
+    assert left == []
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

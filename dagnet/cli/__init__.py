@@ -7,16 +7,22 @@ which declares its flags (with an example in its ``--help``) and sets
 public API and returns the exit code. A new command is one module and one
 entry in :data:`COMMANDS`.
 
+Only the command being run is imported (its module pulls in numpy,
+networkx and the rest), so ``dagnet --version`` imports none of them and
+``dagnet validate`` only what loading a topology needs; ``dagnet --help``
+and a mistyped command import every command, to list them.
+
 Every error is one line on stderr, ``dagnet: error: ...``, never a
 traceback (set ``DAGNET_DEBUG=1`` to see one for an unexpected failure);
 exit codes are in :mod:`dagnet.cli.common`.
 """
+import argparse
 import importlib
 import os
 import sys
 
 import dagnet
-from dagnet import plots
+from dagnet.plots.figures import MissingMatplotlib
 
 from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError, Parser,
                      UsageError, error, formatter, os_error)
@@ -26,8 +32,41 @@ COMMANDS = ["validate", "info", "train", "predict", "gradcheck", "draw", "genera
             "export", "import_neat", "playground"]
 
 
-def build_parser():
-    """The ``dagnet`` argument parser with every subcommand."""
+def typed(name):
+    """A command's name as typed: ``import-neat`` for the module ``import_neat``."""
+    return name.replace("_", "-")
+
+
+def commands_needed(argv):
+    """The modules of :data:`COMMANDS` that parsing ``argv`` needs: the one named, else all or none.
+
+    The command is the first word that is not an option (the top-level
+    options take no value). With none, only ``--help`` needs every command
+    (to list them); an unknown one needs them all, to name the choices.
+    """
+    word = next((a for a in argv if a == "--" or not a.startswith("-")), None)
+    by_word = {typed(name): name for name in COMMANDS}
+    if word in by_word:
+        return [by_word[word]]
+    if word is None and not any(a in ("-h", "--help") for a in argv):
+        return []
+    return COMMANDS
+
+
+class Version(argparse.Action):
+    """``--version``: dagnet's version and the backend it trains on, worked out only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        native = importlib.import_module("dagnet.native")
+        print(f"dagnet {dagnet.__version__}, {native.status()}")
+        parser.exit()
+
+
+def build_parser(commands=None):
+    """The ``dagnet`` argument parser with the subcommands ``commands`` (default: every one)."""
     parser = Parser(prog="dagnet", formatter_class=formatter,
                     description="Neural networks whose topology is any loop-free graph of perceptrons.",
                     epilog="examples:\n"
@@ -36,19 +75,19 @@ def build_parser():
                            "--lr 0.5 --batch-size 1 --out runs/tutorial\n"
                            "  dagnet draw runs/tutorial/trained.yaml --out net.png\n\n"
                            "'dagnet COMMAND --help' explains each command.")
-    parser.add_argument("--version", action="version",
-                        version=f"dagnet {dagnet.__version__}, {importlib.import_module('dagnet.native').status()}")
+    parser.add_argument("--version", action=Version, help="show the version and the training backend, and exit")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if commands is None else commands:
         importlib.import_module(f"{__name__}.{name}").add(subparsers)
-    parser.set_defaults(commands=list(subparsers.choices))   # as typed: import-neat, not import_neat
+    parser.set_defaults(commands=[typed(name) for name in COMMANDS])
     return parser
 
 
 def main(argv=None):
     """Run the ``dagnet`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(argv)
+        parser = build_parser(commands_needed(argv))
         args = parser.parse_args(argv)
         if not hasattr(args, "func"):
             raise UsageError(f"a command is needed: {', '.join(args.commands)} (see 'dagnet --help')")
@@ -65,7 +104,7 @@ def main(argv=None):
     except BrokenPipeError:   # e.g. dagnet predict ... | head
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK
-    except plots.MissingMatplotlib as err:
+    except MissingMatplotlib as err:
         error(err)
         return EXIT_INVALID
     except OSError as err:

@@ -10,7 +10,7 @@ from dagnet.text import plural
 
 from .common import (EXIT_OK, InputError, UsageError, choice, columns, command, count, note, positive_float,
                      positive_int)
-from .data import add_data_arguments
+from .data import add_data_arguments, csv_header, looks_like_file
 
 
 def add(subparsers):
@@ -21,11 +21,13 @@ def add(subparsers):
         "covariance of their value with the residual error; install the best with its in-weights\n"
         "frozen; repeat until every output is within --threshold of its target on every sample, or\n"
         "--max-units are installed. Writes an ordinary topology file (load it with dagnet.load);\n"
-        "--picture and --gif show the decision regions growing (two inputs). Built-in data: "
+        "--picture and --gif show the decision regions growing (two inputs). From a CSV file, name\n"
+        "the --inputs (the targets are the remaining columns) or the --targets (the inputs are the\n"
+        "remaining columns). Built-in data: "
         + ", ".join(datasets.names()) + ".",
         "  dagnet grow --data two_spirals --seed 0 --out spirals.yaml --picture growth.png --gif growth.gif\n"
         "  dagnet grow --data points.csv --inputs x,y --targets label --out grown.yaml")
-    add_data_arguments(p, required=True, targets="the remaining columns (0/1 values)")
+    add_data_arguments(p, required=True, targets="the columns besides --inputs (0/1 values)")
     cascade = p.add_argument_group("cascade-correlation")
     cascade.add_argument("--max-units", type=count, default=25, metavar="N",
                          help="hidden perceptrons to install at most (default 25)")
@@ -54,13 +56,32 @@ def add(subparsers):
     p.set_defaults(func=run)
 
 
+def csv_columns(path, inputs, targets):
+    """The input and target columns of a CSV file: those named, the rest of the header for the other.
+
+    One of the two must be given; a column named in both is an InputError.
+    """
+    if not (inputs or targets):
+        raise UsageError("a CSV file needs --inputs or --targets (the other defaults to the remaining columns)")
+    header = csv_header(path)
+    if inputs and targets:
+        both = [c for c in targets if c in inputs]
+        if both:
+            raise InputError(f"{path}: column {both[0]!r} is named by both --inputs and --targets")
+    rest = [c for c in header if c not in (inputs or targets)]
+    inputs, targets = (inputs, targets or rest) if inputs else (rest, targets)
+    if not (inputs and targets):
+        raise InputError(f"{path}: no columns left for the {'targets' if inputs else 'inputs'} "
+                         f"(columns: {', '.join(header)})")
+    return inputs, targets
+
+
 def _samples(args):
-    """(X, Y, input names, output activation) from a built-in data set or a CSV file."""
-    if os.path.isfile(args.data) or args.data.lower().endswith((".csv", ".tsv", ".txt")):
-        if not (args.inputs and args.targets):
-            raise UsageError("a CSV file needs --inputs and --targets (the columns to grow on)")
-        X, Y = datasets.load_csv(args.data, args.inputs, args.targets)
-        return X, Y, args.inputs, "sigmoid"
+    """(X, Y, input names, output names, output activation) from a built-in data set or a CSV file."""
+    if looks_like_file(args.data):
+        inputs, targets = csv_columns(args.data, args.inputs, args.targets)
+        X, Y = datasets.load_csv(args.data, inputs, targets)
+        return X, Y, inputs, targets, "sigmoid"
     try:
         info = datasets.info(args.data)
     except ValueError as err:
@@ -72,7 +93,7 @@ def _samples(args):
         kwargs["noise"] = args.noise
     classes = info["n_classes"]
     X, Y = datasets.load(args.data, one_hot=bool(classes and classes > 2), **kwargs)
-    return X, Y, None, "sigmoid" if info["task"] == "classification" else "linear"
+    return X, Y, None, None, "sigmoid" if info["task"] == "classification" else "linear"
 
 
 def _phases(args):
@@ -92,11 +113,13 @@ def run(args):
         raise UsageError(f"--out {args.out!r}: give a .yaml file for the grown topology")
     if args.gif and not args.gif.lower().endswith(".gif"):
         raise UsageError(f"--gif {args.gif!r}: give a .gif file")
-    X, Y, inputs, output_activation = _samples(args)
+    X, Y, inputs, outputs, output_activation = _samples(args)
     if (args.picture or args.gif) and X.shape[1] != 2:
         raise InputError(f"--picture and --gif need two inputs; the data has {X.shape[1]}")
     output, candidates = _phases(args)
     sizes = f"{plural(len(X), 'sample')}, {plural(X.shape[1], 'input')}, {plural(Y.shape[1], 'output')}"
+    if inputs is not None:
+        sizes += f"; inputs {', '.join(inputs)}; targets {', '.join(outputs)}"
     note(f"growing on {args.data} ({sizes}): pool of {args.pool}, at most {args.max_units} units, "
          f"{args.optimizer}, seed {args.seed}")
 
@@ -106,7 +129,8 @@ def run(args):
              f"({history.epochs} epochs)")
     net, history = grow(X, Y, max_units=args.max_units, pool=args.pool, activations=args.activations,
                         threshold=args.threshold, output_activation=output_activation, optimizer=args.optimizer,
-                        output=output, candidates=candidates, seed=args.seed, inputs=inputs, callback=report)
+                        output=output, candidates=candidates, seed=args.seed, inputs=inputs, outputs=outputs,
+                        callback=report)
     net.graph.graph["name"] = f"cascade-{args.data if inputs is None else 'csv'}-seed{args.seed}"
     net.save(args.out)
     written = [args.out]

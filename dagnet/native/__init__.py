@@ -56,12 +56,12 @@ def compiled_engine(plan, loss):
 
     The engine returned carries ``why``, the reason the backend was chosen.
     """
-    from ..compiled import CompiledEngine
     from .engine import NativeEngine
     from .spec import unsupported
     reason = "the native kernel is not built" if kernel is None else unsupported(plan, loss)
     if reason is None:
         return NativeEngine(plan, loss)
+    from ..compiled import CompiledEngine   # scipy.sparse: imported only when the numpy engine runs
     if kernel is None:
         tell_once(f"{reason} (install dagnet from source with a C compiler to build it)")
     engine = CompiledEngine(plan, loss)

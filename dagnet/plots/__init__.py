@@ -29,7 +29,8 @@ The package: :mod:`.figures` (matplotlib on demand, saving),
 :mod:`.style` (colours), :mod:`.layout` (the drawing graph, positions,
 skip-arc routes; no matplotlib), :mod:`.drawing` (the network picture),
 :mod:`.plane` (decision regions, neuron maps), :mod:`.training` (loss
-curves, the recorder, animations), :mod:`.dot` (Graphviz text).
+curves, the recorder, animations), :mod:`.dot` (Graphviz text). Each
+name loads its module on first use, as ``dagnet``'s own names do.
 
 Examples
 --------
@@ -38,18 +39,33 @@ Examples
 >>> print(plots.to_dot(dagnet.load("topologies/chain_1_1_1.yaml")).splitlines()[0])
 digraph "chain-1-1-1" {
 """
-from ..structure import generations, skip_edges   # the structure pictures are built on
-from .dot import to_dot, write_dot
-from .drawing import draw_network
-from .figures import (MISSING_MATPLOTLIB, PICTURES_SKIPPED, MissingMatplotlib,
-                      require_matplotlib, save_figure)
-from .layout import AUTO_COLLAPSE, drawing_graph, positions, route_skips
-from .plane import decision_regions, neuron_maps
-from .style import BLUE, CLASS_COLOURS, NEUTRAL, ORANGE
-from .training import TrainingRecorder, animate, animate_training, loss_curves
+import importlib
 
-__all__ = ["AUTO_COLLAPSE", "BLUE", "CLASS_COLOURS", "MISSING_MATPLOTLIB", "MissingMatplotlib",
-           "NEUTRAL", "ORANGE", "PICTURES_SKIPPED", "TrainingRecorder", "animate",
-           "animate_training", "decision_regions", "draw_network", "drawing_graph", "generations",
-           "loss_curves", "neuron_maps", "positions", "require_matplotlib", "route_skips",
-           "save_figure", "skip_edges", "to_dot", "write_dot"]
+#: public name -> the module of this package that defines it (loaded on first use, so that
+#: ``from dagnet.plots import MissingMatplotlib`` costs no numpy, networkx or matplotlib)
+_PUBLIC = {
+    "generations": "dagnet.structure", "skip_edges": "dagnet.structure",   # the structure pictures show
+    "to_dot": ".dot", "write_dot": ".dot",
+    "draw_network": ".drawing",
+    "MISSING_MATPLOTLIB": ".figures", "PICTURES_SKIPPED": ".figures", "MissingMatplotlib": ".figures",
+    "gif_frame": ".figures", "require_matplotlib": ".figures", "save_figure": ".figures", "save_gif": ".figures",
+    "AUTO_COLLAPSE": ".layout", "drawing_graph": ".layout", "positions": ".layout", "route_skips": ".layout",
+    "decision_regions": ".plane", "neuron_maps": ".plane",
+    "BLUE": ".style", "CLASS_COLOURS": ".style", "NEUTRAL": ".style", "ORANGE": ".style",
+    "TrainingRecorder": ".training", "animate": ".training", "animate_training": ".training",
+    "loss_curves": ".training",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'dagnet.plots' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_PUBLIC[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted([*globals(), *_PUBLIC])

@@ -54,6 +54,31 @@ def save_figure(fig, path, dpi=120):
     return path
 
 
+def gif_frame(fig):
+    """``fig`` as drawn now, an RGB PIL image: one frame of a GIF (see :func:`save_gif`)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image                  # a dependency of matplotlib's own
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(),
+                            "raw", "RGBA", 0, 1).convert("RGB")
+
+
+def save_gif(frames, path, fps=6):
+    """Write PIL images to ``path`` as a looping GIF at ``fps``, the last held for a second, atomically.
+
+    Returns ``path``.
+    """
+    path = os.fspath(path)
+    if not path.lower().endswith(".gif"):
+        raise ValueError(f"animations are written as GIF; {path!r} should end in .gif")
+    frames = list(frames) + [frames[-1]] * fps
+    atomic_write(path, lambda f: frames[0].save(f, format="GIF", save_all=True, append_images=frames[1:],
+                                               duration=int(1000 / fps), loop=0), mode="wb")
+    return path
+
+
 def finish(fig, path, dpi=120):
     """Save ``fig`` to ``path`` when one is given; return ``fig``."""
     if path is not None:

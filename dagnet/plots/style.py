@@ -12,8 +12,6 @@ Examples
 >>> weight_colour(-0.5) == ORANGE
 True
 """
-from ..activations import record
-
 #: TensorFlow Playground's orange (negative, low) and blue (positive, high), and the middle.
 ORANGE, BLUE, NEUTRAL = "#f59322", "#0877bd", "#e8eaeb"
 #: Class colours: class 0 orange and class 1 blue as in the binary pictures, then more.
@@ -27,6 +25,8 @@ OUTLINE, NOTE = "#555555", "#777777"
 
 def fill(activation):
     """The fill colour of a perceptron with ``activation`` (an input's is white)."""
+    from ..activations import record   # numpy and scipy: not for a caller wanting only a colour constant
+
     return INPUT_FILL if activation is None else record(activation).colour
 
 

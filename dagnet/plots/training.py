@@ -14,11 +14,10 @@ Examples
 [0, 1, 3, 7, 19, 50]
 """
 import os
-import tempfile
 
 import numpy as np
 
-from .figures import finish, require_matplotlib
+from .figures import finish, gif_frame, require_matplotlib, save_gif
 from .plane import accuracy, draw_regions, require_two_inputs
 from .style import BLUE, ORANGE
 
@@ -127,41 +126,29 @@ def animate(net, X, Y, snapshots, path, resolution=100, fps=6, dpi=80, title=Non
     """
     require_two_inputs(net, "decision-region animations")
     _, Figure = require_matplotlib()
-    from matplotlib.animation import PillowWriter
-
     path = os.fspath(path)
     if not path.lower().endswith(".gif"):
         raise ValueError(f"animations are written as GIF; {path!r} should end in .gif")
     keep = net.params.copy()
-    fig = Figure(figsize=(5.0, 4.4), layout="constrained")
+    fig = Figure(figsize=(5.0, 4.4), dpi=dpi, layout="constrained")
     ax = fig.add_subplot()
     name = title if title is not None else (net.name or "network")
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".gif", dir=folder)
-    os.close(fd)
-    writer = PillowWriter(fps=fps)
+    frames = []
     try:
-        with writer.saving(fig, tmp, dpi):
-            for epoch, params, loss in snapshots:
-                net.params[:] = params
-                ax.clear()
-                artists = draw_regions(ax, net, X, Y, resolution)
-                text = f"{name}: epoch {epoch}"
-                if loss is not None:
-                    text += f", loss {loss:.4g}"
-                if Y is not None and artists["labels"] is not None:
-                    text += f", accuracy {accuracy(net, X, artists['labels']):.2f}"
-                ax.set_title(text, fontsize=9)
-                writer.grab_frame()
-            for _ in range(fps):   # hold the last frame for a second
-                writer.grab_frame()
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        for epoch, params, loss in snapshots:
+            net.params[:] = params
+            ax.clear()
+            artists = draw_regions(ax, net, X, Y, resolution)
+            text = f"{name}: epoch {epoch}"
+            if loss is not None:
+                text += f", loss {loss:.4g}"
+            if Y is not None and artists["labels"] is not None:
+                text += f", accuracy {accuracy(net, X, artists['labels']):.2f}"
+            ax.set_title(text, fontsize=9)
+            frames.append(gif_frame(fig))
     finally:
         net.params[:] = keep
+    save_gif(frames, path, fps=fps)
     return fig
 
 

@@ -5,7 +5,8 @@ order; the caller records it before taking the next. Workers only train.
 When workers die (killed, out of memory), the scheduler goes away, or a
 cluster has had no workers for ``worker_timeout`` seconds, the sweep stops
 with :class:`WorkersLost`: the runs already recorded are kept, and running
-the sweep again trains the rest.
+the sweep again trains the rest. Worker processes end with the sweep, even
+when it is killed outright (:func:`follow_parent`).
 
 Examples
 --------
@@ -13,6 +14,7 @@ Examples
 (1, 2, 1)
 """
 import os
+import threading
 import time
 from concurrent.futures import CancelledError
 
@@ -21,6 +23,8 @@ from .worker import train
 
 #: Seconds between looks at a Dask cluster while no run finishes.
 POLL = 1.0
+#: Seconds between a worker process's looks at whether the sweep that started it is still there.
+PARENT_POLL = 0.25
 
 
 class MissingDependency(ImportError):
@@ -73,10 +77,31 @@ def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0):
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
     try:
-        yield from joblib.Parallel(n_jobs=n, return_as="generator_unordered")(
-            joblib.delayed(train)(task) for task in tasks)
+        with joblib.parallel_config(backend="loky", initializer=follow_parent, initargs=(os.getpid(),)):
+            yield from joblib.Parallel(n_jobs=n, return_as="generator_unordered")(
+                joblib.delayed(train)(task) for task in tasks)
     except TerminatedWorkerError:
         raise WorkersLost("a worker process stopped while training (killed, or out of memory?)") from None
+
+
+def follow_parent(parent):
+    """Run in each worker process as it starts: end it once ``parent`` (the sweep's process) is gone.
+
+    A sweep killed outright (``kill -9``, out of memory) cannot tell its
+    workers to stop, and loky's would train on, then wait minutes for work,
+    their resource trackers with them. A daemon thread looks every
+    :data:`PARENT_POLL` seconds whether this process has been handed to
+    another parent, which happens when ``parent`` dies, and ends the
+    process at once (the native kernel lets go of the GIL while it trains,
+    so the thread gets its turn). Linux's parent-death signal is not used:
+    it follows the thread that started the worker, not the process.
+    """
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="dagnet-follow-parent", daemon=True).start()
 
 
 def _connect(scheduler):
