@@ -53,6 +53,23 @@ def test_every_command_explains_itself_with_an_example(run, command):
     assert "example:\n  dagnet " + command in out
 
 
+def test_a_warning_while_a_command_runs_is_one_note_line(run, monkeypatch, topology_path):
+    """Such as the numpy engine running because the native kernel is not built: no Python
+    warning text (file, line, source) reaches the command line's user."""
+    import warnings
+    from dagnet.cli import validate
+    checked = validate.run
+
+    def warns(args):
+        warnings.warn("the numpy engine runs\ninstead", UserWarning)
+        return checked(args)
+
+    monkeypatch.setattr(validate, "run", warns)
+    code, out, err = run("validate", topology_path("xor_skip.yaml"))
+    assert code == 0 and out.startswith("ok")
+    assert err == "dagnet: note: the numpy engine runs; instead\n"
+
+
 def test_no_command_is_a_usage_error(run):
     code, _, err = run()
     assert code == 2

@@ -20,12 +20,14 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 
 import dagnet
 from dagnet.plots.figures import MissingMatplotlib
 
 from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputError, Parser,
-                     UsageError, error, formatter, os_error)
+                     UsageError, error, formatter, os_error,
+                     warning_note)
 
 #: The subcommands, in the order ``dagnet --help`` lists them (modules of this package).
 COMMANDS = ["validate", "info", "train", "predict", "gradcheck", "draw", "generate", "sweep", "prune", "grow",
@@ -84,7 +86,18 @@ def build_parser(commands=None):
 
 
 def main(argv=None):
-    """Run the ``dagnet`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    """Run the ``dagnet`` command with ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    A warning raised while a command runs (say, that the numpy engine runs
+    because the native kernel is not built) is one ``dagnet: note:`` line,
+    without Python's file and source line.
+    """
+    with warnings.catch_warnings():
+        warnings.showwarning = warning_note
+        return _run(argv)
+
+
+def _run(argv):
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         parser = build_parser(commands_needed(argv))

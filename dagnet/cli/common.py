@@ -52,6 +52,11 @@ def note(message):
     print(message, file=sys.stderr)
 
 
+def warning_note(message, *_args, **_kwargs):
+    """A Python warning as one ``dagnet: note: ...`` line on stderr (no file, no source line)."""
+    print(f"dagnet: note: {one_line(message)}", file=sys.stderr)
+
+
 def os_error(err):
     """An OSError as ``FILE: reason``."""
     if err.filename is not None:
