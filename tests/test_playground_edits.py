@@ -161,21 +161,49 @@ def test_the_structure_text_reads_back_as_the_same_structure():
     assert weights_of(again) == weights_of(net)
 
 
+def never_parsed(monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("the topology was built before its size was checked")
+    monkeypatch.setattr(edits.topology, "parse", never)
+
+
 def test_a_huge_group_is_refused_before_it_is_built(monkeypatch):
     text = "inputs: [a]\noutputs: [y]\nnodes:\n  h: {size: 100000000}\n  y: {}\nedges:\n" \
            "  - {from: a, to: h}\n  - {from: h, to: y}\n"
-
-    def never(*args, **kwargs):
-        raise AssertionError("the topology was built before its size was checked")
-    monkeypatch.setattr(edits, "loads", never)
+    never_parsed(monkeypatch)
     with pytest.raises(TopologyError, match="100000002 nodes is over the playground's limit"):
         edits.from_text(text)
 
 
+def test_a_size_written_as_a_float_counts_as_the_loader_builds_it(monkeypatch):
+    """``size: 2e2`` builds 200 perceptrons: it must count as 200, not as 1, before anything is built."""
+    text = "inputs: {x: 2e2}\noutputs: [y]\nnodes: {h: {size: 2e2}, y: {}}\n" \
+           "edges: [{from: x, to: h}, {from: h, to: y}]\n"
+    assert dagnet.topology.group_size(2e2) == 200 and len(dagnet.topology.parse(text)[0]) == 401
+    never_parsed(monkeypatch)
+    with pytest.raises(TopologyError, match="401 nodes is over the playground's limit"):
+        edits.from_text(text)
+
+
 def test_limits_count_group_edges_as_the_product_of_sizes():
-    data = {"inputs": {"x": 3}, "nodes": {"h": {"size": 4}, "y": {}},
+    data = {"inputs": {"x": 3}, "nodes": {"h": {"size": 4.0}, "y": {}},
             "edges": [{"from": "x", "to": "h"}, {"from": ["h", "x"], "to": "y"}]}
     assert limits.count_topology(data) == (8, 3 * 4 + 7)
+
+
+def test_limits_count_a_name_declared_twice_and_names_of_any_type():
+    """The loader builds the input group before it finds the node of the same name: both count."""
+    data = {"inputs": [{"h": 200}], "nodes": {"h": {}, 1: {"size": 2}, "1": {"size": 3}, "y": {}},
+            "edges": [{"from": [["h"]], "to": 1}, {"from": "h", "to": "1"}]}
+    assert limits.count_topology(data) == (200 + 1 + 2 + 3 + 1, 1 * 2 + 200 * 3)
+
+
+def test_the_parsed_graph_is_checked_too_before_its_network_is_built(monkeypatch):
+    monkeypatch.setattr(limits, "count_topology", lambda data: (0, 0))     # a count that missed something
+    monkeypatch.setattr(limits, "MAX_EDGES", 14)
+    monkeypatch.setattr(edits, "Network", None)                           # never reached
+    with pytest.raises(TopologyError, match="15 edges is over the playground's limit of 14"):
+        edits.from_text(open(TUTORIAL).read())
 
 
 KEYED = ("inputs: [a]\n"             # 1
