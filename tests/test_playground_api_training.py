@@ -71,7 +71,7 @@ def test_training_settings_are_checked_and_kept(client, sid):
 
 @pytest.mark.parametrize("settings, words", [
     ({"optimizer": "adma"}, "did you mean 'adam'"), ({"lr": 0}, "lr"), ({"lr": "fast"}, "lr"),
-    ({"batch_size": 0}, "batch_size"), ({"seed": 1.5}, "seed"), ({"speed": -1}, "speed"),
+    ({"batch_size": 0}, "batch_size"), ({"seed": 1.5}, "seed"), ({"speed": -1}, "speed"), ({"speed": 1e-300}, "speed"), ({"speed": 1e-6}, "speed"),
     ({"momentum": 0.9}, "unknown training setting 'momentum'"),
 ])
 def test_bad_training_settings_are_a_400(client, sid, settings, words):

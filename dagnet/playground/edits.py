@@ -24,6 +24,8 @@ Traceback (most recent call last):
 ...
 dagnet.errors.TopologyError: cycle 'h.0' -> 'out' -> 'h.0': a topology must be loop-free
 """
+import inspect
+
 import numpy as np
 
 from .. import graph as graph_rules
@@ -203,3 +205,25 @@ def structure_text(net):
         if d.get("bias") is not None and d.get("trainable", True):
             d["bias"] = True
     return writer.to_yaml(G, form="grouped")
+
+
+#: Structural edits by the name the page sends, each taking the network and its arguments.
+EDITS = {
+    "toggle_edge": lambda net, seed, source, target: toggle_edge(net, source, target, seed),
+    "add_perceptron": lambda net, seed, beside=None: add_perceptron(net, beside, seed),
+    "remove_perceptron": lambda net, seed, node: remove_perceptron(net, node, seed),
+    "set_activation": lambda net, seed, node, activation: set_activation(net, node, activation, seed),
+    "set_loss": lambda net, seed, loss: set_loss(net, loss, seed),
+}
+
+
+def check_edit(op, arguments):
+    """ValueError unless ``op`` names an edit of :data:`EDITS` that takes ``arguments`` (a dict)."""
+    if not isinstance(op, str) or op not in EDITS:
+        raise ValueError(f"unknown edit {op!r}; known: {', '.join(EDITS)}")
+    try:
+        inspect.signature(EDITS[op]).bind(None, seed=0, **arguments)
+    except TypeError:
+        wanted = [p for p in inspect.signature(EDITS[op]).parameters if p not in ("net", "seed")]
+        raise ValueError(f"edit {op} takes {', '.join(wanted)}; got {', '.join(arguments) or 'nothing'}") \
+            from None

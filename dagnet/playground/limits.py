@@ -23,6 +23,7 @@ MAX_CSV_BYTES = 2 * 1024 * 1024  #: bytes of an uploaded CSV file
 MAX_COLUMNS = 64               #: columns of an uploaded CSV file
 MAX_BODY = 4 * 1024 * 1024     #: bytes of any request body (a saved state is the largest)
 GRID = (20, 200)               #: least and most grid points per side of the input plane
+SPEED = (0.1, 1000)            #: least and most epochs per second of a speed limit (a pause is at most 10 s)
 MAX_MAPS = 64                  #: perceptrons that get a z_j map in each frame
 MAX_SESSIONS = 32              #: sessions kept at once (the least recently used one goes)
 SESSION_IDLE_SECONDS = 3600    #: a session nobody asked about for this long is closed

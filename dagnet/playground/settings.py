@@ -89,7 +89,7 @@ def check_training_settings(settings):
     s["batch_size"] = _whole(s["batch_size"], "batch_size", 1, limits.MAX_SAMPLES, optional=True,
                              hint=" (or null for all samples at once)")
     s["seed"] = _whole(s["seed"], "seed", 0, 2**32 - 1)
-    s["speed"] = _real(s["speed"], "speed", 0, 1000, optional=True, open_low=True,
+    s["speed"] = _real(s["speed"], "speed", *limits.SPEED, optional=True,
                        hint=" epochs per second (or null for as fast as it goes)")
     return s
 
@@ -102,4 +102,4 @@ def catalogue():
             "activations": [a for a in ACTIVATION_NAMES],
             "limits": {"grid": list(limits.GRID), "samples": limits.MAX_SAMPLES, "nodes": limits.MAX_NODES,
                        "edges": limits.MAX_EDGES, "text": limits.MAX_TEXT, "csv": limits.MAX_CSV_BYTES,
-                       "maps": limits.MAX_MAPS}}
+                       "maps": limits.MAX_MAPS, "speed": list(limits.SPEED)}}
