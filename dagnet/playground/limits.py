@@ -22,9 +22,14 @@ MAX_SAMPLES = 5000             #: samples of a data set (built-in or CSV)
 MAX_CSV_BYTES = 2 * 1024 * 1024  #: bytes of an uploaded CSV file
 MAX_COLUMNS = 64               #: columns of an uploaded CSV file
 MAX_BODY = 4 * 1024 * 1024     #: bytes of any request body (a saved state is the largest)
+MAX_JSON_DEPTH = 16            #: lists and objects nested in a JSON body (a saved state nests 3)
 GRID = (20, 200)               #: least and most grid points per side of the input plane
 SPEED = (0.1, 1000)            #: least and most epochs per second of a speed limit (a pause is at most 10 s)
 MAX_MAPS = 64                  #: perceptrons that get a z_j map in each frame
+HEAD_SECONDS = 10              #: a request head (its line and headers) must be in within this
+BODY_SECONDS = 30              #: a request body must be in within this
+KEEP_ALIVE_SECONDS = 5         #: an idle connection closes after this
+MAX_CONNECTIONS = 64           #: connections served at once; past it a request is answered 503
 MAX_SESSIONS = 32              #: sessions kept at once (the least recently used one goes)
 SESSION_IDLE_SECONDS = 3600    #: a session nobody asked about for this long is closed
 

@@ -39,6 +39,7 @@ import time
 
 from ..errors import DagnetError, TopologyError
 from . import limits
+from .bodies import RequestError, json_object, read_body
 from .edits import from_text
 from .listen import MissingExtra
 from . import saving
@@ -47,14 +48,6 @@ from .settings import catalogue
 from .yamllines import error_line
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
-
-
-class RequestError(Exception):
-    """A request the server refuses: its status, message and (for topology text) the line."""
-
-    def __init__(self, status, message, line=None):
-        super().__init__(message)
-        self.status, self.message, self.line = status, message, line
 
 
 class Sessions:
@@ -112,16 +105,6 @@ def _starlette():
         raise MissingExtra() from None
 
 
-def _json_object(body, what="the request body"):
-    try:
-        value = json.loads(body.decode("utf-8")) if body else {}
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RequestError(400, f"{what} is not JSON: {err}") from None
-    if not isinstance(value, dict):
-        raise RequestError(400, f"{what} must be a JSON object, got {type(value).__name__}")
-    return value
-
-
 def _topology_error(err, text):
     line = error_line(text, err.key) if isinstance(text, str) else None
     return RequestError(400, str(err), line)
@@ -158,18 +141,6 @@ def make_app(make_session=None, allowed_hosts=None):
 
     sessions = Sessions(make_session or default_session)
 
-    async def body_of(request):
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limits.MAX_BODY):
-            raise RequestError(413, f"the request body is over the limit of {limits.MAX_BODY // 2**20} MiB")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limits.MAX_BODY:
-                raise RequestError(413, f"the request body is over the limit of {limits.MAX_BODY // 2**20} MiB")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
     def check_origin(request, media_type):
         if allowed_hosts is not None and request.headers.get("host") not in allowed_hosts:
             raise RequestError(403, f"the playground answers to {', '.join(sorted(allowed_hosts))}, not to host "
@@ -184,7 +155,7 @@ def make_app(make_session=None, allowed_hosts=None):
         async def endpoint(request):
             try:
                 check_origin(request, media_type)
-                body = await body_of(request) if request.method in ("POST", "PUT") else b""
+                body = await read_body(request) if request.method in ("POST", "PUT") else b""
                 result = await run_in_threadpool(handler, request, body)
                 return result if isinstance(result, Response) else JSONResponse(result)
             except RequestError as err:
@@ -202,7 +173,7 @@ def make_app(make_session=None, allowed_hosts=None):
         return sessions.get(request.path_params["sid"])
 
     def with_text(body, apply):
-        data = _json_object(body)
+        data = json_object(body)
         text = data.get("text")
         if not isinstance(text, str):
             raise RequestError(400, 'expected {"text": "...topology YAML..."}')
@@ -215,7 +186,7 @@ def make_app(make_session=None, allowed_hosts=None):
         return catalogue()
 
     def validate(request, body):
-        text = _json_object(body).get("text")
+        text = json_object(body).get("text")
         if not isinstance(text, str):
             raise RequestError(400, 'expected {"text": "...topology YAML..."}')
         try:
@@ -226,7 +197,7 @@ def make_app(make_session=None, allowed_hosts=None):
                 "parameters": net.n_params}
 
     def create(request, body):
-        data = _json_object(body)
+        data = json_object(body)
         saved = data.get("saved")
         try:
             sid, session = sessions.create(saved)
@@ -248,12 +219,12 @@ def make_app(make_session=None, allowed_hosts=None):
 
     def edit(request, body):
         session = session_of(request)
-        data = _json_object(body)
+        data = json_object(body)
         op = data.pop("op", None)
         return session.edit(op, **data)
 
     def data_settings(request, body):
-        return session_of(request).set_data(_json_object(body))
+        return session_of(request).set_data(json_object(body))
 
     def csv_upload(request, body):
         session = session_of(request)
@@ -270,10 +241,10 @@ def make_app(make_session=None, allowed_hosts=None):
         return session.set_csv(text, os.path.basename(name)[:200], fraction)
 
     def training(request, body):
-        return session_of(request).set_training(_json_object(body))
+        return session_of(request).set_training(json_object(body))
 
     def control(request, body):
-        return session_of(request).control(_json_object(body).get("action"))
+        return session_of(request).control(json_object(body).get("action"))
 
     frame_reply = route(lambda request, body: frame(request, body))
 
@@ -288,7 +259,7 @@ def make_app(make_session=None, allowed_hosts=None):
 
     def frame(request, body):
         session = session_of(request)
-        data = _json_object(body)
+        data = json_object(body)
         unknown = sorted(set(data) - {"grid", "node", "edge"})
         if unknown:
             raise RequestError(400, f"unknown frame field {unknown[0]!r}; known: grid, node, edge")
