@@ -30,7 +30,8 @@ HEAD_SECONDS = 10              #: a request head (its line and headers) must be 
 BODY_SECONDS = 30              #: a request body must be in within this
 KEEP_ALIVE_SECONDS = 5         #: an idle connection closes after this
 MAX_CONNECTIONS = 64           #: connections served at once; past it a request is answered 503
-MAX_SESSIONS = 32              #: sessions kept at once (the least recently used one goes)
+MAX_SESSIONS = 32              #: sessions kept at once (past it the least recently used idle one goes)
+ACTIVE_SECONDS = 120           #: a session asked about within this is in use: never closed for room
 SESSION_IDLE_SECONDS = 3600    #: a session nobody asked about for this long is closed
 
 

@@ -34,68 +34,18 @@ route                                    does
 import contextlib
 import json
 import os
-import threading
-import time
 
 from ..errors import DagnetError, TopologyError
-from . import limits
+from . import limits, saving
 from .bodies import RequestError, json_object, read_body
 from .edits import from_text
 from .listen import MissingExtra
-from . import saving
+from .registry import Sessions
 from .session import Session
 from .settings import catalogue
 from .yamllines import error_line
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
-
-
-class Sessions:
-    """The open sessions by id: at most ``limits.MAX_SESSIONS``, idle ones closed."""
-
-    def __init__(self, make):
-        self.make = make            # make(saved or None) -> Session
-        self.by_id = {}
-        self.lock = threading.Lock()
-
-    def create(self, saved=None):
-        session = self.make(saved)
-        with self.lock:
-            self.prune()
-            while len(self.by_id) >= limits.MAX_SESSIONS:
-                oldest = min(self.by_id, key=lambda k: self.by_id[k].last_seen)
-                self.by_id.pop(oldest).close()
-            sid = os.urandom(12).hex()
-            self.by_id[sid] = session
-        return sid, session
-
-    def get(self, sid):
-        with self.lock:
-            session = self.by_id.get(sid)
-            if session is not None:
-                session.last_seen = time.monotonic()
-            self.prune()
-        if session is None:
-            raise RequestError(404, f"no session {sid!r} (it may have been closed after an hour "
-                                    f"unused, or the server restarted): reload the page")
-        return session
-
-    def close(self, sid):
-        with self.lock:
-            session = self.by_id.pop(sid, None)
-        if session is not None:
-            session.close()
-
-    def prune(self):
-        now = time.monotonic()
-        for sid in [k for k, s in self.by_id.items() if now - s.last_seen > limits.SESSION_IDLE_SECONDS]:
-            self.by_id.pop(sid).close()
-
-    def close_all(self):
-        with self.lock:
-            for session in self.by_id.values():
-                session.close()
-            self.by_id.clear()
 
 
 def _starlette():
