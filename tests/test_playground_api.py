@@ -160,6 +160,16 @@ def test_a_host_the_playground_does_not_answer_to_is_a_403():
         assert c.post("/api/sessions", json={}, headers={"host": "127.0.0.1:8765"}).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/", "/static/app.js", "/static/style.css", "/static/nothing.js", "/nothing",
+                                  "/api/sessions/nope/frame"])
+def test_every_path_checks_the_host_the_static_files_too(path):
+    with testclient.TestClient(make_app(allowed_hosts={"127.0.0.1:8765"})) as c:
+        for method in ("GET", "POST"):
+            reply = c.request(method, path, headers={"host": "rebound.example"})
+            assert "not to host 'rebound.example'" in error_of(reply, 403)["error"]
+        assert c.get("/static/app.js", headers={"host": "127.0.0.1:8765"}).status_code == 200
+
+
 def weights(client, sid):
     edges = [(e["source"], e["target"]) for e in client.get(f"/api/sessions/{sid}").json()["edges"]]
     return dict(zip(edges, client.post(f"/api/sessions/{sid}/frame", json={"grid": 20}).json()["weights"]))

@@ -60,6 +60,26 @@ def _topology_error(err, text):
     return RequestError(400, str(err), line)
 
 
+class HostCheck:
+    """ASGI middleware: a request to any path (routes, static files, none) must name an allowed host, else 403.
+
+    ``allowed_hosts`` is a set of Host header values, or None for any.
+    """
+
+    def __init__(self, app, allowed_hosts):
+        self.app, self.allowed_hosts = app, allowed_hosts
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and self.allowed_hosts is not None:
+            host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), None)
+            if host not in self.allowed_hosts:
+                from starlette.responses import JSONResponse
+                reply = JSONResponse({"error": f"the playground answers to {', '.join(sorted(self.allowed_hosts))}, "
+                                               f"not to host {host!r}"}, status_code=403)
+                return await reply(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
 def make_app(make_session=None, allowed_hosts=None):
     """The starlette application; ``make_session(saved)`` builds a session (default :class:`Session`).
 
@@ -81,6 +101,7 @@ def make_app(make_session=None, allowed_hosts=None):
     """
     _starlette()
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import FileResponse, JSONResponse, Response
     from starlette.routing import Mount, Route
@@ -91,10 +112,7 @@ def make_app(make_session=None, allowed_hosts=None):
 
     sessions = Sessions(make_session or default_session)
 
-    def check_origin(request, media_type):
-        if allowed_hosts is not None and request.headers.get("host") not in allowed_hosts:
-            raise RequestError(403, f"the playground answers to {', '.join(sorted(allowed_hosts))}, not to host "
-                                    f"{request.headers.get('host')!r}")
+    def check_media_type(request, media_type):
         if request.method == "POST":
             given = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if given != media_type:
@@ -104,7 +122,7 @@ def make_app(make_session=None, allowed_hosts=None):
         """Run ``handler(request, body)`` off the event loop; turn every failure into a JSON reply."""
         async def endpoint(request):
             try:
-                check_origin(request, media_type)
+                check_media_type(request, media_type)
                 body = await read_body(request) if request.method in ("POST", "PUT") else b""
                 result = await run_in_threadpool(handler, request, body)
                 return result if isinstance(result, Response) else JSONResponse(result)
@@ -271,7 +289,7 @@ def make_app(make_session=None, allowed_hosts=None):
         yield
         sessions.close_all()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(HostCheck, allowed_hosts)])
     app.state.sessions = sessions
     return app
 
