@@ -108,7 +108,8 @@ def call(text):
     sessions = client.app.state.sessions
     sid, _ = sessions.create()
     try:
-        query = urllib.parse.quote(query.encode("utf-8", "surrogatepass"), safe="=&")
+        # a request line is at most a few KiB (uvicorn's h11 takes 16 KiB of head): longer is the client's error
+        query = urllib.parse.quote(query.encode("utf-8", "surrogatepass"), safe="=&")[:4096]
         url = path.format(sid=sid) + (f"?{query}" if query else "")
         reply = client.request(method, url, content=body.encode("utf-8", "surrogatepass"),
                                headers={"content-type": media_type} if media_type else {})
