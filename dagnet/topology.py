@@ -39,6 +39,21 @@ def _short(value, limit=60):
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def group_size(size):
+    """The number of members a group's ``size`` makes, or None when it is not a whole number >= 1.
+
+    A whole number written as a float counts as that number, as YAML reads
+    ``1e3``: the loader builds 1,000 members for it, and every count made
+    before building (the playground's limits) uses this same function.
+
+    >>> group_size(5), group_size(1e3), group_size(2.5), group_size(True), group_size(0)
+    (5, 1000, None, None, None)
+    """
+    if not is_number(size) or not finite(size) or size != int(size) or size < 1:
+        return None
+    return int(size)
+
+
 def read_topology(text, source=None):
     """The plain data of topology ``text``, a mapping, or a TopologyError naming the line."""
     data = read_document(text, source)
@@ -141,12 +156,13 @@ class _Parser:
         if size is None:
             members = [name]
         else:
-            if not is_number(size) or not finite(size) or size != int(size) or size < 1:
+            count = group_size(size)
+            if count is None:
                 self.fail(f"size must be a whole number >= 1, got {_short(size)}", f"{key}.size")
-            if len(self.where_node) + size > LIMITS.max_nodes:
-                self.fail(f"size {int(size):,} would make more than {LIMITS.max_nodes:,} nodes "
+            if len(self.where_node) + count > LIMITS.max_nodes:
+                self.fail(f"size {count:,} would make more than {LIMITS.max_nodes:,} nodes "
                           f"{hint('max_nodes')}", f"{key}.size")
-            members = [f"{name}.{k}" for k in range(int(size))]
+            members = [f"{name}.{k}" for k in range(count)]
             self.groups[name] = members
         if len(self.where_node) + len(members) > LIMITS.max_nodes:
             self.fail(f"more than {LIMITS.max_nodes:,} nodes {hint('max_nodes')}", key)

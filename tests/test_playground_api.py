@@ -8,6 +8,7 @@ testclient = pytest.importorskip("starlette.testclient", reason="starlette's Tes
 import dagnet  # noqa: E402
 from dagnet.playground import limits  # noqa: E402
 from dagnet.playground.server import make_app  # noqa: E402
+from dagnet.playground.session import Session  # noqa: E402
 from playground_support import CSV, JSON, TUTORIAL, client, error_of, sid  # noqa: E402,F401
 
 
@@ -65,12 +66,39 @@ def test_two_sessions_on_one_server_keep_their_own_networks(client):
     assert state_b["epoch"] == 0
 
 
-def test_the_oldest_session_goes_past_the_limit(client, monkeypatch):
+def test_past_the_limit_the_least_recently_used_idle_session_goes(client, monkeypatch):
     monkeypatch.setattr(limits, "MAX_SESSIONS", 2)
-    first = client.post("/api/sessions", json={}).json()["id"]
-    client.post("/api/sessions", json={})
-    client.post("/api/sessions", json={})
-    error_of(client.get(f"/api/sessions/{first}"), 404)
+    first, second = (client.post("/api/sessions", json={}).json()["id"] for _ in range(2))
+    client.get(f"/api/sessions/{first}")                      # first is used again: second is the older
+    for sid in (first, second):                                # ...and both are idle now
+        client.app.state.sessions.by_id[sid].last_seen -= limits.ACTIVE_SECONDS + 1
+    assert client.post("/api/sessions", json={}).status_code == 200
+    error_of(client.get(f"/api/sessions/{second}"), 404)
+    assert client.get(f"/api/sessions/{first}").status_code == 200
+
+
+def test_while_every_session_is_in_use_a_new_one_is_refused_and_none_is_closed(client, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_SESSIONS", 2)
+    kept = [client.post("/api/sessions", json={}).json()["id"] for _ in range(2)]
+    assert "2 sessions in use" in error_of(client.post("/api/sessions", json={}), 429)["error"]
+    assert [client.get(f"/api/sessions/{sid}").status_code for sid in kept] == [200, 200]
+    client.app.state.sessions.by_id[kept[0]].last_seen -= limits.ACTIVE_SECONDS + 1    # its page went away
+    assert client.post("/api/sessions", json={}).status_code == 200
+    error_of(client.get(f"/api/sessions/{kept[0]}"), 404)
+    assert client.get(f"/api/sessions/{kept[1]}").status_code == 200
+
+
+def test_a_refused_session_is_not_even_built(monkeypatch):
+    monkeypatch.setattr(limits, "MAX_SESSIONS", 1)
+    built = []
+
+    def make(saved):
+        built.append(saved)
+        return Session()
+    with testclient.TestClient(make_app(make)) as c:
+        c.post("/api/sessions", json={})
+        error_of(c.post("/api/sessions", json={}), 429)
+    assert len(built) == 1
 
 
 # -- topology text -------------------------------------------------------------------------------
@@ -130,6 +158,16 @@ def test_a_host_the_playground_does_not_answer_to_is_a_403():
         assert "not to host 'rebound.example'" in error_of(
             c.post("/api/sessions", json={}, headers={"host": "rebound.example"}), 403)["error"]
         assert c.post("/api/sessions", json={}, headers={"host": "127.0.0.1:8765"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/static/app.js", "/static/style.css", "/static/nothing.js", "/nothing",
+                                  "/api/sessions/nope/frame"])
+def test_every_path_checks_the_host_the_static_files_too(path):
+    with testclient.TestClient(make_app(allowed_hosts={"127.0.0.1:8765"})) as c:
+        for method in ("GET", "POST"):
+            reply = c.request(method, path, headers={"host": "rebound.example"})
+            assert "not to host 'rebound.example'" in error_of(reply, 403)["error"]
+        assert c.get("/static/app.js", headers={"host": "127.0.0.1:8765"}).status_code == 200
 
 
 def weights(client, sid):

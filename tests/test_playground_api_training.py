@@ -30,6 +30,7 @@ def test_every_built_in_data_set_can_be_chosen(client, sid):
     ({"n_samples": 2.5}, "n_samples"), ({"noise": -1}, "noise"), ({"noise": "lots"}, "noise"),
     ({"test_fraction": 0.95}, "test_fraction"), ({"data_seed": -1}, "data_seed"),
     ({"colour": "red"}, "unknown data setting 'colour'"),
+    ({"name": {"x": 1}}, "unknown data set {'x': 1}"), ({"name": ["moons"]}, "unknown data set"),
 ])
 def test_bad_data_settings_are_a_400(client, sid, settings, words):
     assert words in error_of(client.post(f"/api/sessions/{sid}/data", json=settings))["error"]
@@ -48,9 +49,35 @@ def test_a_csv_upload_becomes_the_data(client, sid):
     (b"\xff\xfe", "", "not UTF-8"),
     (b"a,b,y\n1,2,0\n", "?test_fraction=half", "test_fraction must be a number"),
     (b"", "", "empty"),
+    (b"a,b,y\n1," + b"2" * 200_000 + b",0\n", "", "line 2: not CSV this reader takes (field larger than"),
 ])
 def test_a_bad_csv_is_a_400_naming_the_problem(client, sid, body, query, words):
     assert words in error_of(client.post(f"/api/sessions/{sid}/csv{query}", content=body, headers=CSV))["error"]
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n"])
+def test_a_csv_with_any_line_ending_is_read_as_dagnet_datasets_load_csv_reads_it(client, sid, ending, tmp_path):
+    lines = ["a,b,label", "0.1,0.2,0", "0.5,0.4,1", "0.9,0.1,1", "0.3,0.8,0"]
+    text = ending.join(lines) + ending
+    state = client.post(f"/api/sessions/{sid}/csv", content=text.encode(), headers=CSV).json()
+    assert state["data"]["n_train"] + state["data"]["n_test"] == 4
+    (tmp_path / "same.csv").write_bytes(text.encode())
+    assert dagnet.datasets.load_csv(tmp_path / "same.csv", ["a", "b"], ["label"])[0].shape == (4, 2)
+
+
+@pytest.mark.parametrize("route", ["/api/validate", "/api/sessions", "/api/sessions/{sid}/data",
+                                   "/api/sessions/{sid}/training", "/api/sessions/{sid}/frame",
+                                   "/api/sessions/{sid}/edit", "/api/sessions/{sid}/control"])
+@pytest.mark.parametrize("depth", [limits.MAX_JSON_DEPTH + 1, 100_000])
+def test_json_nested_too_deep_is_a_400(client, sid, route, depth):
+    body = b'{"a": ' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+    words = f"nests lists and objects more than {limits.MAX_JSON_DEPTH} deep"
+    assert words in error_of(client.post(route.format(sid=sid), content=body, headers=JSON))["error"]
+
+
+def test_json_nested_as_deep_as_allowed_is_read(client):
+    body = b'{"text": ' + b"[" * (limits.MAX_JSON_DEPTH - 1) + b"]" * (limits.MAX_JSON_DEPTH - 1) + b"}"
+    assert 'expected {"text"' in error_of(client.post("/api/validate", content=body, headers=JSON))["error"]
 
 
 def test_a_body_over_the_limit_is_413(client, sid, monkeypatch):
@@ -71,8 +98,9 @@ def test_training_settings_are_checked_and_kept(client, sid):
 
 @pytest.mark.parametrize("settings, words", [
     ({"optimizer": "adma"}, "did you mean 'adam'"), ({"lr": 0}, "lr"), ({"lr": "fast"}, "lr"),
-    ({"batch_size": 0}, "batch_size"), ({"seed": 1.5}, "seed"), ({"speed": -1}, "speed"),
+    ({"batch_size": 0}, "batch_size"), ({"seed": 1.5}, "seed"), ({"speed": -1}, "speed"), ({"speed": 1e-300}, "speed"), ({"speed": 1e-6}, "speed"),
     ({"momentum": 0.9}, "unknown training setting 'momentum'"),
+    ({"optimizer": {"x": 1}}, "unknown optimizer {'x': 1}"), ({"optimizer": ["adam"]}, "unknown optimizer"),
 ])
 def test_bad_training_settings_are_a_400(client, sid, settings, words):
     assert words in error_of(client.post(f"/api/sessions/{sid}/training", json=settings))["error"]
@@ -184,6 +212,8 @@ def test_a_saved_session_reopens_as_it_was(client, sid):
     ({"format": "other"}, "not a saved playground"), ([1], "not a saved playground"),
     ({"format": "dagnet-playground", "text": "x"}, "needs 'trained' as text"),
     ({"format": "dagnet-playground", "text": "", "trained": "inputs: [a]\n", "start": ""}, "missing key"),
+    ({"format": "dagnet-playground", "text": "", "trained": open(TUTORIAL).read(), "start": "",
+      "data": {"name": ["moons"]}}, "unknown data set ['moons']"),
 ])
 def test_a_bad_saved_playground_is_a_400(client, saved, words):
     assert words in error_of(client.post("/api/sessions", json={"saved": saved}))["error"]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import dagnet
-from dagnet.playground import edits, pictures, samples, saving
+from dagnet.playground import edits, limits, pictures, samples, saving
 from dagnet.playground.curve import Curve
 from dagnet.playground.session import Session
 
@@ -140,6 +140,58 @@ def test_play_trains_in_the_background_until_paused():
         stopped = session.epoch
         time.sleep(0.2)
         assert session.epoch == stopped
+    finally:
+        session.close()
+
+
+def wait_until(condition, seconds=30):
+    """Poll ``condition`` until it holds or ``seconds`` pass (generous: the machine may be busy)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return condition()
+
+
+def test_speed_is_bounded_so_that_no_pause_is_longer_than_ten_seconds():
+    session = Session()
+    try:
+        for speed in (1e-300, 1e-6, limits.SPEED[0] / 2, limits.SPEED[1] * 2):
+            with pytest.raises(ValueError, match="speed must be a number from 0.1 to 1000"):
+                session.set_training({"speed": speed})
+    finally:
+        session.close()
+
+
+def test_closing_a_session_ends_its_training_thread_at_once_at_the_slowest_speed():
+    session = Session(training={"speed": limits.SPEED[0]})
+    session.control("play")
+    assert wait_until(lambda: session.epoch >= 1)      # then it waits 10 s for its next epoch
+    session.close()
+    session.thread.join(timeout=5)
+    assert not session.thread.is_alive()
+
+
+def test_a_new_speed_counts_at_once():
+    session = Session(training={"speed": limits.SPEED[0]})
+    try:
+        session.control("play")
+        assert wait_until(lambda: session.epoch >= 1)
+        started = time.monotonic()
+        session.set_training({"speed": None})
+        assert wait_until(lambda: session.epoch >= 3) and time.monotonic() - started < 8
+    finally:
+        session.close()
+
+
+def test_a_failure_in_the_training_thread_stops_playing_and_says_so(monkeypatch):
+    session = Session()
+    try:
+        def broken(**kwargs):
+            raise OverflowError("timeout value is too large")
+        monkeypatch.setattr(session, "train", broken)
+        session.control("play")
+        assert wait_until(lambda: not session.playing, 10)
+        assert "unexpected OverflowError" in session.status()["error"]
     finally:
         session.close()
 

@@ -20,10 +20,12 @@ The modules, one job each:
 ``layout``      where the page draws each node (columns by generation)
 ``session``     one tab's network, data, optimiser and training thread
 ``describe``    what the page is told about a session (layout, points)
+``registry``    a server's open sessions: capped, only idle ones closed
 ``saving``      a session as a file or link, and back
 ``topologies``  the network a playground opens with when given none
+``bodies``      request bodies: bounded in size, time and JSON depth
 ``server``      the HTTP routes (starlette) and the page (``static/``)
-``listen``      the socket (loopback by default) and ``serve`` (uvicorn)
+``listen``      the socket (loopback by default), ``serve`` (uvicorn), slow clients cut off
 ==============  ==========================================================
 
 Importing this package (or any of its modules) imports neither starlette

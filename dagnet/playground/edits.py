@@ -24,12 +24,14 @@ Traceback (most recent call last):
 ...
 dagnet.errors.TopologyError: cycle 'h.0' -> 'out' -> 'h.0': a topology must be loop-free
 """
+import inspect
+
 import numpy as np
 
+from .. import graph as graph_rules
 from .. import topology, writer
 from ..errors import TopologyError, suggest
 from ..graph import is_number
-from ..io import loads
 from ..network import Network
 from ..strictyaml import read_document
 from . import limits
@@ -173,11 +175,13 @@ def from_text(text, previous=None, seed=0, source=None):
     data = read_document(text, source)
     if isinstance(data, dict):
         limits.check_topology(data, source)
-    net = loads(text, seed=seed, source=source)   # every error named by dagnet's own rules
-    G, _ = topology.parse(text, source=source)
-    given = [net.plan.edge_slot[u, v] for u, v, w in G.edges(data="weight") if w is not None]
-    given += [net.plan.bias_slot[n] for n, b in G.nodes(data="bias")
-              if is_number(b) and n in net.plan.bias_slot]
+    G, locate = topology.parse(text, source=source)      # every error named by dagnet's own rules
+    limits.check_network(G.number_of_nodes(), G.number_of_edges(), source)
+    stated_edges = [(u, v) for u, v, w in G.edges(data="weight") if w is not None]
+    stated_biases = [n for n, b in G.nodes(data="bias") if is_number(b)]
+    net = Network(graph_rules.build(G, seed=seed, source=source, locate=locate, copy=False), seed=seed)
+    given = [net.plan.edge_slot[e] for e in stated_edges]
+    given += [net.plan.bias_slot[n] for n in stated_biases if n in net.plan.bias_slot]
     given = np.array(given, dtype=np.intp)
     if previous is not None:
         kept = net.params[given].copy()
@@ -201,3 +205,25 @@ def structure_text(net):
         if d.get("bias") is not None and d.get("trainable", True):
             d["bias"] = True
     return writer.to_yaml(G, form="grouped")
+
+
+#: Structural edits by the name the page sends, each taking the network and its arguments.
+EDITS = {
+    "toggle_edge": lambda net, seed, source, target: toggle_edge(net, source, target, seed),
+    "add_perceptron": lambda net, seed, beside=None: add_perceptron(net, beside, seed),
+    "remove_perceptron": lambda net, seed, node: remove_perceptron(net, node, seed),
+    "set_activation": lambda net, seed, node, activation: set_activation(net, node, activation, seed),
+    "set_loss": lambda net, seed, loss: set_loss(net, loss, seed),
+}
+
+
+def check_edit(op, arguments):
+    """ValueError unless ``op`` names an edit of :data:`EDITS` that takes ``arguments`` (a dict)."""
+    if not isinstance(op, str) or op not in EDITS:
+        raise ValueError(f"unknown edit {op!r}; known: {', '.join(EDITS)}")
+    try:
+        inspect.signature(EDITS[op]).bind(None, seed=0, **arguments)
+    except TypeError:
+        wanted = [p for p in inspect.signature(EDITS[op]).parameters if p not in ("net", "seed")]
+        raise ValueError(f"edit {op} takes {', '.join(wanted)}; got {', '.join(arguments) or 'nothing'}") \
+            from None

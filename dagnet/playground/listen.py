@@ -16,7 +16,7 @@ import sys
 import threading
 import webbrowser
 
-from . import MISSING_EXTRA
+from . import MISSING_EXTRA, limits
 
 #: Seconds a thread may hold the GIL while another waits, in the server process (Python's default: 0.005).
 SWITCH_INTERVAL = 0.001
@@ -73,16 +73,11 @@ def has_display():
 
 def serve(app, sock, open_browser=True, announce=print):
     """Serve ``app`` on the bound socket ``sock`` until Ctrl-C (uvicorn); return when stopped."""
-    try:
-        import uvicorn
-    except ImportError:
-        raise MissingExtra() from None
     url = url_of(sock)
     # The training threads hold the GIL between numpy calls; a shorter switch interval than the
     # default 5 ms hands it back to the thread answering the page sooner (measured in docs/playground.md).
     sys.setswitchinterval(SWITCH_INTERVAL)
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="on")
-    server = uvicorn.Server(config)
+    server = make_server(app)
     announce(f"dagnet playground at {url}  (Ctrl-C stops it)")
     sys.stdout.flush()
     if open_browser and has_display():
@@ -90,3 +85,62 @@ def serve(app, sock, open_browser=True, announce=print):
         opener.daemon = True
         opener.start()
     server.run(sockets=[sock])
+
+
+def make_server(app):
+    """A uvicorn server of ``app`` that bounds slow and many clients (``server.run(sockets=[sock])`` runs it).
+
+    A request head must be in within ``limits.HEAD_SECONDS`` of the
+    connection (or of the last reply), an idle connection closes after
+    ``limits.KEEP_ALIVE_SECONDS``, and past ``limits.MAX_CONNECTIONS``
+    connections a request is answered 503 at once; the server's routes
+    bound the time a body takes (``limits.BODY_SECONDS``).
+    """
+    try:
+        import uvicorn
+    except ImportError:
+        raise MissingExtra() from None
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="on",
+                            http=timed_protocol(), timeout_keep_alive=limits.KEEP_ALIVE_SECONDS,
+                            limit_concurrency=limits.MAX_CONNECTIONS)
+    return uvicorn.Server(config)
+
+
+def timed_protocol():
+    """uvicorn's h11 protocol, closing a connection whose request head does not come in time.
+
+    uvicorn closes an idle keep-alive connection, but waits for ever on a
+    request head that trickles in a byte at a time: this class arms a timer
+    when a connection opens and after every reply, and closes the
+    connection when no new request has begun by then.
+    """
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class TimedH11Protocol(H11Protocol):
+        head_timer = None
+
+        def connection_made(self, transport):
+            super().connection_made(transport)
+            self.expect_head(None)
+
+        def on_response_complete(self):
+            answered = self.cycle
+            super().on_response_complete()
+            self.expect_head(answered)
+
+        def connection_lost(self, exc):
+            if self.head_timer is not None:
+                self.head_timer.cancel()
+            super().connection_lost(exc)
+
+        def expect_head(self, answered):
+            """Close the connection unless a request after ``answered`` (None: any) begins in time."""
+            if self.head_timer is not None:
+                self.head_timer.cancel()
+
+            def check():
+                if self.cycle is answered:
+                    self.timeout_keep_alive_handler()      # closes the connection (if still open)
+            self.head_timer = self.loop.call_later(limits.HEAD_SECONDS, check)
+
+    return TimedH11Protocol

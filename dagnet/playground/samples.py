@@ -96,7 +96,11 @@ def from_csv(text, source="upload.csv"):
     """A :class:`Table` from CSV text with a header row (every cell a finite number)."""
     if len(text.encode("utf-8")) > limits.MAX_CSV_BYTES:
         raise ValueError(f"{source}: over the limit of {limits.MAX_CSV_BYTES // 2**20} MiB for a CSV file")
-    rows = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if any(c.strip() for c in row)]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))   # any line ending, as load_csv
+    try:
+        rows = [row for row in reader if any(c.strip() for c in row)]
+    except csv.Error as err:
+        raise ValueError(f"{source}: line {reader.line_num}: not CSV this reader takes ({err})") from None
     if not rows:
         raise ValueError(f"{source}: empty; expected a header row of column names, then numbers")
     header = tuple(c.strip() for c in rows[0])

@@ -34,75 +34,18 @@ route                                    does
 import contextlib
 import json
 import os
-import threading
-import time
 
 from ..errors import DagnetError, TopologyError
-from . import limits
+from . import limits, saving
+from .bodies import RequestError, json_object, read_body
 from .edits import from_text
 from .listen import MissingExtra
-from . import saving
+from .registry import Sessions
 from .session import Session
 from .settings import catalogue
 from .yamllines import error_line
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
-
-
-class RequestError(Exception):
-    """A request the server refuses: its status, message and (for topology text) the line."""
-
-    def __init__(self, status, message, line=None):
-        super().__init__(message)
-        self.status, self.message, self.line = status, message, line
-
-
-class Sessions:
-    """The open sessions by id: at most ``limits.MAX_SESSIONS``, idle ones closed."""
-
-    def __init__(self, make):
-        self.make = make            # make(saved or None) -> Session
-        self.by_id = {}
-        self.lock = threading.Lock()
-
-    def create(self, saved=None):
-        session = self.make(saved)
-        with self.lock:
-            self.prune()
-            while len(self.by_id) >= limits.MAX_SESSIONS:
-                oldest = min(self.by_id, key=lambda k: self.by_id[k].last_seen)
-                self.by_id.pop(oldest).close()
-            sid = os.urandom(12).hex()
-            self.by_id[sid] = session
-        return sid, session
-
-    def get(self, sid):
-        with self.lock:
-            session = self.by_id.get(sid)
-            if session is not None:
-                session.last_seen = time.monotonic()
-            self.prune()
-        if session is None:
-            raise RequestError(404, f"no session {sid!r} (it may have been closed after an hour "
-                                    f"unused, or the server restarted): reload the page")
-        return session
-
-    def close(self, sid):
-        with self.lock:
-            session = self.by_id.pop(sid, None)
-        if session is not None:
-            session.close()
-
-    def prune(self):
-        now = time.monotonic()
-        for sid in [k for k, s in self.by_id.items() if now - s.last_seen > limits.SESSION_IDLE_SECONDS]:
-            self.by_id.pop(sid).close()
-
-    def close_all(self):
-        with self.lock:
-            for session in self.by_id.values():
-                session.close()
-            self.by_id.clear()
 
 
 def _starlette():
@@ -112,19 +55,29 @@ def _starlette():
         raise MissingExtra() from None
 
 
-def _json_object(body, what="the request body"):
-    try:
-        value = json.loads(body.decode("utf-8")) if body else {}
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RequestError(400, f"{what} is not JSON: {err}") from None
-    if not isinstance(value, dict):
-        raise RequestError(400, f"{what} must be a JSON object, got {type(value).__name__}")
-    return value
-
-
 def _topology_error(err, text):
     line = error_line(text, err.key) if isinstance(text, str) else None
     return RequestError(400, str(err), line)
+
+
+class HostCheck:
+    """ASGI middleware: a request to any path (routes, static files, none) must name an allowed host, else 403.
+
+    ``allowed_hosts`` is a set of Host header values, or None for any.
+    """
+
+    def __init__(self, app, allowed_hosts):
+        self.app, self.allowed_hosts = app, allowed_hosts
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and self.allowed_hosts is not None:
+            host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), None)
+            if host not in self.allowed_hosts:
+                from starlette.responses import JSONResponse
+                reply = JSONResponse({"error": f"the playground answers to {', '.join(sorted(self.allowed_hosts))}, "
+                                               f"not to host {host!r}"}, status_code=403)
+                return await reply(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 def make_app(make_session=None, allowed_hosts=None):
@@ -148,6 +101,7 @@ def make_app(make_session=None, allowed_hosts=None):
     """
     _starlette()
     from starlette.applications import Starlette
+    from starlette.middleware import Middleware
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import FileResponse, JSONResponse, Response
     from starlette.routing import Mount, Route
@@ -158,22 +112,7 @@ def make_app(make_session=None, allowed_hosts=None):
 
     sessions = Sessions(make_session or default_session)
 
-    async def body_of(request):
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limits.MAX_BODY):
-            raise RequestError(413, f"the request body is over the limit of {limits.MAX_BODY // 2**20} MiB")
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limits.MAX_BODY:
-                raise RequestError(413, f"the request body is over the limit of {limits.MAX_BODY // 2**20} MiB")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def check_origin(request, media_type):
-        if allowed_hosts is not None and request.headers.get("host") not in allowed_hosts:
-            raise RequestError(403, f"the playground answers to {', '.join(sorted(allowed_hosts))}, not to host "
-                                    f"{request.headers.get('host')!r}")
+    def check_media_type(request, media_type):
         if request.method == "POST":
             given = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if given != media_type:
@@ -183,8 +122,8 @@ def make_app(make_session=None, allowed_hosts=None):
         """Run ``handler(request, body)`` off the event loop; turn every failure into a JSON reply."""
         async def endpoint(request):
             try:
-                check_origin(request, media_type)
-                body = await body_of(request) if request.method in ("POST", "PUT") else b""
+                check_media_type(request, media_type)
+                body = await read_body(request) if request.method in ("POST", "PUT") else b""
                 result = await run_in_threadpool(handler, request, body)
                 return result if isinstance(result, Response) else JSONResponse(result)
             except RequestError as err:
@@ -202,7 +141,7 @@ def make_app(make_session=None, allowed_hosts=None):
         return sessions.get(request.path_params["sid"])
 
     def with_text(body, apply):
-        data = _json_object(body)
+        data = json_object(body)
         text = data.get("text")
         if not isinstance(text, str):
             raise RequestError(400, 'expected {"text": "...topology YAML..."}')
@@ -215,7 +154,7 @@ def make_app(make_session=None, allowed_hosts=None):
         return catalogue()
 
     def validate(request, body):
-        text = _json_object(body).get("text")
+        text = json_object(body).get("text")
         if not isinstance(text, str):
             raise RequestError(400, 'expected {"text": "...topology YAML..."}')
         try:
@@ -226,7 +165,7 @@ def make_app(make_session=None, allowed_hosts=None):
                 "parameters": net.n_params}
 
     def create(request, body):
-        data = _json_object(body)
+        data = json_object(body)
         saved = data.get("saved")
         try:
             sid, session = sessions.create(saved)
@@ -248,12 +187,12 @@ def make_app(make_session=None, allowed_hosts=None):
 
     def edit(request, body):
         session = session_of(request)
-        data = _json_object(body)
+        data = json_object(body)
         op = data.pop("op", None)
         return session.edit(op, **data)
 
     def data_settings(request, body):
-        return session_of(request).set_data(_json_object(body))
+        return session_of(request).set_data(json_object(body))
 
     def csv_upload(request, body):
         session = session_of(request)
@@ -270,10 +209,10 @@ def make_app(make_session=None, allowed_hosts=None):
         return session.set_csv(text, os.path.basename(name)[:200], fraction)
 
     def training(request, body):
-        return session_of(request).set_training(_json_object(body))
+        return session_of(request).set_training(json_object(body))
 
     def control(request, body):
-        return session_of(request).control(_json_object(body).get("action"))
+        return session_of(request).control(json_object(body).get("action"))
 
     frame_reply = route(lambda request, body: frame(request, body))
 
@@ -288,7 +227,7 @@ def make_app(make_session=None, allowed_hosts=None):
 
     def frame(request, body):
         session = session_of(request)
-        data = _json_object(body)
+        data = json_object(body)
         unknown = sorted(set(data) - {"grid", "node", "edge"})
         if unknown:
             raise RequestError(400, f"unknown frame field {unknown[0]!r}; known: grid, node, edge")
@@ -350,7 +289,7 @@ def make_app(make_session=None, allowed_hosts=None):
         yield
         sessions.close_all()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(HostCheck, allowed_hosts)])
     app.state.sessions = sessions
     return app
 

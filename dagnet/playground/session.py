@@ -21,7 +21,6 @@ Examples
 >>> session.close()
 """
 import contextlib
-import inspect
 import math
 import threading
 import time
@@ -115,18 +114,11 @@ class Session:
             return self.state()
 
     def edit(self, op, **arguments):
-        """A structural edit by name (see :data:`EDITS`); the text is rewritten from the new structure."""
-        if op not in EDITS:
-            raise ValueError(f"unknown edit {op!r}; known: {', '.join(EDITS)}")
-        try:
-            inspect.signature(EDITS[op]).bind(None, seed=0, **arguments)
-        except TypeError:
-            wanted = [p for p in inspect.signature(EDITS[op]).parameters if p not in ("net", "seed")]
-            raise ValueError(f"edit {op} takes {', '.join(wanted)}; got {', '.join(arguments) or 'nothing'}") \
-                from None
+        """A structural edit by name (see :data:`~dagnet.playground.edits.EDITS`); the text is rewritten from the new structure."""
+        edits.check_edit(op, arguments)
         with self.lock:
             old = self.net
-            result = EDITS[op](old, seed=self.training["seed"], **arguments)
+            result = edits.EDITS[op](old, seed=self.training["seed"], **arguments)
             net, made = result if isinstance(result, tuple) else (result, None)
             self.text = edits.structure_text(net)
             self._install(net, edits.carry(self.start, old.plan, net.plan, net.params))
@@ -190,6 +182,7 @@ class Session:
             self.training = merged
             self.optimizer = make_optimizer(merged["optimizer"], lr=merged["lr"])
             self.optimizer.state, self.optimizer.t = state, moment if state else 0
+            self.wake.set()                     # a new speed counts from now
             return self.state()
 
     def restart(self):
@@ -216,6 +209,7 @@ class Session:
                 self.wake.set()
             elif action == "pause":
                 self.playing = False
+                self.wake.set()
             elif action == "step":
                 self.require_data()
                 self.playing = False
@@ -241,20 +235,35 @@ class Session:
             self.thread.start()
 
     def run(self):
-        """The training thread: slices of updates while playing, asleep otherwise."""
-        while not self.closed:
-            if not self.playing:
-                self.wake.wait(timeout=1.0)
+        """The training thread: slices of updates while playing, asleep otherwise.
+
+        Every sleep is on :attr:`wake`, which play, pause, a new setting and
+        :meth:`close` set: a closed session's thread ends at once, however
+        slow the speed. A failure stops the playing and is shown, not lost.
+        """
+        try:
+            while not self.closed:
+                if self.playing:
+                    self.play_slice()
+                    if self.pause_after():
+                        self.wake.wait(timeout=self.pause_after())
+                    self.no_frames.wait(timeout=0.1)   # a frame is short: let it have the interpreter
+                else:
+                    self.wake.wait(timeout=1.0)
                 self.wake.clear()
-                continue
+        except Exception as err:      # a bug: the page says so instead of showing "playing" forever
             with self.lock:
-                if self.playing and time.monotonic() - self.last_seen > UNWATCHED:
-                    self.playing = False
-                    self.error = f"paused: no page has shown this session for {UNWATCHED // 60} minutes"
-                elif self.playing and self.data is not None:
-                    self.train(seconds=SLICE)
-            time.sleep(self.pause_after())
-            self.no_frames.wait(timeout=0.1)   # a frame is short: let it have the interpreter
+                self.playing = False
+                self.error = f"training stopped by an unexpected {type(err).__name__}: {err}"
+
+    def play_slice(self):
+        """One slice of training (or the pause of a session nobody watches), under the lock."""
+        with self.lock:
+            if self.playing and time.monotonic() - self.last_seen > UNWATCHED:
+                self.playing = False
+                self.error = f"paused: no page has shown this session for {UNWATCHED // 60} minutes"
+            elif self.playing and self.data is not None:
+                self.train(seconds=SLICE)
 
     def pause_after(self):
         """Seconds to sleep after a slice: the speed limit, else none (the sleep lets other threads run)."""
@@ -380,12 +389,3 @@ class Session:
         self.playing = False
         self.wake.set()
 
-
-#: Structural edits by the name the page sends, each taking the network and its arguments.
-EDITS = {
-    "toggle_edge": lambda net, seed, source, target: edits.toggle_edge(net, source, target, seed),
-    "add_perceptron": lambda net, seed, beside=None: edits.add_perceptron(net, beside, seed),
-    "remove_perceptron": lambda net, seed, node: edits.remove_perceptron(net, node, seed),
-    "set_activation": lambda net, seed, node, activation: edits.set_activation(net, node, activation, seed),
-    "set_loss": lambda net, seed, loss: edits.set_loss(net, loss, seed),
-}

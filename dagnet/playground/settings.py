@@ -64,7 +64,7 @@ def check_data_settings(settings):
             raise ValueError("csv must be the text of a CSV file")
         if not isinstance(s["name"], str) or len(s["name"]) > 200:
             raise ValueError("name must be the CSV file's name")
-    elif s["name"] not in datasets.DATASETS:
+    elif not isinstance(s["name"], str) or s["name"] not in datasets.DATASETS:
         raise ValueError(f"unknown data set {s['name']!r}{suggest(str(s['name']), datasets.DATASETS)}; "
                          f"built-in: {', '.join(datasets.names())}")
     s["n_samples"] = _whole(s["n_samples"], "n_samples", 1, limits.MAX_SAMPLES, optional=True)
@@ -80,7 +80,7 @@ def check_training_settings(settings):
         raise ValueError("training settings must be a mapping")
     _unknown(settings, TRAINING_DEFAULTS, "training")
     s = {**TRAINING_DEFAULTS, **settings}
-    if s["optimizer"] not in OPTIMIZERS:
+    if not isinstance(s["optimizer"], str) or s["optimizer"] not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {s['optimizer']!r}{suggest(str(s['optimizer']), OPTIMIZERS)}; "
                          f"known: {', '.join(OPTIMIZERS)}")
     if s["lr"] is None:
@@ -89,7 +89,7 @@ def check_training_settings(settings):
     s["batch_size"] = _whole(s["batch_size"], "batch_size", 1, limits.MAX_SAMPLES, optional=True,
                              hint=" (or null for all samples at once)")
     s["seed"] = _whole(s["seed"], "seed", 0, 2**32 - 1)
-    s["speed"] = _real(s["speed"], "speed", 0, 1000, optional=True, open_low=True,
+    s["speed"] = _real(s["speed"], "speed", *limits.SPEED, optional=True,
                        hint=" epochs per second (or null for as fast as it goes)")
     return s
 
@@ -102,4 +102,4 @@ def catalogue():
             "activations": [a for a in ACTIVATION_NAMES],
             "limits": {"grid": list(limits.GRID), "samples": limits.MAX_SAMPLES, "nodes": limits.MAX_NODES,
                        "edges": limits.MAX_EDGES, "text": limits.MAX_TEXT, "csv": limits.MAX_CSV_BYTES,
-                       "maps": limits.MAX_MAPS}}
+                       "maps": limits.MAX_MAPS, "speed": list(limits.SPEED)}}

@@ -20,31 +20,41 @@ import re
 import yaml
 
 _LINE = re.compile(r"line (\d+)")
-_TOKEN = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
+_INDEX = re.compile(r"\[(\d+)\]")
+#: libyaml's composer when present (the pure-Python one is several times slower)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def key_parts(key):
-    """A key path as its parts: ``"edges[2].to"`` -> ``["edges", 2, "to"]``.
+def _after(key, end):
+    """Where the part after ``key[:end]`` starts: past a dot, at a ``[``, or the end."""
+    return end + 1 if key.startswith(".", end) else end
 
-    >>> key_parts("nodes.h.0.bias")
-    ['nodes', 'h', '0', 'bias']
+
+def _child(node, key, at):
+    """(child node, its line, where the rest of ``key`` starts) for the part of ``key`` at ``at``, or Nones.
+
+    A mapping's key matches when ``key`` goes on with its name and then a
+    dot, a ``[`` or the end; a node name may hold dots (``h.0``), so the
+    longest such name wins. Each key of the mapping is compared once, in
+    time of its length: the walk is linear in the text and the key path.
     """
-    return [int(index) if index else name for index, name in _TOKEN.findall(key)]
-
-
-def _child(node, parts):
-    """(child node, its line, parts used) for the longest run of ``parts`` naming a key or index of ``node``."""
-    if isinstance(node, yaml.SequenceNode) and isinstance(parts[0], int):
-        if parts[0] < len(node.value):
-            item = node.value[parts[0]]
-            return item, item.start_mark.line + 1, 1
+    if isinstance(node, yaml.SequenceNode):
+        match = _INDEX.match(key, at)
+        if match and int(match.group(1)) < len(node.value):
+            item = node.value[int(match.group(1))]
+            return item, item.start_mark.line + 1, _after(key, match.end())
     elif isinstance(node, yaml.MappingNode):
-        for used in range(len(parts), 0, -1):    # a node name may hold dots: h.0
-            name = ".".join(str(p) for p in parts[:used])
-            for key_node, value_node in node.value:
-                if str(key_node.value) == name:
-                    return value_node, key_node.start_mark.line + 1, used
-    return None, None, 0
+        best = None
+        for key_node, value_node in node.value:
+            name = str(key_node.value)
+            end = at + len(name)
+            if (key.startswith(name, at) and (end == len(key) or key[end] in ".[")
+                    and (best is None or end > best[0])):
+                best = end, key_node, value_node
+        if best is not None:
+            end, key_node, value_node = best
+            return value_node, key_node.start_mark.line + 1, _after(key, end)
+    return None, None, None
 
 
 def error_line(text, key):
@@ -55,18 +65,17 @@ def error_line(text, key):
     """
     if not key:
         return None
-    match = _LINE.match(str(key))
+    key = str(key)
+    match = _LINE.match(key)
     if match:
         return int(match.group(1))
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError:
         return None
-    parts = key_parts(str(key))
-    line = None
-    while node is not None and parts:
-        node, found, used = _child(node, parts)
-        if node is None:
-            break
-        line, parts = found, parts[used:]
+    line, at = None, 0
+    while node is not None and at < len(key):
+        node, found, at = _child(node, key, at)
+        if node is not None:
+            line = found
     return line
