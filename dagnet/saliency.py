@@ -80,7 +80,7 @@ def _samples(net, X, Y, method):
 def hessian_diagonal(net, X, Y):
     """OBD's diagonal second derivatives ∂²E/∂θ² of every weight and bias, by one extra backward sweep.
 
-    Per sample and node, with the seed's names (LeCun, Denker & Solla 1990,
+    Per sample and node, in the Backpropagation Tutorial's names (LeCun, Denker & Solla 1990,
     their eqs. 7–10 with the Levenberg–Marquardt approximation)::
 
         h_k = ∂²E/∂s_k² = σ'_k(s_k)² Σ_{k→o} w²_{k→o} h_o  (+ the loss's own term at outputs)
