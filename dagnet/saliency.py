@@ -108,8 +108,8 @@ def hessian_diagonal(net, X, Y):
     >>> net = dagnet.loads("{inputs: [x], outputs: [y], loss: sse, nodes: {y: {activation: linear}}, "
     ...                    "edges: [{from: x, to: y, weight: 0.5}]}")
     >>> h = hessian_diagonal(net, [[1.0], [2.0]], [[0.0], [1.0]])
-    >>> h[net.plan.edge_slot["x", "y"]], h[net.plan.bias_slot["y"]]    # 2 Σ x², 2 n
-    (np.float64(10.0), np.float64(4.0))
+    >>> float(h[net.plan.edge_slot["x", "y"]]), float(h[net.plan.bias_slot["y"]])    # 2 Σ x², 2 n
+    (10.0, 4.0)
     """
     X, Y = _samples(net, X, Y, "the Hessian diagonal")
     if net.loss not in OUTPUT_CURVATURE:
