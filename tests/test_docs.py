@@ -83,7 +83,7 @@ def read(page):
 def parse(page):
     """(the page's fenced blocks, problems with its markers)."""
     lines = read(page).split("\n")
-    found, problems, needs, reason, at = [], [], {}, None, 0
+    found, problems, needs, reason, at, level = [], [], {}, None, 0, 0
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -101,11 +101,10 @@ def parse(page):
         elif line.strip() and reason is not None:
             problems.append(f"{page}:{at}: a 'not run' marker must sit right above its block")
             reason = None
-        if heading:
+        if heading:        # a section's needs end where a heading of its level or above begins
             level = len(heading.group(1))
             needs = {k: v for k, v in needs.items() if k < level}
         elif needed:
-            level = max([len(h.group(1)) for h in map(HEADING.match, lines[:i]) if h] or [0])
             needs[level] = tuple(needed.group(1).split())
         i += 1
     return found, problems
