@@ -8,7 +8,7 @@ import numpy as np
 
 
 def numpy_w1(net, X, labels, lr=0.01):
-    """Seed 004's matrix formulas in their corrected form, as tight as numpy allows."""
+    """Backprop in Neural Networks' matrix formulas in their corrected form, as tight as numpy allows."""
     W1 = np.array([[net.weight(f"x{i}", f"h{j}") for j in range(500)] for i in range(2)])
     b1 = np.array([net.bias(f"h{j}") for j in range(500)])
     W2 = np.array([[net.weight(f"h{i}", f"y{j}") for j in range(2)] for i in range(500)])
@@ -37,7 +37,7 @@ def numpy_w1(net, X, labels, lr=0.01):
 
 
 def numpy_w1_fit(net, X, labels, lr=0.01, epochs=3, batch=256, seed=0):
-    """Seed 004's network trained as ``fit`` trains it: shuffled mini-batches, ``epochs`` epochs."""
+    """The 2-500-2 tanh/softmax network trained as ``fit`` trains it: shuffled mini-batches, ``epochs`` epochs."""
     W1 = np.array([[net.weight(f"x{i}", f"h{j}") for j in range(500)] for i in range(2)])
     b1 = np.array([net.bias(f"h{j}") for j in range(500)])
     W2 = np.array([[net.weight(f"h{i}", f"y{j}") for j in range(2)] for i in range(500)])
@@ -69,7 +69,7 @@ def numpy_w1_fit(net, X, labels, lr=0.01, epochs=3, batch=256, seed=0):
 
 
 def numpy_w2(net, X, Y, lr=0.5):
-    """Seed 002's 2-5-1 network, one example per update (sse), as tight as numpy allows."""
+    """The Backpropagation Tutorial's 2-5-1 network, one example per update (sse), as tight as numpy allows."""
     W1 = np.array([[net.weight(f"x{i}", f"h{j}") for j in range(5)] for i in range(2)])
     b1 = np.array([net.bias(f"h{j}") for j in range(5)])
     w2 = np.array([net.weight(f"h{i}", "y0") for i in range(5)])

@@ -1,6 +1,6 @@
 """Frames per second of the playground page, and training speed with and without the page drawing.
 
-Starts ``dagnet playground`` (seed 002's 2-5-1 network on 80 training points,
+Starts ``dagnet playground`` (the Backpropagation Tutorial's 2-5-1 network on 80 training points,
 sequential updates), opens it in headless Chromium (Debian's, driven by
 playwright), presses play, and alternates rounds in which the page draws
 (100 x 100 grid) with rounds in which it does not, reporting the medians:

@@ -1,6 +1,6 @@
 """Write the Results section of benchmarks/README.md from benchmarks/results.json.
 
-    python benchmarks/report.py     # after python benchmarks/run.py
+    python benchmarks/report.py     # after python benchmarks/run.py --write-results
 
 So the figures in the README are exactly the ones the last run measured.
 """
@@ -13,7 +13,7 @@ START, END = "## Results\n", "\n## Reading the results"
 
 def section(run):
     m, lines = run["machine"], []
-    lines.append(f"Measured with `python benchmarks/run.py` ({run['seconds']:.0f} s) on {m['cpu']} "
+    lines.append(f"Measured with `python benchmarks/run.py --write-results` ({run['seconds']:.0f} s) on {m['cpu']} "
                  f"({m['vector_extensions']}; {m['mhz'] / 1000:.2f} GHz), {m['cores']} cores shared with "
                  f"other work: load average {m['load_average']} at the start (1, 5, 15 minutes). "
                  f"Python {m['python']}, numpy {m['numpy']} ({m['blas']}), scipy {m['scipy']}, "

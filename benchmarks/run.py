@@ -1,6 +1,7 @@
 """Run every workload against every installed peer, side by side, and print medians and ratios.
 
-    python benchmarks/run.py                 # all workloads, 1 and 2 threads, writes benchmarks/results.json
+    python benchmarks/run.py                 # all workloads, 1 and 2 threads, writes runs/benchmarks/results.json
+    python benchmarks/run.py --write-results # the same, into benchmarks/results.json (the figures the README quotes)
     python benchmarks/run.py --quick         # fewer repeats, W5 up to 100k edges
     python benchmarks/run.py --only W1 W3 --threads 1
 
@@ -39,6 +40,10 @@ from dagnet import native  # noqa: E402
 from dagnet.optimizers import SGD  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+#: The run benchmarks/README.md quotes: written only when asked (--write-results).
+QUOTED_RESULTS = os.path.join(HERE, "results.json")
+#: Where a run goes otherwise: runs/ is git-ignored, so a run never changes a committed file.
+DEFAULT_OUT = os.path.join(os.path.dirname(HERE), "runs", "benchmarks", "results.json")
 TORCH_DENSE = "PyTorch, masked dense block per generation"
 TORCH_GATHER = "PyTorch, gather + index_add per generation"
 
@@ -301,14 +306,23 @@ def machine():
     return info
 
 
-def main(argv=None):
+def parse_args(argv=None):
+    """The command line; ``args.out`` is the JSON file the run writes."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repeats; W5 up to 100k edges")
     parser.add_argument("--only", nargs="+", metavar="W", help="run only these workloads (W1 ... W6)")
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2], metavar="K",
                         help="thread counts to give every contestant (default: 1 2)")
-    parser.add_argument("--out", default=os.path.join(HERE, "results.json"), help="JSON file to write")
-    args = parser.parse_args(argv)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--out", default=DEFAULT_OUT, help="JSON file to write (default: runs/benchmarks/results.json)")
+    where.add_argument("--write-results", dest="out", action="store_const", const=QUOTED_RESULTS,
+                       help="write benchmarks/results.json, the run benchmarks/README.md quotes "
+                            "(then python benchmarks/report.py rewrites its Results section)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
     wanted = set(args.only or ["W1", "W2", "W3", "W4", "W5", "W6"])
     rounds = 7 if args.quick else 21
     results, notes = {}, []
@@ -361,6 +375,7 @@ def main(argv=None):
     print(f"\n{len(checks)} targets, {sum(ok for _, ok in checks)} met; {seconds:.0f} s in all")
     payload = {"machine": info, "results": results, "targets": [{"target": t, "met": ok} for t, ok in checks],
                "notes": notes, "seconds": seconds, "table": report}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(payload, f, indent=2)

@@ -22,14 +22,14 @@ def layered(sizes, hidden, output, loss, names=("x", "h", "y")):
 
 
 def w1(seed=0, batch=256):
-    """Seed 004: 2 → 500 tanh → 2 softmax, cross-entropy, a batch of `moons`."""
+    """Backprop in Neural Networks: 2 → 500 tanh → 2 softmax, cross-entropy, a batch of `moons`."""
     G = layered((2, 500, 2), "tanh", "softmax", "cross_entropy")
     X, Y = datasets.load("moons", n_samples=batch, seed=seed)
     return G, X, Y
 
 
 def w2(seed=0):
-    """Seed 002: 2-5-1 sigmoid, sse, the 'nonlinear' points (one example per update)."""
+    """The Backpropagation Tutorial: 2-5-1 sigmoid, sse, the 'nonlinear' points (one example per update)."""
     G = layered((2, 5, 1), "sigmoid", "sigmoid", "sse")
     X, Y = datasets.load("nonlinear", seed=seed)
     return G, X, Y

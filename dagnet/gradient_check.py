@@ -5,8 +5,9 @@
 - :func:`numerical_gradients` perturbs one parameter at a time,
   (E(θ + h) − E(θ − h)) / 2h: two forward sweeps per parameter.
 - :func:`forward_mode_gradients` pushes the derivative of every s_j and z_j
-  with respect to one parameter forward through the graph ("sum over
-  paths", seed 001): one forward sweep per parameter.
+  with respect to one parameter forward through the graph (the "sum over
+  paths" of the tutorial "How Does the Backpropagation Work (I)"): one
+  forward sweep per parameter.
 
 :func:`gradcheck` compares backpropagation with the other two.
 """

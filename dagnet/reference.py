@@ -1,6 +1,6 @@
 """The reference engine: the general formulation, literally, one node at a time.
 
-Read it beside seed 002, section 4 (``w_{i→j}``, ``s_j``, ``z_j``)::
+Read it beside section 4 of the Backpropagation Tutorial (``w_{i→j}``, ``s_j``, ``z_j``)::
 
     s_j = b_j + Σ_{i→j} z_i · w_{i→j}          z_j = σ_j(s_j)         (topological order)
     δ_k = ∂E/∂s_k = σ'_k(s_k) · Σ_{k→o} δ_o · w_{k→o}                 (reverse order)

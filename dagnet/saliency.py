@@ -80,7 +80,7 @@ def _samples(net, X, Y, method):
 def hessian_diagonal(net, X, Y):
     """OBD's diagonal second derivatives ∂²E/∂θ² of every weight and bias, by one extra backward sweep.
 
-    Per sample and node, with the seed's names (LeCun, Denker & Solla 1990,
+    Per sample and node, in the Backpropagation Tutorial's names (LeCun, Denker & Solla 1990,
     their eqs. 7–10 with the Levenberg–Marquardt approximation)::
 
         h_k = ∂²E/∂s_k² = σ'_k(s_k)² Σ_{k→o} w²_{k→o} h_o  (+ the loss's own term at outputs)
@@ -108,8 +108,8 @@ def hessian_diagonal(net, X, Y):
     >>> net = dagnet.loads("{inputs: [x], outputs: [y], loss: sse, nodes: {y: {activation: linear}}, "
     ...                    "edges: [{from: x, to: y, weight: 0.5}]}")
     >>> h = hessian_diagonal(net, [[1.0], [2.0]], [[0.0], [1.0]])
-    >>> h[net.plan.edge_slot["x", "y"]], h[net.plan.bias_slot["y"]]    # 2 Σ x², 2 n
-    (np.float64(10.0), np.float64(4.0))
+    >>> float(h[net.plan.edge_slot["x", "y"]]), float(h[net.plan.bias_slot["y"]])    # 2 Σ x², 2 n
+    (10.0, 4.0)
     """
     X, Y = _samples(net, X, Y, "the Hessian diagonal")
     if net.loss not in OUTPUT_CURVATURE:

@@ -1,6 +1,6 @@
 """Topologies that change: two trained networks pruned to a few per cent of their weights, two spirals grown.
 
-Pruning. Seed 004's 2-500-2 tanh/softmax network (topologies/tanh_softmax_2_500_2.yaml)
+Pruning. The 2-500-2 tanh/softmax network of Backprop in Neural Networks (topologies/tanh_softmax_2_500_2.yaml)
 on ``moons`` (noise 0.2) and the dense-skip network of examples/skip_sweep.py
 (``dagnet.generate`` "dense": eight tanh layers of four, every layer feeding
 every later one) on ``spirals`` are trained, then pruned in one shot to 10 %,

@@ -1,6 +1,6 @@
-"""Seed 000: the one-hidden-layer MLP trained with mean squared error and with cross-entropy.
+"""The one-hidden-layer MLP tutorial: its network trained with mean squared error and with cross-entropy.
 
-The seed's network is h = σ(x W1 + b1), ŷ = φ(h W2 + b2), trained by SGD
+The tutorial's network is h = σ(x W1 + b1), ŷ = φ(h W2 + b2), trained by SGD
 (one randomly picked example per update) on either loss:
 
 - ``topologies/mlp_one_hidden.yaml``: φ a sigmoid, one output, MSE (1);
@@ -69,7 +69,8 @@ def plot(curves, path):
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("seed 000: the same MLP trained with MSE and with cross-entropy (one line per seed)",
+    fig.suptitle("the one-hidden-layer MLP tutorial's network trained with MSE and with cross-entropy "
+                 "(one line per seed)",
                  fontsize=10)
     save_figure(fig, path)
     return path
@@ -115,7 +116,7 @@ def main(argv=None):
         from dagnet import plots
         for loss, (net, history) in nets.items():
             plots.decision_regions(net, X, Y, os.path.join(args.out, f"decision_{loss}.png"),
-                                   title=f"seed 000: {loss}")
+                                   title=f"the MLP tutorial: {loss}")
             written.append(f"decision_{loss}.png")
         plot(curves, os.path.join(args.out, "compare.png"))
         written.append("compare.png")

@@ -1,4 +1,6 @@
-"""Seed 001: forward-mode versus reverse-mode differentiation (backpropagation) on a graph.
+"""Forward-mode versus reverse-mode differentiation (backpropagation) on a graph.
+
+After the tutorial "How Does the Backpropagation Work (I)".
 
 Forward mode starts from one variable and pushes ∂/∂(that variable) through
 the whole graph ("sum over paths"), so it needs one sweep per variable.
@@ -6,7 +8,7 @@ Reverse mode starts from the output and pushes ∂E/∂(node) back through the
 graph once, storing each node's derivative for its parents to reuse
 (dynamic programming), so one sweep gives every derivative.
 
-Part 1 is the seed's small computational graph (from its reference,
+Part 1 is the tutorial's small computational graph (from its reference,
 "Calculus on Computational Graphs"): c = a + b, d = b + 1, e = c·d at
 a = 2, b = 1, differentiated both ways with the node visits counted.
 
@@ -29,7 +31,7 @@ import numpy as np
 import dagnet
 from dagnet.gradient_check import forward_mode_gradients, relative_error
 
-# -- part 1: the seed's graph, e = (a + b)(b + 1) ---------------------------------------
+# -- part 1: the tutorial's graph, e = (a + b)(b + 1) ---------------------------------------
 
 #: node -> (operation, operands); operands are earlier nodes
 SEED_GRAPH = {"c": ("add", ("a", "b")), "d": ("add1", ("b",)), "e": ("mul", ("c", "d"))}
@@ -144,7 +146,7 @@ def plot(rows, path):
         ax.set_xlabel("parameters")
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
-    fig.suptitle("seed 001: forward-mode cost grows with the parameters, reverse mode's does not",
+    fig.suptitle("forward-mode cost grows with the parameters, reverse mode's does not",
                  fontsize=10)
     save_figure(fig, path)
     return path
@@ -158,7 +160,7 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
 
     values = evaluate({"a": 2.0, "b": 1.0})
-    print(f"part 1, the seed's graph: c = a + b, d = b + 1, e = c·d at a = 2, b = 1 -> e = {values['e']:g}")
+    print(f"part 1, the tutorial's graph: c = a + b, d = b + 1, e = c·d at a = 2, b = 1 -> e = {values['e']:g}")
     de_da, visits_a = forward_mode(values, "a")
     de_db, visits_b = forward_mode(values, "b")
     adjoint, visits_reverse = reverse_mode(values)

@@ -1,5 +1,6 @@
-"""Seed 002: one perceptron (η = 0.1) on points a line separates, and the 2-5-1 network (η = 0.5,
-sequential updates) on points no line separates, with pictures of both decision regions.
+"""The Backpropagation Tutorial's perceptron (η = 0.1) on points a line separates, and its 2-5-1
+network (η = 0.5, sequential updates) on points no line separates, with pictures of both decision
+regions.
 
 The tutorial's error is E = Σ_i (h(x_i) − y_i)², dagnet's ``sse``. Its
 perceptron applet updates w ← w − 0.2 Σ_i (h − y) h (1 − h) x_i, which is
@@ -55,7 +56,7 @@ def pictures(net, X, Y, history, out, stem, gif=False):
     written = []
     try:
         plots.decision_regions(net, X, Y, os.path.join(out, f"{stem}_decision.png"),
-                               title=f"seed 002: {net.name}")
+                               title=f"Backpropagation Tutorial: {net.name}")
         written.append(f"{stem}_decision.png")
         plots.draw_network(net, os.path.join(out, f"{stem}_network.png"))
         written.append(f"{stem}_network.png")

@@ -1,16 +1,18 @@
-"""Seed 003: three ways to the gradient of a 1-1-1 sigmoid chain, and what each costs.
+"""Three ways to the gradient of a 1-1-1 sigmoid chain, and what each costs.
 
-The seed's network is x -> h -> y with h = σ(w1·x + b1), y = σ(w2·h + b2)
+After the FFBPN workshop (iMADE Workshop #5, "Supervised Learning: FFBPN").
+
+The workshop's network is x -> h -> y with h = σ(w1·x + b1), y = σ(w2·h + b2)
 and the loss L = ½(y − y_T)². It computes ∂L/∂w by
 
-1. hand (analytic): the seed's closed form
+1. hand (analytic): the workshop's closed form
    ∂L/∂w2 = h·e^{−(h w2 + b2)} / (1 + e^{−(h w2 + b2)})² · (σ(h w2 + b2) − y_T),
 2. numerical approximation: (L(w + ε) − L(w − ε)) / 2ε, two forward passes
    per parameter,
 3. backpropagation: one forward and one backward pass for all of them.
 
-dagnet's ``sse`` loss is E = (y − y_T)², twice the seed's L (no ½), so
-dagnet's gradients are twice the seed's: this script halves them to put the
+dagnet's ``sse`` loss is E = (y − y_T)², twice the workshop's L (no ½), so
+dagnet's gradients are twice the workshop's: this script halves them to put the
 three side by side. Then it lengthens the chain (1, 2, 4, ... hidden units
 in a row) and times each method: the hand-expanded derivative recomputes
 the shared chain-rule factors for every parameter (work ∝ depth²), the
@@ -41,11 +43,11 @@ def sigmoid(s):
 
 
 def seed_analytic(w1, b1, w2, b2, x, y_T):
-    """The seed's hand-derived gradients of L = ½(y − y_T)², by parameter name."""
+    """The workshop's hand-derived gradients of L = ½(y − y_T)², by parameter name."""
     h = sigmoid(w1 * x + b1)
     e = np.exp(-(h * w2 + b2))
     y = 1.0 / (1.0 + e)
-    dL_dw2 = h * e / (1 + e) ** 2 * (y - y_T)             # the seed's formula, as printed
+    dL_dw2 = h * e / (1 + e) ** 2 * (y - y_T)             # the workshop's formula, as printed
     dL_db2 = e / (1 + e) ** 2 * (y - y_T)
     dL_dw1 = (y - y_T) * y * (1 - y) * w2 * h * (1 - h) * x  # the same chain, one link further
     dL_db1 = (y - y_T) * y * (1 - y) * w2 * h * (1 - h)
@@ -53,13 +55,13 @@ def seed_analytic(w1, b1, w2, b2, x, y_T):
 
 
 def side_by_side():
-    """Rows (parameter, analytic, numerical, backprop) for the seed's chain, all for L = ½(y − y_T)²."""
+    """Rows (parameter, analytic, numerical, backprop) for the workshop's chain, all for L = ½(y − y_T)²."""
     net = dagnet.load(TOPOLOGY)
     X, Y = np.array([[X_IN]]), np.array([[Y_TARGET]])
     w1, b1, w2, b2 = net.weight("x", "h"), net.bias("h"), net.weight("h", "y"), net.bias("y")
     analytic = seed_analytic(w1, b1, w2, b2, X_IN, Y_TARGET)
     _, grads = net.gradients(X, Y)
-    numeric = numerical_gradients(net, X, Y, order=2, step=1e-6)   # the seed's central difference
+    numeric = numerical_gradients(net, X, Y, order=2, step=1e-6)   # the workshop's central difference
     L = net.plan
     slot = {"w1": L.edge_slot["x", "h"], "b1": L.bias_slot["h"], "w2": L.edge_slot["h", "y"],
             "b2": L.bias_slot["y"]}
@@ -152,7 +154,7 @@ def plot_costs(rows, path):
     ax.loglog(depth, [r["backprop_ms"] for r in rows], "^-", color=BLUE, label="backpropagation")
     ax.set_xlabel("hidden units in the chain")
     ax.set_ylabel("time for all gradients (ms)")
-    ax.set_title("seed 003: cost of the three ways as the chain grows", fontsize=10)
+    ax.set_title("FFBPN workshop: cost of the three ways as the chain grows", fontsize=10)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     save_figure(fig, path)
@@ -166,8 +168,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
 
-    print(f"seed 003: x = {X_IN}, y_T = {Y_TARGET}, weights and biases from {os.path.basename(TOPOLOGY)}")
-    print("gradients of the seed's L = ½(y − y_T)² (dagnet's sse is 2L, so its numbers are halved):")
+    print(f"the FFBPN workshop's chain: x = {X_IN}, y_T = {Y_TARGET}, "
+          f"weights and biases from {os.path.basename(TOPOLOGY)}")
+    print("gradients of the workshop's L = ½(y − y_T)² (dagnet's sse is 2L, so its numbers are halved):")
     print(f"  {'param':<6} {'analytic':>14} {'numerical':>14} {'backprop':>14}  rel. diff (num, bp)")
     rows = side_by_side()
     worst_numeric = worst_backprop = 0.0
@@ -175,7 +178,7 @@ def main(argv=None):
         e_num, e_bp = abs(n - a) / abs(a), abs(b - a) / abs(a)
         worst_numeric, worst_backprop = max(worst_numeric, e_num), max(worst_backprop, e_bp)
         print(f"  {name:<6} {a:>14.10f} {n:>14.10f} {b:>14.10f}  {e_num:.1e}, {e_bp:.1e}")
-    print(f"backprop matches the seed's analytic derivative to {worst_backprop:.1e}; "
+    print(f"backprop matches the workshop's analytic derivative to {worst_backprop:.1e}; "
           f"central differences to {worst_numeric:.1e}")
 
     depths = [1, 2, 4, 8, 16] if args.quick else [1, 2, 4, 8, 16, 32, 64, 128]

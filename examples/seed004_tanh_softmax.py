@@ -1,6 +1,7 @@
-"""Seed 004: the 2-500-2 tanh/softmax network, its matrix gradients corrected, and dagnet agreeing.
+"""The 2-500-2 tanh/softmax network of the article "Backprop in Neural Networks", its matrix
+gradients corrected, and dagnet agreeing.
 
-The seed's network: z1 = x W1 + b1, a1 = tanh(z1), z2 = a1 W2 + b2,
+The article's network: z1 = x W1 + b1, a1 = tanh(z1), z2 = a1 W2 + b2,
 ŷ = softmax(z2), with x of shape (n, 2), W1 (2, 500), W2 (500, 2). With the
 cross-entropy E = −(1/n) Σ_i Σ_l y_il ln ŷ_il (dagnet's ``cross_entropy``)
 the gradients are
@@ -8,7 +9,7 @@ the gradients are
     δ2 = ∂E/∂z2 = (ŷ − y) / n                ∂E/∂W2 = a1ᵀ δ2     ∂E/∂b2 = Σ_rows δ2
     δ1 = ∂E/∂z1 = (δ2 W2ᵀ) ⊙ (1 − a1²)       ∂E/∂W1 = xᵀ δ1      ∂E/∂b1 = Σ_rows δ1
 
-Where the seed's text is off (this script shows each numerically):
+Where the article's text is off (this script shows each numerically):
 
 - (5) is the log-likelihood y ln σ(z2) + (1 − y) ln(1 − σ(z2)), a quantity
   to maximise: the negative of the cross-entropy (and written for a
@@ -54,7 +55,7 @@ def softmax(z):
 
 
 def corrected_gradients(x, y, W1, b1, W2, b2):
-    """The seed's (1)-(4) forward and the corrected (14)-(17) backward; y one-hot (n, 2)."""
+    """The article's (1)-(4) forward and the corrected (14)-(17) backward; y one-hot (n, 2)."""
     n = len(x)
     z1 = x @ W1 + b1
     a1 = np.tanh(z1)
@@ -92,7 +93,7 @@ def compare(net, x, labels):
 
 
 def seed_errata(x, y, params, mine):
-    """Evaluate the seed's formulas as printed next to the corrected ones; return text lines."""
+    """Evaluate the article's formulas as printed next to the corrected ones; return text lines."""
     hidden, W1, b1, W2, b2 = params
     n = len(x)
     y_hat, a1 = mine["y_hat"], mine["a1"]
@@ -137,12 +138,13 @@ def main(argv=None):
     n_samples, epochs = (120, 40) if args.quick else (300, 300)
     X, labels = datasets.load("moons", n_samples=n_samples, noise=0.1, seed=0)
     net = dagnet.load(TOPOLOGY, seed=0)
-    print(f"seed 004: {net.name}, {net.n_params} parameters, cross_entropy, on 'moons' ({n_samples} samples)")
+    print(f"Backprop in Neural Networks: {net.name}, {net.n_params} parameters, cross_entropy, "
+          f"on 'moons' ({n_samples} samples)")
 
     worst, mine, params, y = compare(net, X, labels)
     print("dagnet's backprop vs the corrected matrix formulas (largest relative difference):")
     print("  " + ", ".join(f"∂E/∂{k[1:]} {v:.1e}" for k, v in worst.items()))
-    print("where the seed's text is off, evaluated on the same network and data:")
+    print("where the article's text is off, evaluated on the same network and data:")
     for line in seed_errata(X, y, params, mine):
         print("  " + line)
 
@@ -160,8 +162,8 @@ def main(argv=None):
     try:
         from dagnet import plots
         plots.decision_regions(net, X, labels, os.path.join(args.out, "decision.png"),
-                               title="seed 004: 2-500-2 tanh/softmax")
-        plots.loss_curves(history, os.path.join(args.out, "loss.png"), title="seed 004")
+                               title="Backprop in Neural Networks: 2-500-2 tanh/softmax")
+        plots.loss_curves(history, os.path.join(args.out, "loss.png"), title="Backprop in Neural Networks")
         written += ["decision.png", "loss.png"]
     except ImportError:
         print('pictures skipped: pip install "dagnet[plot]"')

@@ -15,12 +15,22 @@ WORST = {"numerical": 0.0}
 
 @given(dags())
 def test_backprop_matches_central_differences_on_random_dags(case):
+    """Within 1e-6, or within what the central differences themselves resolve: beside a loss
+    large next to a gradient, they lose digits to rounding (on 400 random DAGs, 2 were off by
+    1.5e-5 and 1.4e-4 at the default step while forward mode agreed with backprop to 1e-15), and
+    then they move by as much when the step is halved."""
     G, inputs, outputs, loss, seed = case
     net = dagnet.Network.from_graph(G, inputs, outputs, loss=loss, seed=seed)
     X, Y = data_for(net, seed)
     result = gradcheck(net, X, Y, tolerance=1e-6)
     WORST["numerical"] = max(WORST["numerical"], result.max_rel_error)
-    assert result.max_rel_error <= 1e-6, str(result)
+    if result.max_rel_error > 1e-6:
+        m = net.plan.mask.astype(bool)
+        backprop = net.gradients(X, Y)[1].vector[m]
+        coarse = numerical_gradients(net, X, Y)[m]
+        fine = numerical_gradients(net, X, Y, step=5e-4)[m]
+        scale = np.maximum(np.abs(backprop), 1e-4 * np.abs(backprop).max())
+        assert np.all(np.abs(backprop - coarse) <= 1e-6 * scale + 10 * np.abs(coarse - fine)), str(result)
 
 
 @given(dags())

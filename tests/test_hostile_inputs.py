@@ -93,7 +93,7 @@ def test_our_depth_limit_holds_whatever_the_c_parser_refuses_first(monkeypatch, 
     started = time.perf_counter()
     with pytest.raises(dagnet.TopologyError) as err:
         dagnet.loads(text, source="deep.yaml")
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5.0      # a safety bound: 0.5 s here, past 1 s on a loaded machine
     assert str(err.value).startswith(f"deep.yaml: line {line}, column ")
     assert "nested more than 64 levels deep" in str(err.value)
     with pytest.raises(dagnet.TopologyError, match=f"deep.yaml: line {line}, column 4: a limit of the parser"):

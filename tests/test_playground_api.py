@@ -1,4 +1,8 @@
 """The playground server's routes, in-process: every route, and every kind of bad request."""
+import json
+import os
+import re
+import shlex
 
 import pytest
 
@@ -10,6 +14,8 @@ from dagnet.playground import limits  # noqa: E402
 from dagnet.playground.server import make_app  # noqa: E402
 from dagnet.playground.session import Session  # noqa: E402
 from playground_support import CSV, JSON, TUTORIAL, client, error_of, sid  # noqa: E402,F401
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 
@@ -38,7 +44,7 @@ def test_info_lists_every_data_set_loss_optimiser_and_activation(client):
 
 # -- sessions --------------------------------------------------------------------------------
 
-def test_a_new_session_is_seed_002s_network_on_its_red_and_blue_points(client):
+def test_a_new_session_is_the_tutorials_2_5_1_network_on_its_red_and_blue_points(client):
     created = client.post("/api/sessions", json={}).json()
     state = created["state"]
     assert state["name"] == "tutorial-2-5-1" and state["loss"] == "sse"
@@ -148,9 +154,26 @@ def test_validate_without_text_is_a_400(client, body):
 def test_data_of_another_kind_than_json_is_a_415(client, sid, headers):
     """A page of another site can POST text/plain without asking the browser first: refused."""
     body = b'{"action": "play"}'
-    assert "expected a application/json body" in error_of(
+    assert "expected an application/json body" in error_of(
         client.post(f"/api/sessions/{sid}/control", content=body, headers=headers), 415)["error"]
     assert client.get(f"/api/sessions/{sid}").json()["playing"] is False
+
+
+def test_an_upload_of_another_kind_than_csv_is_a_415(client, sid):
+    assert "expected a text/csv body" in error_of(
+        client.post(f"/api/sessions/{sid}/csv?name=p.csv", content=b"x,y\n1,0\n", headers=JSON), 415)["error"]
+
+
+def test_the_curl_example_of_the_docs_gets_the_reply_they_show(client):
+    """docs/playground.md's curl command, sent to the app with the headers curl would send."""
+    with open(os.path.join(ROOT, "docs", "playground.md"), encoding="utf-8") as f:
+        block = re.search(r"^curl .*?^```", f.read(), re.S | re.M).group(0)
+    words = shlex.split(block.splitlines()[0])
+    headers = {"content-type": "application/x-www-form-urlencoded"}        # curl's own for -d
+    headers.update(words[k + 1].split(": ", 1) for k, word in enumerate(words) if word == "-H")
+    path = "/" + next(w for w in words if w.startswith("localhost:")).split("/", 1)[1]
+    shown = json.loads(re.search(r"^# (\{.*\})$", block, re.M).group(1))
+    assert client.post(path, content=words[words.index("-d") + 1].encode(), headers=headers).json() == shown
 
 
 def test_a_host_the_playground_does_not_answer_to_is_a_403():

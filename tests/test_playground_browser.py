@@ -77,7 +77,7 @@ def picture(page):
 def test_train_edit_and_download_in_the_browser(page, tmp_path):
     # load tutorial_2_5_1.yaml as a person would: the "open topology" button
     page.set_input_files("#open-topology", os.path.join(ROOT, "topologies", "tutorial_2_5_1.yaml"))
-    page.wait_for_function("document.getElementById('yaml').value.includes('Seed 002, section 4.1')")
+    page.wait_for_function("document.getElementById('yaml').value.includes('Backpropagation Tutorial (section 4.1)')")
     page.wait_for_function("document.getElementById('loss-train').textContent !== '–'")
     assert page.locator(".node").count() == 8
     loss_at_start, picture_at_start = number(page, "#loss-train"), picture(page)

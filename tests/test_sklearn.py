@@ -1,5 +1,4 @@
 """dagnet.sklearn: the estimators pass scikit-learn's checks and work in its tools."""
-import doctest
 import os
 import pathlib
 import pickle
@@ -345,17 +344,6 @@ def test_pickled_estimator_predicts_the_same(blobs):
     clf = DAGNetClassifier(random_state=0, epochs=20).fit(X, y)
     twin = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(twin.predict_proba(X), clf.predict_proba(X))
-
-
-# -- the documentation -------------------------------------------------------------------------
-
-@pytest.mark.slow
-def test_docs_examples_run(monkeypatch):
-    monkeypatch.chdir(ROOT)                # the examples name topologies/ relative to the root
-    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    result = doctest.testfile(os.path.join(ROOT, "docs", "sklearn.md"), module_relative=False,
-                              optionflags=flags, raise_on_error=False, verbose=False)
-    assert result.attempted > 10 and result.failed == 0
 
 
 def _sklearn_mlp_as_network(sk):

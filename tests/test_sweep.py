@@ -13,7 +13,6 @@ import tracemalloc
 import numpy as np
 import pytest
 
-import dagnet
 from dagnet import datasets, generate, plots, sweep
 from dagnet.cli import main
 
@@ -587,15 +586,3 @@ def test_the_example_experiment_of_the_sweeps_page_makes_180_runs(tmp_path):
     datasets.save_csv(tmp_path / "data" / "points.csv", X, Y, inputs=["x", "y"], targets=["label"])
     exp = sweep.load_experiment(write_experiment(str(tmp_path), text=example))
     assert len(exp.runs()) == 4 * 3 * 3 * 5 == 180                     # as the page says
-
-
-@pytest.mark.slow
-def test_the_python_snippets_of_the_sweeps_page_run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    write_experiment(str(tmp_path), text="topologies: {small: {generate: mlp, sizes: [3]}}\n"
-                                         "datasets: {moons: {n_samples: 30}}\ngrid: {epochs: 3}\nseeds: 2\n")
-    namespace = {}
-    for block in blocks(os.path.join(ROOT, "docs", "sweeps.md"), "python"):
-        exec(compile(block, "docs/sweeps.md", "exec"), namespace)
-    assert len(namespace["result"].rows) == 2 and namespace["result"].summary[0]["seeds"] == 2
-    assert dagnet.load("dense.yaml").n_params == namespace["net"].n_params

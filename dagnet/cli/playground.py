@@ -1,4 +1,7 @@
-"""``dagnet playground``: seed 002's applets live in a browser, for any DAG (the ``playground`` extra)."""
+"""``dagnet playground``: the Backpropagation Tutorial's applets live in a browser, for any DAG.
+
+Needs the ``playground`` extra.
+"""
 import importlib.util
 import json
 
@@ -27,8 +30,8 @@ def add(subparsers):
         "  dagnet playground net.yaml --data points.csv --no-browser\n"
         "  dagnet playground playground.json          # reopen what the page saved")
     p.add_argument("topology", nargs="?", metavar="TOPOLOGY.yaml",
-                   help="the network to start with (default: seed 002's 2-5-1 network), or a "
-                        "playground.json the page saved")
+                   help="the network to start with (default: the Backpropagation Tutorial's 2-5-1 network, "
+                        "section 4.1), or a playground.json the page saved")
     p.add_argument("--data", metavar="NAME|FILE.csv", help="a built-in data set (default nonlinear) or a CSV "
                    "file with a header row")
     p.add_argument("--n-samples", type=positive_int, metavar="N", help="samples of a built-in data set")

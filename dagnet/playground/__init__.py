@@ -1,4 +1,4 @@
-"""The playground: seed 002's applets live in a browser, for any DAG, with dagnet training behind the page.
+"""The playground: the Backpropagation Tutorial's applets live in a browser, for any DAG, trained by dagnet.
 
 ``dagnet playground [TOPOLOGY.yaml]`` starts a local web server (the
 ``playground`` extra: starlette and uvicorn) and opens a page that edits the

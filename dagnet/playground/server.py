@@ -116,7 +116,8 @@ def make_app(make_session=None, allowed_hosts=None):
         if request.method == "POST":
             given = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if given != media_type:
-                raise RequestError(415, f"expected a {media_type} body, got {given or 'no content type'}")
+                article = "an" if media_type[0] in "aeiou" else "a"
+                raise RequestError(415, f"expected {article} {media_type} body, got {given or 'no content type'}")
 
     def route(handler, media_type="application/json"):
         """Run ``handler(request, body)`` off the event loop; turn every failure into a JSON reply."""

@@ -46,7 +46,7 @@ class Session:
     Parameters
     ----------
     text : str or None
-        Topology YAML (default: seed 002's 2-5-1 network).
+        Topology YAML (default: the Backpropagation Tutorial's 2-5-1 network).
     data : dict or None
         Data settings (see :func:`~dagnet.playground.settings.check_data_settings`).
     training : dict or None

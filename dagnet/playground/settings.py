@@ -21,7 +21,8 @@ from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
 from . import limits
 
-#: Seed 002's 2-5-1 applet: red and blue points no line separates, sequential updates, η = 0.5.
+#: The Backpropagation Tutorial's 2-5-1 applet (section 4.1): red and blue points no line separates,
+#: sequential updates, η = 0.5.
 DATA_DEFAULTS = {"name": "nonlinear", "n_samples": None, "noise": None, "data_seed": 0,
                  "test_fraction": 0.2, "csv": None}
 TRAINING_DEFAULTS = {"optimizer": "sgd", "lr": 0.5, "batch_size": 1, "seed": 0, "speed": None}

@@ -142,7 +142,7 @@ def decision_regions(net, X, Y=None, path=None, resolution=200, title=None, dpi=
     """The output of a two-input network over the plane, with the training points on top.
 
     One sigmoid output: colour runs from orange (ŷ = 0) through white to
-    blue (ŷ = 1), with the ŷ = 0.5 boundary drawn, as in seed 002's applets.
+    blue (ŷ = 1), with the ŷ = 0.5 boundary drawn, as in the Backpropagation Tutorial's applets.
     Several outputs (softmax): each class in its colour, paler where the
     network is unsure, boundaries drawn. A regression output: its value
     (viridis) with a colour bar.

@@ -1,0 +1,26 @@
+"""The lowest-versions run of .ci/run installs exactly the lower bounds pyproject.toml declares."""
+import importlib.util
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def lowest():
+    spec = importlib.util.spec_from_file_location("ci_lowest", os.path.join(ROOT, ".ci", "lowest.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_lower_bound_becomes_a_pin_and_extras_of_a_requirement_are_dropped():
+    project = {"dependencies": ["numpy>=1.23.2", "networkx >= 2.8", "pyyaml"],
+               "optional-dependencies": {"dask": ["dask[distributed]>=2023.1", "joblib>=1.4"],
+                                         "all": ["joblib>=1.4"], "dev": ["dagnet[test]", "httpx2"]}}
+    assert lowest().lower_bounds(project) == {"numpy": "1.23.2", "networkx": "2.8", "dask": "2023.1",
+                                              "joblib": "1.4"}
+
+
+def test_the_core_and_the_test_extra_are_pinned(capsys):
+    lowest().main()
+    pins = dict(line.split("==") for line in capsys.readouterr().out.split())
+    assert {"numpy", "scipy", "networkx", "pyyaml", "pytest", "hypothesis"} <= set(pins)
