@@ -1,4 +1,6 @@
 """Every way into dagnet holds the same size limits, checked on the counts before anything is built."""
+from types import SimpleNamespace
+
 import networkx as nx
 import pytest
 
@@ -6,6 +8,7 @@ import dagnet
 from dagnet import limits
 from dagnet.generate import generate
 from dagnet.interchange import InterchangeError, graphs
+from dagnet.interchange import neat as neat_import
 
 
 # A fan: input x, hidden h0 ... h{k-1}, output y; k + 2 nodes and 2k edges, in each way's language.
@@ -30,11 +33,34 @@ def fan_node_link(k, cycle=False):
             "edges": [{"source": u, "target": v} for u, v in fan_graph(k, cycle).edges]}
 
 
+def fan_neat_json(k, cycle=False):
+    node = {"type": "hidden", "activation": {"name": "tanh"}, "aggregation": {"name": "sum"},
+            "bias": 0.0, "response": 1.0}
+    return {"topology": {"input_keys": [-1], "output_keys": [0]},
+            "nodes": [{**node, "id": i} for i in range(k + 1)] + [{"id": -1, "type": "input"}],
+            "connections": [{"from": -1, "to": i, "weight": 1.0} for i in range(1, k + 1)]
+                           + [{"from": i, "to": 0, "weight": 1.0} for i in range(1, k + 1)]
+                           + ([{"from": 0, "to": 1, "weight": 1.0}] if cycle else [])}
+
+
+def fan_neat_objects(k, cycle=False):
+    data = fan_neat_json(k, cycle)
+    nodes = {n["id"]: SimpleNamespace(activation="tanh", aggregation="sum", bias=0.0, response=1.0)
+             for n in data["nodes"] if n["id"] >= 0}
+    connections = {(c["from"], c["to"]): SimpleNamespace(key=(c["from"], c["to"]), weight=1.0, enabled=True)
+                   for c in data["connections"]}
+    config = SimpleNamespace(input_keys=[-1], output_keys=[0])
+    return SimpleNamespace(nodes=nodes, connections=connections), config
+
+
 WAYS_IN = {   # name: (build a fan of k hidden nodes, the error it raises over the limits)
     "topology file": (lambda k, cycle=False: dagnet.loads(fan_text(k, cycle)), dagnet.TopologyError),
     "Network.from_graph": (lambda k, cycle=False: dagnet.Network.from_graph(fan_graph(k, cycle)),
                            dagnet.TopologyError),
     "node-link JSON": (lambda k, cycle=False: graphs.from_node_link(fan_node_link(k, cycle)), InterchangeError),
+    "neat-python JSON": (lambda k, cycle=False: neat_import.from_json(fan_neat_json(k, cycle)), InterchangeError),
+    "neat-python genome": (lambda k, cycle=False: neat_import.from_neat(*fan_neat_objects(k, cycle)),
+                           InterchangeError),
 }
 
 
