@@ -166,7 +166,7 @@ def from_json(data, loss="mse", name=None, source=None):
             data = json.loads(data)
         except (ValueError, RecursionError) as err:
             raise InterchangeError(f"not JSON ({err})", source=source) from None
-    g = Genome([], [], {}, [], source=source, where={}, metadata={})
+    g = Genome([], [], {}, [], source=source, node_where={}, listed=True, metadata={})
     if not isinstance(data, dict):
         g.fail(f"expected a JSON object from neat-python's export, got a {type(data).__name__}")
     kind = data.get("network_type", "feedforward")
@@ -197,26 +197,38 @@ def from_json(data, loss="mse", name=None, source=None):
         if key in inputs or node.get("type") == "input":
             continue
         if key in g.nodes:
-            g.fail(f"node {key} is listed twice (first at {g.where[('node', key)]})", f"nodes[{k}]")
+            g.fail(f"node {key} is listed twice (first at {g.node_at(key)})", f"nodes[{k}]")
         g.nodes[key] = (_function_name(node.get("activation"), "activation", f"nodes[{k}].activation", g),
                         _function_name(node.get("aggregation", "sum"), "aggregation",
                                        f"nodes[{k}].aggregation", g),
                         node.get("bias"), node.get("response", 1.0))
-        g.where[("node", key)] = f"nodes[{k}]"
+        g.node_where[key] = f"nodes[{k}]"
     check_size(g, len(inputs) + len(g.nodes), len(connections))
+    g.connections = _connection_list(connections, g)
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    g.metadata = {key: meta[key] for key in ("genome_id", "fitness", "generation")
+                  if is_number(meta.get(key)) and finite(meta[key])}
+    g.name = f"neat-genome-{meta['genome_id']}" if _is_key(g.metadata.get("genome_id")) else "neat-genome"
+    return build(g, loss=loss, name=name)
+
+
+def _connection_list(connections, g):
+    """``(from, to, weight, enabled)`` of each JSON connection, whose ids must be integers."""
+    try:   # at C speed when all is well, which the loop below checks one by one otherwise
+        listed = [(c["from"], c["to"], c["weight"], c.get("enabled", True)) for c in connections]
+        if {type(u) for u, _, _, _ in listed} | {type(v) for _, v, _, _ in listed} <= {int}:
+            return listed
+    except (TypeError, KeyError, AttributeError):
+        pass
+    listed = []
     for k, conn in enumerate(connections):
         if not isinstance(conn, dict) or not all(field in conn for field in ("from", "to", "weight")):
             g.fail("expected an object with from, to and weight", f"connections[{k}]")
         for end in ("from", "to"):
             if not _is_key(conn[end]):
                 g.fail(f"expected a node id (an integer), got {conn[end]!r}", f"connections[{k}].{end}")
-        g.connections.append((conn["from"], conn["to"], conn["weight"], conn.get("enabled", True)))
-        g.where[("connection", k)] = f"connections[{k}]"
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    g.metadata = {key: meta[key] for key in ("genome_id", "fitness", "generation")
-                  if is_number(meta.get(key)) and finite(meta[key])}
-    g.name = f"neat-genome-{meta['genome_id']}" if _is_key(g.metadata.get("genome_id")) else "neat-genome"
-    return build(g, loss=loss, name=name)
+        listed.append((conn["from"], conn["to"], conn["weight"], conn.get("enabled", True)))
+    return listed
 
 
 def _is_key(value):

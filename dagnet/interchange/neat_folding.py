@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 from .. import graph as graph_rules
 from .. import limits
@@ -67,8 +68,10 @@ class Genome:
     """A neat-python genome as plain data: what the importer reads from any source.
 
     ``nodes`` maps a key to ``(activation, aggregation, bias, response)``;
-    ``connections`` is a list of ``(from, to, weight, enabled)``; names in
-    ``where`` (node or connection index -> a place in the source) make errors precise.
+    ``connections`` is a list of ``(from, to, weight, enabled)``. For errors
+    that name a place in the source: ``node_where`` maps a node key to its
+    place, and ``listed`` says the connections are the source's list
+    ``connections`` in its order.
     """
 
     inputs: list
@@ -77,11 +80,18 @@ class Genome:
     connections: list
     name: str = None
     source: str = None
-    where: dict = None
+    node_where: dict = None
+    listed: bool = False
     metadata: dict = None
 
     def fail(self, message, key=None):
         raise InterchangeError(message, source=self.source, key=key)
+
+    def node_at(self, key):
+        return (self.node_where or {}).get(key)
+
+    def connection_at(self, k):
+        return f"connections[{k}]" if self.listed else None
 
 
 def check_size(g, nodes, connections):
@@ -100,15 +110,20 @@ def _is_finite_number(value):
     return is_number(value) and finite(value)
 
 
-def _check_genome(g):
-    """Keys, numbers, endpoints, duplicates; returns the enabled connections as (index, from, to, weight)."""
-    where = g.where or {}
+def _hashable(key):
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
+
+
+def _check_keys_and_numbers(g):
+    inputs = set(g.inputs)
     for what, keys in (("input", g.inputs), ("output", g.outputs)):
         for key in keys:
             if not _hashable(key):
                 g.fail(f"{what} key {key!r} is not a node key (neat-python's keys are integers)")
-    inputs = set(g.inputs)
-    known = inputs | set(g.nodes)
     for key in g.outputs:
         if key not in g.nodes:
             g.fail(f"output {key!r} is not among the genome's nodes")
@@ -117,16 +132,38 @@ def _check_genome(g):
     for key, (_, _, bias, response) in g.nodes.items():
         for what, value in (("bias", bias), ("response", response)):
             if not _is_finite_number(value):
-                g.fail(f"node {key!r}: {what} must be a finite number, got {value!r}",
-                       where.get(("node", key)))
-    enabled, first = [], {}
+                g.fail(f"node {key!r}: {what} must be a finite number, got {value!r}", g.node_at(key))
+
+
+def _connections_look_right(g):
+    """One pass over all connections at C speed: True when none can be at fault."""
+    conns, inputs = g.connections, set(g.inputs)
+    try:
+        if len({(u, v) for u, v, _, _ in conns}) < len(conns):
+            return False
+    except TypeError:            # an unhashable key
+        return False
+    if not all(on is True or on is False for _, _, _, on in conns):
+        return False
+    on = [(u, v, w) for u, v, w, flag in conns if flag]
+    ends = {u for u, _, _ in on} | {v for _, v, _ in on}
+    if not ends <= inputs | g.nodes.keys() or not inputs.isdisjoint(v for _, v, _ in on):
+        return False
+    if not all(type(w) is float for _, _, w in on):
+        return False
+    return bool(np.isfinite(np.fromiter((w for _, _, w in on), float, len(on))).all())
+
+
+def _check_each_connection(g):
+    """The connection at fault, named with its place: run when :func:`_connections_look_right` is False."""
+    inputs, known, first = set(g.inputs), set(g.inputs) | g.nodes.keys(), {}
     for k, (u, v, weight, on) in enumerate(g.connections):
-        at = where.get(("connection", k))
+        at = g.connection_at(k)
         if not (_hashable(u) and _hashable(v)):
             g.fail(f"connection {u!r} -> {v!r}: node keys are integers in neat-python", at)
         if first.setdefault((u, v), k) != k:   # two weights for one link: which one is meant?
             g.fail(f"connection {u!r} -> {v!r} is listed twice (first at "
-                   f"{where.get(('connection', first[u, v]), 'an earlier gene')})", at)
+                   f"{g.connection_at(first[u, v]) or 'an earlier gene'})", at)
         if not isinstance(on, bool):
             g.fail(f"connection {u!r} -> {v!r}: enabled must be true or false, got {on!r}", at)
         if not on:
@@ -138,16 +175,14 @@ def _check_genome(g):
             g.fail(f"connection {u!r} -> {v!r} goes into input {v!r}", at)
         if not _is_finite_number(weight):
             g.fail(f"connection {u!r} -> {v!r}: weight must be a finite number, got {weight!r}", at)
-        enabled.append((k, u, v, float(weight)))
-    return enabled
 
 
-def _hashable(key):
-    try:
-        hash(key)
-    except TypeError:
-        return False
-    return True
+def _check_genome(g):
+    """Keys, numbers, endpoints, duplicates; returns the enabled connections as (index, from, to, weight)."""
+    _check_keys_and_numbers(g)
+    if not _connections_look_right(g):
+        _check_each_connection(g)
+    return [(k, u, v, float(w)) for k, (u, v, w, on) in enumerate(g.connections) if on]
 
 
 def _required(g, enabled):
@@ -166,7 +201,7 @@ def _required(g, enabled):
 
 def _activation(g, key):
     activation, aggregation, _, _ = g.nodes[key]
-    at = (g.where or {}).get(("node", key))
+    at = g.node_at(key)
     if activation in REFUSED:
         g.fail(f"node {key!r}: neat-python's {activation!r} cannot be imported: {REFUSED[activation]}", at)
     if activation not in NEAT_ACTIVATIONS:
@@ -189,6 +224,34 @@ def _folded(g, value, factors, what, at):
     return product
 
 
+def _folded_bias(g, key, form):
+    bias = form.gain * g.nodes[key][2]
+    if bias - bias != 0.0:   # inf - inf is nan
+        _folded(g, g.nodes[key][2], (form.gain,), f"node {key!r}: bias", g.node_at(key))
+    return bias
+
+
+def _folded_weights(g, kept, forms):
+    """w'_ij = gain_j · response_j · c_j · w_ij · scale_i for every kept connection, at numpy speed."""
+    links = dict.fromkeys(forms, 0)
+    for _, _, v, _ in kept:
+        links[v] += 1
+    target = {v: (form.gain, g.nodes[v][3], aggregation(links[v])) for v, (form, aggregation) in forms.items()}
+    factor = {v: gain * response * c for v, (gain, response, c) in target.items()}   # the order of the
+    n = len(kept)                                                                    # scalar product below
+    w = np.fromiter((c[3] for c in kept), float, n)
+    by_target = np.fromiter((factor[c[2]] for c in kept), float, n)
+    scale = np.fromiter((forms[c[1]][0].scale if c[1] in forms else 1.0 for c in kept), float, n)
+    with np.errstate(over="ignore", invalid="ignore"):
+        folded = by_target * w * scale
+    overflow = np.flatnonzero(~np.isfinite(folded))
+    if len(overflow):
+        k, u, v, weight = kept[overflow[0]]
+        _folded(g, weight, (*target[v], scale[overflow[0]]), f"connection {u!r} -> {v!r}: weight",
+                g.connection_at(k))
+    return folded.tolist()
+
+
 def _check_feed_forward(g, G, names):
     if not nx.is_directed_acyclic_graph(G):
         cycle = nx.find_cycle(G)
@@ -202,30 +265,21 @@ def build(g, loss="mse", name=None):
     enabled = _check_genome(g)
     required = _required(g, enabled)
     kept = [c for c in enabled if c[2] in required]
-    where = g.where or {}
-    forms = {key: _activation(g, key) for key in required}
+    order = _in_order(required)
+    known = {}        # (activation, aggregation) -> its forms: looked up once per pair, not per node
+    forms = {key: known.get(g.nodes[key][:2]) or known.setdefault(g.nodes[key][:2], _activation(g, key))
+             for key in order}
     # An output whose activation has an output scale (softplus: 0.2·softplus(5x)) is computed by a
     # perceptron "KEY:softplus" feeding the output KEY, linear, through a fixed weight 0.2.
     scaled = {key: f"{key}:{g.nodes[key][0]}" for key in g.outputs if forms[key][0].scale != 1.0}
     node = {key: scaled.get(key, key) for key in required}
     node.update({i: i for i in g.inputs})
-    links = dict.fromkeys(required, 0)
-    for _, _, v, _ in kept:
-        links[v] += 1
     G = nx.DiGraph()
     G.add_nodes_from(g.inputs)
-    for key in _in_order(required):
-        form, (_, _, bias, _) = forms[key][0], g.nodes[key]
-        G.add_node(node[key], activation=form.dagnet,
-                   bias=_folded(g, bias, (form.gain,), f"node {key!r}: bias", where.get(("node", key))))
-    edges = []
-    for k, u, v, w in kept:
-        form, aggregation = forms[v]
-        scale = forms[u][0].scale if u in forms else 1.0
-        factors = (form.gain, g.nodes[v][3], aggregation(links[v]), scale)
-        edges.append((node[u], node[v], {"weight": _folded(
-            g, w, factors, f"connection {u!r} -> {v!r}: weight", where.get(("connection", k)))}))
-    G.add_edges_from(edges)
+    G.add_nodes_from((node[key], {"activation": forms[key][0].dagnet, "bias": _folded_bias(g, key, forms[key][0])})
+                     for key in order)
+    G.add_edges_from((node[u], node[v], {"weight": w})
+                     for (_, u, v, _), w in zip(kept, _folded_weights(g, kept, forms)))
     _check_feed_forward(g, G, {inner: key for key, inner in scaled.items()})
     for key, inner in scaled.items():
         G.add_node(key, activation="linear", bias=None)
