@@ -1,5 +1,6 @@
 """neat-python's JSON export read by dagnet alone (no neat-python): every defect is one error naming its place."""
 import json
+import pathlib
 
 import numpy as np
 import pytest
@@ -89,3 +90,14 @@ def test_a_folded_genome_still_computes_what_neat_python_does():
     X = np.array([[0.2, 0.4], [1.0, -1.0]])
     expected = 1 / (1 + np.exp(-5 * (0.5 + X @ [2.0, -1.0])))
     np.testing.assert_allclose(net.predict(X)[:, 0], expected, rtol=1e-14)
+
+
+FIXTURES = sorted(pathlib.Path(__file__).parent.joinpath("fixtures", "neat").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_real_exports_compute_what_neat_python_computed_when_exporting(path):
+    """tests/fixtures/neat: neat-python 2.0 exports with FeedForwardNetwork.activate on a few rows."""
+    expected = json.loads(path.read_text())["metadata"]["expected"]
+    net = importer.load(path)
+    np.testing.assert_allclose(net.predict(np.array(expected["X"])), expected["Y"], rtol=1e-12, atol=1e-12)
