@@ -241,10 +241,10 @@ PICKLE_SUFFIXES = (".pkl", ".pickle")
 
 
 def _config(path):
-    neat = require("neat", "reading a neat-python config file")
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise InterchangeError("no such config file", source=path)
+    neat = require("neat", "reading a neat-python config file")
     try:
         return neat.Config(neat.DefaultGenome, neat.DefaultReproduction, neat.DefaultSpeciesSet,
                            neat.DefaultStagnation, path)

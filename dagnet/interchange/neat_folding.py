@@ -119,11 +119,11 @@ def _hashable(key):
 
 
 def _check_keys_and_numbers(g):
-    inputs = set(g.inputs)
     for what, keys in (("input", g.inputs), ("output", g.outputs)):
         for key in keys:
             if not _hashable(key):
                 g.fail(f"{what} key {key!r} is not a node key (neat-python's keys are integers)")
+    inputs = set(g.inputs)
     for key in g.outputs:
         if key not in g.nodes:
             g.fail(f"output {key!r} is not among the genome's nodes")

@@ -33,8 +33,8 @@ import pickle
 from . import InterchangeError, MissingDependency
 
 #: (module, name) pairs a genome's pickle may name; Python 2 spellings too (protocols 0 and 1).
-_PLAIN = ("object", "int", "float", "bool", "complex", "str", "bytes", "list", "tuple", "dict",
-          "set", "frozenset")
+#: (Not ``bytes`` nor ``bytearray``: ``bytes(10**12)`` asks for a terabyte in a few bytes of pickle.)
+_PLAIN = ("object", "int", "float", "bool", "str", "list", "tuple", "dict", "set", "frozenset")
 ADMITTED = frozenset(
     {("neat.genome", "DefaultGenome"), ("neat.genes", "DefaultNodeGene"),
      ("neat.genes", "DefaultConnectionGene"),
