@@ -3,7 +3,7 @@ import networkx as nx
 import numpy as np
 
 import dagnet
-from dagnet import datasets
+from dagnet import datasets, limits
 
 
 def layered(sizes, hidden, output, loss, names=("x", "h", "y")):
@@ -89,4 +89,8 @@ def w4(seed=0, depth=300, batch=256):
 
 
 def network(G, engine="compiled", seed=0):
-    return dagnet.Network.from_graph(G, seed=seed, engine=engine)
+    # W5 at 1M edges has 100,036 nodes and just over 1,000,000 edges: past dagnet's default limits
+    # (dagnet.limits), which every way in holds, so raised to the graph's size here
+    with limits.raised(max_nodes=max(limits.LIMITS.max_nodes, len(G)),
+                       max_edges=max(limits.LIMITS.max_edges, G.number_of_edges())):
+        return dagnet.Network.from_graph(G, seed=seed, engine=engine)

@@ -10,7 +10,7 @@ import numbers
 import networkx as nx
 import numpy as np
 
-from . import activations
+from . import activations, limits
 from .errors import TopologyError, suggest
 from .initializers import DEFAULT_BIAS_INIT, DEFAULT_WEIGHT_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
@@ -94,10 +94,19 @@ def build(G, inputs=None, outputs=None, loss=None, seed=None, init=None, source=
     graph : networkx.DiGraph
         A new graph; every node has ``role``, ``activation``, ``bias`` and
         ``group``, every edge a float ``weight``.
+
+    Raises
+    ------
+    TopologyError
+        For a graph that breaks a rule, or is larger than :data:`dagnet.limits.LIMITS`
+        (checked before anything is copied).
     """
     check = _Checker(source, locate)
     if not isinstance(G, nx.DiGraph) or G.is_multigraph():
         check.fail(f"expected a networkx.DiGraph, got {type(G).__name__}")
+    too_big = limits.excess(G.number_of_nodes(), G.number_of_edges())
+    if too_big:   # the same limits as a topology file's, so a network dagnet saves loads again
+        check.fail(too_big)
     if copy:  # attribute dicts of our own, so the caller's graph is never changed
         H = nx.DiGraph()
         H.graph.update(G.graph)

@@ -2,9 +2,12 @@
 
 A topology file names groups and group-to-group edges, so a few bytes can
 ask for billions of perceptrons; these limits turn such a file into one
-clear error instead of a hang or an exhausted memory. They bound files
-and generated topologies, not graphs a program builds itself (those are
-already in memory). Raise them for networks you mean to build:
+clear error instead of a hang or an exhausted memory. Every way in holds
+them: topology files, generators, ``Network.from_graph`` (so that a
+network dagnet builds is one it can load again from the file it saves),
+and the importers (neat-python, node-link JSON), each checking the counts
+with :func:`excess` before it builds anything. Raise them for networks you
+mean to build:
 
 >>> import dagnet.limits
 >>> dagnet.limits.LIMITS.max_edges
@@ -45,6 +48,28 @@ def raised(**values):
     finally:
         for key, value in before.items():
             setattr(LIMITS, key, value)
+
+
+def excess(nodes, edges):
+    """What is over the limits in a network of ``nodes`` nodes (inputs included) and ``edges`` edges.
+
+    Returns
+    -------
+    str or None
+        One line naming the limit passed, or None when both counts are within the limits.
+
+    Examples
+    --------
+    >>> excess(nodes=150_003, edges=150_002)
+    '150,003 nodes (inputs included), over 100,000 (the limit dagnet.limits.LIMITS.max_nodes is 100,000; raise it if you mean it)'
+    >>> excess(nodes=10, edges=12) is None
+    True
+    """
+    if nodes > LIMITS.max_nodes:
+        return f"{nodes:,} nodes (inputs included), over {LIMITS.max_nodes:,} {hint('max_nodes')}"
+    if edges > LIMITS.max_edges:
+        return f"{edges:,} edges, over {LIMITS.max_edges:,} {hint('max_edges')}"
+    return None
 
 
 def hint(name):

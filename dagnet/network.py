@@ -78,6 +78,13 @@ class Network:
             See :mod:`dagnet.engine`; :meth:`engine_info` says what runs.
         init : str or None
             Weight initialisation scheme for nodes that name none.
+
+        Raises
+        ------
+        TopologyError
+            For a graph that is not a valid topology, or one over the size
+            limits of :mod:`dagnet.limits` (the limits of a topology file, so
+            that the network loads again from the file it saves).
         """
         return cls(graph_rules.build(G, inputs, outputs, loss, seed=seed, init=init), engine=engine,
                    seed=seed)

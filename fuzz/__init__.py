@@ -1,7 +1,7 @@
 """dagnet's fuzzers: one module per reader, each defining ``TARGET`` (see harness.py)."""
 
 #: The readers fuzzed, by name: ``fuzz/<name>.py`` defines ``TARGET``.
-TARGETS = ["topology", "experiment", "playground"]
+TARGETS = ["topology", "experiment", "neat_json", "playground"]
 
 
 def target(name):

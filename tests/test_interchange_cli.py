@@ -77,7 +77,7 @@ def _xor_json():
                             {"from": -1, "to": 0, "weight": 2.0, "enabled": True},
                             {"from": -2, "to": 0, "weight": 2.0, "enabled": True},
                             {"from": 3, "to": 0, "weight": -4.0, "enabled": True},
-                            {"from": 3, "to": 0, "weight": 9.0, "enabled": False}]}
+                            {"from": 0, "to": 3, "weight": 9.0, "enabled": False}]}
 
 
 def test_import_neat_writes_a_topology_that_trains_further(run, tmp_path):
@@ -106,6 +106,8 @@ def test_import_neat_mistakes_are_one_line_each(run, tmp_path):
     pickled = tmp_path / "winner.pkl"
     pickled.write_bytes(b"\x80\x04junk")
     code, _, err = run("import-neat", pickled, "--out", tmp_path / "x.yaml")
+    assert code == 1 and "--trust-pickle" in err
+    code, _, err = run("import-neat", pickled, "--trust-pickle", "--out", tmp_path / "x.yaml")
     assert code == 1 and "give the neat-python config file it was evolved with too" in err
     code, _, err = run("import-neat", tmp_path / "none.json", "--out", tmp_path / "x.yaml")
     assert code == 1 and "no such file" in err

@@ -162,3 +162,26 @@ def test_an_exported_program_runs_without_dagnet_for_any_batch(tmp_path):
         np.testing.assert_allclose(program(torch.tensor(X)).detach().numpy(), net.predict(X), rtol=1e-12)
     buffer = io.BytesIO(open(path, "rb").read())
     assert torch.export.load(buffer) is not None
+
+
+@pytest.mark.slow
+def test_torch_compile_compiles_every_exported_network_past_the_recompile_limit():
+    """Each module has a forward of its own: ten networks are ten compilations, none falls back to eager."""
+    import torch._dynamo
+    torch._dynamo.reset()
+    compiled = []
+
+    def backend(graph_module, example_inputs):      # called once per compilation, never on a fallback
+        compiled.append(graph_module)
+        return graph_module.forward
+
+    limit = torch._dynamo.config.recompile_limit
+    nets = [dagnet.generate.generate("mlp", sizes=[2 + k], inputs=3, outputs=2, seed=k) for k in range(limit + 2)]
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    for net in nets:
+        module = torch.compile(net.to_torch(), backend=backend)
+        np.testing.assert_allclose(module(torch.tensor(X)).detach().numpy(), net.predict(X), rtol=1e-12, atol=1e-12)
+    assert len(compiled) == len(nets)
+    module = nets[0].to_torch()
+    copy = pickle.loads(pickle.dumps(module))            # a module read back gets a forward of its own too
+    assert copy.forward.__func__.__code__ is not module.forward.__func__.__code__

@@ -37,6 +37,7 @@ import os
 import networkx as nx
 
 from .. import graph as graph_rules
+from .. import limits
 from ..files import atomic_write, read_text
 from ..network import Network
 from ..structure import generations
@@ -194,6 +195,8 @@ def from_node_link(data, source=None, engine="compiled"):
     Inputs, outputs and loss come from ``data["graph"]``; a node without
     ``bias`` or an edge without ``weight`` is initialised as
     :meth:`dagnet.Network.from_graph` does. ``source`` names the file in errors.
+    Lists longer than :data:`dagnet.limits.LIMITS` allows are refused before
+    any graph is built.
     """
     if isinstance(data, (str, bytes)):
         try:
@@ -208,6 +211,9 @@ def from_node_link(data, source=None, engine="compiled"):
         raise InterchangeError("not node-link JSON: expected an 'edges' (or 'links') list", source=source)
     if data.get("directed") is False or data.get("multigraph") is True:
         raise InterchangeError("the graph must be directed and not a multigraph", source=source)
+    too_big = limits.excess(len(data["nodes"]), len(data[edges_key]))
+    if too_big:
+        raise InterchangeError(too_big, source=source)
     graph = data.get("graph") if isinstance(data.get("graph"), dict) else {}
     G = nx.DiGraph()
     for key in ("name", "description", "metadata", "loss"):

@@ -52,42 +52,51 @@ Examples
 """
 import json
 import os
-import pickle
 
 from ..files import MAX_BYTES, read_text
-from ..graph import is_number
-from . import InterchangeError, MissingDependency, require
-from .neat_folding import NEAT_ACTIVATIONS, Genome, build
+from ..graph import finite, is_number
+from . import InterchangeError, require
+from .neat_folding import NEAT_ACTIVATIONS, Genome, build, check_size
+from .neat_pickle import loads_genome
 
 __all__ = ["NEAT_ACTIVATIONS", "from_json", "from_neat", "load"]
 
 
-def _genome_from_objects(genome, config):
+def _genome_from_objects(genome, config, source=None):
+    g = Genome([], [], {}, [], source=source)
     genome_config = getattr(config, "genome_config", config)
     try:
-        inputs, outputs = list(genome_config.input_keys), list(genome_config.output_keys)
+        g.inputs, g.outputs = list(genome_config.input_keys), list(genome_config.output_keys)
     except (AttributeError, TypeError):
-        raise InterchangeError(f"expected a neat-python Config (or its genome_config) with input_keys "
-                               f"and output_keys, got {type(config).__name__}") from None
-    if not hasattr(genome, "nodes") or not hasattr(genome, "connections"):
-        raise InterchangeError(f"expected a neat-python genome (with nodes and connections), got "
-                               f"{type(genome).__name__}")
+        g.fail(f"expected a neat-python Config (or its genome_config) with input_keys and "
+               f"output_keys, got {type(config).__name__}")
+    nodes, connections = getattr(genome, "nodes", None), getattr(genome, "connections", None)
+    if not isinstance(nodes, dict) or not isinstance(connections, dict):
+        g.fail(f"expected a neat-python genome (with dicts nodes and connections), got "
+               f"{type(genome).__name__}")
+    check_size(g, len(g.inputs) + len(nodes), len(connections))
     custom = _custom_functions(genome_config)
-    nodes = {}
-    for key, gene in genome.nodes.items():
+    for key, gene in nodes.items():
         activation, aggregation = getattr(gene, "activation", None), getattr(gene, "aggregation", "sum")
-        if activation in custom or aggregation in custom:
-            raise InterchangeError(f"node {key!r}: {activation if activation in custom else aggregation!r} "
-                                   f"is a custom function registered in the config; dagnet imports "
-                                   f"neat-python's built-in functions only")
-        nodes[key] = (activation, aggregation, getattr(gene, "bias", None), getattr(gene, "response", None))
-    connections = [(*gene.key, gene.weight, gene.enabled) for gene in genome.connections.values()]
+        for function in (activation, aggregation):
+            if not isinstance(function, str):
+                g.fail(f"node {key!r}: expected the name of a neat-python function, got {function!r}")
+            if function in custom:
+                g.fail(f"node {key!r}: {function!r} is a custom function registered in the config; "
+                       f"dagnet imports neat-python's built-in functions only")
+        g.nodes[key] = (activation, aggregation, getattr(gene, "bias", None), getattr(gene, "response", None))
+    for gene in connections.values():
+        ends = getattr(gene, "key", None)
+        if not isinstance(ends, tuple) or len(ends) != 2:
+            g.fail(f"expected connection genes keyed by (from, to), got key {ends!r}")
+        g.connections.append((*ends, getattr(gene, "weight", None), getattr(gene, "enabled", None)))
     key = getattr(genome, "key", None)
-    metadata = {"genome": key} if isinstance(key, int) else {}
-    if is_number(getattr(genome, "fitness", None)):
-        metadata["fitness"] = float(genome.fitness)
-    return Genome(inputs, outputs, nodes, connections, name=f"neat-genome-{key}" if key is not None
-                  else "neat-genome", metadata=metadata)
+    g.metadata = {"genome": key} if _is_key(key) else {}
+    fitness = getattr(genome, "fitness", None)
+    if is_number(fitness) and finite(fitness):
+        g.metadata["fitness"] = float(fitness)
+    g.name = f"neat-genome-{key}" if _is_key(key) else "neat-genome"
+    return g
 
 
 def _custom_functions(genome_config):
@@ -125,7 +134,9 @@ def from_neat(genome, config, loss="mse", name=None):
     ------
     InterchangeError
         For a cycle among enabled connections, an activation or aggregation
-        without dagnet counterpart (named, with the node), or a broken genome.
+        without dagnet counterpart (named, with the node), a broken genome,
+        or one larger than :data:`dagnet.limits.LIMITS` (checked on the
+        counts, before anything is built).
     """
     return build(_genome_from_objects(genome, config), loss=loss, name=name)
 
@@ -147,14 +158,15 @@ def from_json(data, loss="mse", name=None, source=None):
     """A Network from neat-python's JSON export (``neat.export.export_network_json``): a dict or text.
 
     Only ``network_type: feedforward`` is imported (a recurrent network
-    computes something else). See :func:`from_neat` for the rest.
+    computes something else). See :func:`from_neat` for the rest; errors
+    name the place in the JSON (``connections[4]``, ``nodes[2].bias``).
     """
     if isinstance(data, (str, bytes)):
         try:
             data = json.loads(data)
-        except ValueError as err:
+        except (ValueError, RecursionError) as err:
             raise InterchangeError(f"not JSON ({err})", source=source) from None
-    g = Genome([], [], {}, [], source=source, metadata={})
+    g = Genome([], [], {}, [], source=source, node_where={}, listed=True, metadata={})
     if not isinstance(data, dict):
         g.fail(f"expected a JSON object from neat-python's export, got a {type(data).__name__}")
     kind = data.get("network_type", "feedforward")
@@ -168,12 +180,15 @@ def from_json(data, loss="mse", name=None, source=None):
     for key in ("input_keys", "output_keys"):
         keys = topology.get(key)
         if not isinstance(keys, list) or not keys or not all(_is_key(k) for k in keys):
-            g.fail(f"must be a non-empty list of node ids, got {keys!r}", f"topology.{key}")
+            g.fail(f"must be a non-empty list of node ids (integers), got {keys!r}", f"topology.{key}")
+        if len(set(keys)) < len(keys):
+            twice = next(k for k in keys if keys.count(k) > 1)
+            g.fail(f"node {twice} is listed twice", f"topology.{key}")
     g.inputs, g.outputs = list(topology["input_keys"]), list(topology["output_keys"])
     nodes, connections = data.get("nodes"), data.get("connections")
     if not isinstance(nodes, list) or not isinstance(connections, list):
         g.fail("expected lists 'nodes' and 'connections'")
-    g.where = {}
+    check_size(g, len(nodes), len(connections))   # the export lists the inputs among the nodes
     inputs = set(g.inputs)
     for k, node in enumerate(nodes):
         if not isinstance(node, dict) or not _is_key(node.get("id")):
@@ -182,22 +197,38 @@ def from_json(data, loss="mse", name=None, source=None):
         if key in inputs or node.get("type") == "input":
             continue
         if key in g.nodes:
-            g.fail(f"node {key} is listed twice", f"nodes[{k}]")
+            g.fail(f"node {key} is listed twice (first at {g.node_at(key)})", f"nodes[{k}]")
         g.nodes[key] = (_function_name(node.get("activation"), "activation", f"nodes[{k}].activation", g),
                         _function_name(node.get("aggregation", "sum"), "aggregation",
                                        f"nodes[{k}].aggregation", g),
                         node.get("bias"), node.get("response", 1.0))
-        g.where[("node", key)] = f"nodes[{k}]"
+        g.node_where[key] = f"nodes[{k}]"
+    check_size(g, len(inputs) + len(g.nodes), len(connections))
+    g.connections = _connection_list(connections, g)
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    g.metadata = {key: meta[key] for key in ("genome_id", "fitness", "generation")
+                  if is_number(meta.get(key)) and finite(meta[key])}
+    g.name = f"neat-genome-{meta['genome_id']}" if _is_key(g.metadata.get("genome_id")) else "neat-genome"
+    return build(g, loss=loss, name=name)
+
+
+def _connection_list(connections, g):
+    """``(from, to, weight, enabled)`` of each JSON connection, whose ids must be integers."""
+    try:   # at C speed when all is well, which the loop below checks one by one otherwise
+        listed = [(c["from"], c["to"], c["weight"], c.get("enabled", True)) for c in connections]
+        if {type(u) for u, _, _, _ in listed} | {type(v) for _, v, _, _ in listed} <= {int}:
+            return listed
+    except (TypeError, KeyError, AttributeError):
+        pass
+    listed = []
     for k, conn in enumerate(connections):
         if not isinstance(conn, dict) or not all(field in conn for field in ("from", "to", "weight")):
             g.fail("expected an object with from, to and weight", f"connections[{k}]")
-        g.connections.append((conn["from"], conn["to"], conn["weight"], conn.get("enabled", True)))
-        g.where[("connection", len(g.connections) - 1)] = f"connections[{k}]"
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    g.metadata = {key: meta[key] for key in ("genome_id", "fitness", "generation")
-                  if is_number(meta.get(key))}
-    g.name = f"neat-genome-{meta['genome_id']}" if "genome_id" in g.metadata else "neat-genome"
-    return build(g, loss=loss, name=name)
+        for end in ("from", "to"):
+            if not _is_key(conn[end]):
+                g.fail(f"expected a node id (an integer), got {conn[end]!r}", f"connections[{k}].{end}")
+        listed.append((conn["from"], conn["to"], conn["weight"], conn.get("enabled", True)))
+    return listed
 
 
 def _is_key(value):
@@ -206,11 +237,14 @@ def _is_key(value):
 
 # -- files ---------------------------------------------------------------------------------------
 
+PICKLE_SUFFIXES = (".pkl", ".pickle")
+
+
 def _config(path):
-    neat = require("neat", "reading a neat-python config file")
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise InterchangeError("no such config file", source=path)
+    neat = require("neat", "reading a neat-python config file")
     try:
         return neat.Config(neat.DefaultGenome, neat.DefaultReproduction, neat.DefaultSpeciesSet,
                            neat.DefaultStagnation, path)
@@ -220,70 +254,84 @@ def _config(path):
                                source=path) from None
 
 
-def _unpickle(path):
-    path = os.fspath(path)
+def _read_bytes(path):
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise InterchangeError(f"is {size / 2**20:.1f} MiB, over the {MAX_BYTES >> 20} MiB limit",
-                                   source=path)
         with open(path, "rb") as f:
-            data = f.read()
+            data = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise InterchangeError("no such file", source=path) from None
-    if data[:2] == b"\x1f\x8b":
-        raise InterchangeError("a gzip file, likely a neat-python checkpoint: restore it with "
-                               "neat.Checkpointer.restore_checkpoint, pickle the genome you want, and "
-                               "import that", source=path)
+    if len(data) > MAX_BYTES:
+        raise InterchangeError(f"over the {MAX_BYTES >> 20} MiB limit (dagnet.files.MAX_BYTES)",
+                               source=path)
+    return data
+
+
+def _head(path):
+    """The file's first bytes, a UTF-8 byte-order mark and white space left out."""
     try:
-        obj = pickle.loads(data)
-    except ModuleNotFoundError as err:
-        if err.name and err.name.split(".")[0] == "neat":
-            raise MissingDependency('reading a pickled neat-python genome needs neat-python: '
-                                    'pip install "dagnet[neat]"') from None
-        raise InterchangeError(f"not a pickled neat-python genome (it needs module {err.name!r})",
-                               source=path) from None
-    except Exception as err:
-        raise InterchangeError(f"not a pickled neat-python genome ({type(err).__name__}: {err})",
-                               source=path) from None
-    if isinstance(obj, (tuple, list)):   # (genome, config) pairs some scripts pickle
-        obj = next((o for o in obj if hasattr(o, "nodes") and hasattr(o, "connections")), obj)
-    if not (hasattr(obj, "nodes") and hasattr(obj, "connections")):
-        raise InterchangeError(f"holds a {type(obj).__name__}, not a neat-python genome", source=path)
-    return obj
+        with open(path, "rb") as f:
+            return f.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except FileNotFoundError:
+        raise InterchangeError("no such file", source=path) from None
 
 
-def load(path, config=None, loss="mse", name=None):
+def load(path, config=None, loss="mse", name=None, allow_pickle=False):
     """A Network from a neat-python file: its JSON export, or a pickled genome with its ``config`` file.
 
     Parameters
     ----------
     path : str or path
         A ``.json`` file written by ``neat.export.export_network_json``, or a
-        genome saved with ``pickle.dump`` (unpickling runs code from the file:
-        import only pickles you trust).
+        genome saved with ``pickle.dump`` (named ``.pkl`` or ``.pickle``, or
+        anything but ``.json``). A file's content must match its name: a
+        ``.json`` file is never unpickled.
     config : str, path or None
-        The neat-python config file the genome was evolved with (pickles only).
+        The neat-python config file the genome was evolved with (pickles only),
+        read before the pickle is.
     loss, name
         As in :func:`from_neat`.
+    allow_pickle : bool
+        Pickles are read only when True. Even then dagnet unpickles only
+        neat-python's genome and gene classes and plain Python values
+        (:mod:`dagnet.interchange.neat_pickle`), so a file naming any other
+        callable is refused without running it.
+
+    Raises
+    ------
+    InterchangeError
+        For a file that is not what its name says, a pickle without
+        ``allow_pickle=True`` or without ``config``, or any problem
+        :func:`from_json` and :func:`from_neat` name.
     """
     path = os.fspath(path)
     if os.path.isdir(path):
         raise InterchangeError("is a directory, not a neat-python file", source=path)
-    try:
-        with open(path, "rb") as f:
-            head = f.read(64).lstrip()
-    except FileNotFoundError:
-        raise InterchangeError("no such file", source=path) from None
-    if head[:1] in (b"{", b"["):
+    if os.path.exists(path) and not os.path.isfile(path):   # a FIFO would block the read below
+        raise InterchangeError("not a regular file (a device, pipe or socket)", source=path)
+    suffix = os.path.splitext(path)[1].lower()
+    head = _head(path)
+    holds_json = head[:1] in (b"{", b"[")
+    if suffix in PICKLE_SUFFIXES and holds_json:
+        raise InterchangeError(f"named {suffix} but holds JSON text: name it .json", source=path)
+    if suffix == ".json" or holds_json:
+        if head[:1] == b"\x80":            # pickle protocols 2 to 5 start so
+            raise InterchangeError("named .json but holds a pickle, and dagnet never unpickles a .json "
+                                   "file; export the genome as JSON (neat.export.export_network_json)",
+                                   source=path)
         text = read_text(path, InterchangeError, what="neat-python JSON file")
         return from_json(text, loss=loss, name=name, source=path)
+    if not allow_pickle:
+        raise InterchangeError("not JSON, so a pickled genome; unpickling can run code from the file, "
+                               "so dagnet reads a pickle only when told to trust it (allow_pickle=True, "
+                               "or --trust-pickle on the command line); neat-python's JSON export "
+                               "(neat.export.export_network_json) needs no trust", source=path)
     if config is None:
-        raise InterchangeError("not JSON, so a pickled genome: give the neat-python config file it "
-                               "was evolved with too", source=path)
-    genome = _unpickle(path)
+        raise InterchangeError("a pickled genome: give the neat-python config file it was evolved "
+                               "with too", source=path)
     config = _config(config)
-    try:
-        return from_neat(genome, config, loss=loss, name=name)
-    except InterchangeError as err:
-        raise InterchangeError(err.problem, source=path, key=err.key) from None
+    genome = loads_genome(_read_bytes(path), path)
+    if isinstance(genome, (tuple, list)):   # (genome, fitness) pairs some scripts pickle
+        genome = next((o for o in genome if hasattr(o, "nodes") and hasattr(o, "connections")), genome)
+    if not (hasattr(genome, "nodes") and hasattr(genome, "connections")):
+        raise InterchangeError(f"holds a {type(genome).__name__}, not a neat-python genome", source=path)
+    return build(_genome_from_objects(genome, config, source=path), loss=loss, name=name)

@@ -22,8 +22,11 @@ import math
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
-from ..graph import is_number
+from .. import graph as graph_rules
+from .. import limits
+from ..graph import finite, is_number
 from ..network import Network
 from ..text import names
 from . import InterchangeError
@@ -65,8 +68,10 @@ class Genome:
     """A neat-python genome as plain data: what the importer reads from any source.
 
     ``nodes`` maps a key to ``(activation, aggregation, bias, response)``;
-    ``connections`` is a list of ``(from, to, weight, enabled)``; names in
-    ``where`` (node or connection index -> a place in the source) make errors precise.
+    ``connections`` is a list of ``(from, to, weight, enabled)``. For errors
+    that name a place in the source: ``node_where`` maps a node key to its
+    place, and ``listed`` says the connections are the source's list
+    ``connections`` in its order.
     """
 
     inputs: list
@@ -75,17 +80,50 @@ class Genome:
     connections: list
     name: str = None
     source: str = None
-    where: dict = None
+    node_where: dict = None
+    listed: bool = False
     metadata: dict = None
 
     def fail(self, message, key=None):
         raise InterchangeError(message, source=self.source, key=key)
 
+    def node_at(self, key):
+        return (self.node_where or {}).get(key)
 
-def _check_genome(g):
-    """Keys, numbers and connection endpoints; returns the enabled connections."""
-    inputs, known = set(g.inputs), set(g.inputs) | set(g.nodes)
-    where = g.where or {}
+    def connection_at(self, k):
+        return f"connections[{k}]" if self.listed else None
+
+
+def check_size(g, nodes, connections):
+    """Refuse a genome of more nodes (inputs included) or connections than :mod:`dagnet.limits` allows.
+
+    Called on the counts, before anything is built.
+    """
+    problem = limits.excess(nodes, connections)
+    if problem:
+        g.fail(problem)
+
+
+def _is_finite_number(value):
+    if type(value) is float:
+        return value - value == 0.0          # the common case: not nan (nan - nan) nor ±inf
+    return is_number(value) and finite(value)
+
+
+def _hashable(key):
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
+
+
+def _check_keys_and_numbers(g):
+    for what, keys in (("input", g.inputs), ("output", g.outputs)):
+        for key in keys:
+            if not _hashable(key):
+                g.fail(f"{what} key {key!r} is not a node key (neat-python's keys are integers)")
+    inputs = set(g.inputs)
     for key in g.outputs:
         if key not in g.nodes:
             g.fail(f"output {key!r} is not among the genome's nodes")
@@ -93,12 +131,39 @@ def _check_genome(g):
             g.fail(f"node {key!r} is both an input and an output")
     for key, (_, _, bias, response) in g.nodes.items():
         for what, value in (("bias", bias), ("response", response)):
-            if not is_number(value) or not math.isfinite(value):
-                g.fail(f"node {key!r}: {what} must be a finite number, got {value!r}",
-                       where.get(("node", key)))
-    enabled = []
+            if not _is_finite_number(value):
+                g.fail(f"node {key!r}: {what} must be a finite number, got {value!r}", g.node_at(key))
+
+
+def _connections_look_right(g):
+    """One pass over all connections at C speed: True when none can be at fault."""
+    conns, inputs = g.connections, set(g.inputs)
+    try:
+        if len({(u, v) for u, v, _, _ in conns}) < len(conns):
+            return False
+    except TypeError:            # an unhashable key
+        return False
+    if not all(on is True or on is False for _, _, _, on in conns):
+        return False
+    on = [(u, v, w) for u, v, w, flag in conns if flag]
+    ends = {u for u, _, _ in on} | {v for _, v, _ in on}
+    if not ends <= inputs | g.nodes.keys() or not inputs.isdisjoint(v for _, v, _ in on):
+        return False
+    if not all(type(w) is float for _, _, w in on):
+        return False
+    return bool(np.isfinite(np.fromiter((w for _, _, w in on), float, len(on))).all())
+
+
+def _check_each_connection(g):
+    """The connection at fault, named with its place: run when :func:`_connections_look_right` is False."""
+    inputs, known, first = set(g.inputs), set(g.inputs) | g.nodes.keys(), {}
     for k, (u, v, weight, on) in enumerate(g.connections):
-        at = where.get(("connection", k))
+        at = g.connection_at(k)
+        if not (_hashable(u) and _hashable(v)):
+            g.fail(f"connection {u!r} -> {v!r}: node keys are integers in neat-python", at)
+        if first.setdefault((u, v), k) != k:   # two weights for one link: which one is meant?
+            g.fail(f"connection {u!r} -> {v!r} is listed twice (first at "
+                   f"{g.connection_at(first[u, v]) or 'an earlier gene'})", at)
         if not isinstance(on, bool):
             g.fail(f"connection {u!r} -> {v!r}: enabled must be true or false, got {on!r}", at)
         if not on:
@@ -108,16 +173,22 @@ def _check_genome(g):
                 g.fail(f"connection {u!r} -> {v!r}: {end!r} is neither an input nor a node", at)
         if v in inputs:
             g.fail(f"connection {u!r} -> {v!r} goes into input {v!r}", at)
-        if not is_number(weight) or not math.isfinite(weight):
+        if not _is_finite_number(weight):
             g.fail(f"connection {u!r} -> {v!r}: weight must be a finite number, got {weight!r}", at)
-        enabled.append((u, v, float(weight)))
-    return enabled
+
+
+def _check_genome(g):
+    """Keys, numbers, endpoints, duplicates; returns the enabled connections as (index, from, to, weight)."""
+    _check_keys_and_numbers(g)
+    if not _connections_look_right(g):
+        _check_each_connection(g)
+    return [(k, u, v, float(w)) for k, (u, v, w, on) in enumerate(g.connections) if on]
 
 
 def _required(g, enabled):
     """Nodes that reach an output along enabled connections (neat-python's required_for_output)."""
     into = {}
-    for u, v, _ in enabled:
+    for _, u, v, _ in enabled:
         into.setdefault(v, []).append(u)
     required, stack = set(g.outputs), list(g.outputs)
     while stack:
@@ -130,7 +201,7 @@ def _required(g, enabled):
 
 def _activation(g, key):
     activation, aggregation, _, _ = g.nodes[key]
-    at = (g.where or {}).get(("node", key))
+    at = g.node_at(key)
     if activation in REFUSED:
         g.fail(f"node {key!r}: neat-python's {activation!r} cannot be imported: {REFUSED[activation]}", at)
     if activation not in NEAT_ACTIVATIONS:
@@ -142,45 +213,81 @@ def _activation(g, key):
     return NEAT_ACTIVATIONS[activation], AGGREGATIONS[aggregation]
 
 
+def _folded(g, value, factors, what, at):
+    """``value`` times the factors neat-python applies, or an error when float64 overflows."""
+    product = value
+    for factor in factors:
+        product *= factor
+    if not math.isfinite(product):
+        g.fail(f"{what} {value!r} becomes {product} with neat-python's gain and response folded in "
+               f"(×{math.prod(factors):g}), beyond float64", at)
+    return product
+
+
+def _folded_bias(g, key, form):
+    bias = form.gain * g.nodes[key][2]
+    if bias - bias != 0.0:   # inf - inf is nan
+        _folded(g, g.nodes[key][2], (form.gain,), f"node {key!r}: bias", g.node_at(key))
+    return bias
+
+
+def _folded_weights(g, kept, forms):
+    """w'_ij = gain_j · response_j · c_j · w_ij · scale_i for every kept connection, at numpy speed."""
+    links = dict.fromkeys(forms, 0)
+    for _, _, v, _ in kept:
+        links[v] += 1
+    target = {v: (form.gain, g.nodes[v][3], aggregation(links[v])) for v, (form, aggregation) in forms.items()}
+    factor = {v: gain * response * c for v, (gain, response, c) in target.items()}   # the order of the
+    n = len(kept)                                                                    # scalar product below
+    w = np.fromiter((c[3] for c in kept), float, n)
+    by_target = np.fromiter((factor[c[2]] for c in kept), float, n)
+    scale = np.fromiter((forms[c[1]][0].scale if c[1] in forms else 1.0 for c in kept), float, n)
+    with np.errstate(over="ignore", invalid="ignore"):
+        folded = by_target * w * scale
+    overflow = np.flatnonzero(~np.isfinite(folded))
+    if len(overflow):
+        k, u, v, weight = kept[overflow[0]]
+        _folded(g, weight, (*target[v], scale[overflow[0]]), f"connection {u!r} -> {v!r}: weight",
+                g.connection_at(k))
+    return folded.tolist()
+
+
+def _check_feed_forward(g, G, names):
+    if not nx.is_directed_acyclic_graph(G):
+        cycle = nx.find_cycle(G)
+        path = " -> ".join(str(names.get(u, u)) for u, _ in cycle) + f" -> {names.get(cycle[0][0], cycle[0][0])}"
+        g.fail(f"the enabled connections form a cycle {path}: dagnet imports feed-forward genomes "
+               f"only (neat-python's feed_forward = True)")
+
+
 def build(g, loss="mse", name=None):
     """The Network of a :class:`Genome`, gains, responses and aggregations folded into the weights."""
     enabled = _check_genome(g)
     required = _required(g, enabled)
-    kept = [(u, v, w) for u, v, w in enabled if v in required]
-    order = nx.DiGraph()
-    order.add_nodes_from(g.inputs)
-    order.add_edges_from((u, v) for u, v, _ in kept)
-    if not nx.is_directed_acyclic_graph(order):
-        cycle = nx.find_cycle(order)
-        path = " -> ".join(str(u) for u, _ in cycle) + f" -> {cycle[0][0]}"
-        g.fail(f"the enabled connections form a cycle {path}: dagnet imports feed-forward genomes "
-               f"only (neat-python's feed_forward = True)")
-    forms = {key: _activation(g, key) for key in required}
+    kept = [c for c in enabled if c[2] in required]
+    order = _in_order(required)
+    known = {}        # (activation, aggregation) -> its forms: looked up once per pair, not per node
+    forms = {key: known.get(g.nodes[key][:2]) or known.setdefault(g.nodes[key][:2], _activation(g, key))
+             for key in order}
     # An output whose activation has an output scale (softplus: 0.2·softplus(5x)) is computed by a
     # perceptron "KEY:softplus" feeding the output KEY, linear, through a fixed weight 0.2.
     scaled = {key: f"{key}:{g.nodes[key][0]}" for key in g.outputs if forms[key][0].scale != 1.0}
     node = {key: scaled.get(key, key) for key in required}
     node.update({i: i for i in g.inputs})
-    links = {key: 0 for key in required}
-    for _, v, _ in kept:
-        links[v] += 1
     G = nx.DiGraph()
     G.add_nodes_from(g.inputs)
-    for key in sorted(required):
-        form = forms[key][0]
-        G.add_node(node[key], activation=form.dagnet, bias=form.gain * g.nodes[key][2])
-    for u, v, w in kept:
-        form, aggregation = forms[v]
-        scale = forms[u][0].scale if u in forms else 1.0
-        G.add_edge(node[u], node[v],
-                   weight=form.gain * g.nodes[v][3] * aggregation(links[v]) * w * scale)
+    G.add_nodes_from((node[key], {"activation": forms[key][0].dagnet, "bias": _folded_bias(g, key, forms[key][0])})
+                     for key in order)
+    G.add_edges_from((node[u], node[v], {"weight": w})
+                     for (_, u, v, _), w in zip(kept, _folded_weights(g, kept, forms)))
+    _check_feed_forward(g, G, {inner: key for key, inner in scaled.items()})
     for key, inner in scaled.items():
         G.add_node(key, activation="linear", bias=None)
         G.add_edge(inner, key, weight=forms[key][0].scale, trainable=False)
     dead = [i for i in g.inputs if G.out_degree(i) == 0]
     for i in dead:   # X keeps every input column: a fixed zero weight says "not connected"
         G.add_edge(i, g.outputs[0], weight=0.0, trainable=False)
-    dropped = sorted(k for k in g.nodes if k not in required)
+    dropped = _in_order(k for k in g.nodes if k not in required)
     description = [f"imported from neat-python: {len(required)} nodes, {len(kept)} connections"]
     if len(enabled) < len(g.connections):
         description.append(f"{len(g.connections) - len(enabled)} disabled connections dropped")
@@ -192,4 +299,14 @@ def build(g, loss="mse", name=None):
         description.append(f"outputs with a scaled activation, computed by {names(scaled.values())}")
     G.graph.update(name=name or g.name, description="; ".join(description),
                    metadata={"source": "neat-python", **(g.metadata or {})})
-    return Network.from_graph(G, inputs=g.inputs, outputs=g.outputs, loss=loss)
+    # G is ours: completed in place, not copied as Network.from_graph would
+    return Network(graph_rules.build(G, inputs=g.inputs, outputs=g.outputs, loss=loss, copy=False))
+
+
+def _in_order(keys):
+    """Node keys sorted (by their text when they are of mixed types)."""
+    keys = list(keys)
+    try:
+        return sorted(keys)
+    except TypeError:
+        return sorted(keys, key=repr)

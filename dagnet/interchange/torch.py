@@ -31,6 +31,7 @@ True
 import functools
 import hashlib
 import io
+import types
 
 import numpy as np
 
@@ -38,6 +39,10 @@ from ..files import atomic_write
 from ..losses import LOSSES
 from ..plan import DenseStep
 from . import InterchangeError, require
+
+
+#: The methods each module gets a code object of its own for (see ``DagModule._own_code``).
+OWN_CODE = ("forward", "loss", "trace")
 
 
 def _torch():
@@ -149,6 +154,32 @@ def _module_class():
                               self._runs(plan.constant_runs, plan.n_inputs, "constant"))
             self.steps = [self._step(k, step) for k, step in enumerate(plan.steps)]
             self.outputs_where = self._index("outputs_index", plan.output_columns)
+            self._own_code()
+
+        def _own_code(self):
+            """Give this module its own code objects for the methods one compiles.
+
+            ``torch.compile`` keeps what it compiled per code object, guarded on
+            the module's structure (``self.steps``): modules of different
+            networks sharing one ``forward`` would recompile it for each network
+            and, past ``torch._dynamo.config.recompile_limit`` (8), silently run
+            uncompiled. With a code object of its own, each module is compiled
+            once (and again only for a new batch-size regime).
+            """
+            for name in OWN_CODE:
+                shared = getattr(DagModule, name)
+                code = shared.__code__.replace(co_name=name)       # equal, but a new object
+                own = types.FunctionType(code, shared.__globals__, name, shared.__defaults__,
+                                         shared.__closure__)
+                own.__doc__, own.__qualname__ = shared.__doc__, shared.__qualname__
+                object.__setattr__(self, name, types.MethodType(own, self))
+
+        def __getstate__(self):
+            return {k: v for k, v in super().__getstate__().items() if k not in OWN_CODE}
+
+        def __setstate__(self, state):
+            super().__setstate__(state)
+            self._own_code()
 
         def _index(self, name, columns):
             """A slice for a contiguous run of columns, else a registered index buffer's name."""
