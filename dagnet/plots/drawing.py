@@ -114,15 +114,17 @@ def draw_network(net, path=None, collapse_groups=None, title=None, show_bias=Tru
     show_bias : bool
         Mark each perceptron's bias with a small square in the weight colours.
 
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
     Edges are blue for positive weights and orange for negative ones, wider
     for larger |w|. Edges that jump over a generation (skip connections) are
     dashed arcs routed above or below the columns they jump over
     (:func:`dagnet.plots.layout.route_skips`). Node fill shows the
     activation (legend); outputs have a thicker outline.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
     """
     matplotlib, Figure = require_matplotlib()
     D = drawing_graph(net, collapse_groups)

@@ -81,14 +81,16 @@ def run(experiment, out_dir, n_jobs=-1, scheduler=None, pictures=True, log=_stde
     worker_timeout : float
         Seconds a Dask cluster may have no workers before the sweep stops.
 
-    Results do not depend on ``n_jobs`` or ``scheduler``: each run seeds
-    its initial weights and its shuffling from its own seed.
-
     Raises
     ------
     WorkersLost
         When worker processes or the cluster went away mid-sweep; the runs
         finished so far are in results.csv, and running again trains the rest.
+
+    Notes
+    -----
+    Results do not depend on ``n_jobs`` or ``scheduler``: each run seeds
+    its initial weights and its shuffling from its own seed.
     """
     log = log or (lambda message: None)
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
