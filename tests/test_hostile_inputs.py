@@ -60,6 +60,23 @@ CORPUS = {
                       "nodes.y.group: group must be a name"),
     "tab indentation": ("inputs: [a]\noutputs: [y]\nnodes:\n\ty: {}\n", "line 4: a tab indents this line"),
     "binary junk": ("\x00\x01\x02 inputs", "control characters are not allowed"),
+    "!!float on a list": ("inputs: !!float [a]\noutputs: [y]\n" + ONE_EDGE,
+                          "line 1, column 9: !!float needs a single value, not a list"),
+    "!!map on a list": (HEAD + "nodes: !!map [y]\nedges: [{from: a, to: y}]", "line 3, column 8: !!map needs a mapping"),
+    "!!int abc": (HEAD + "nodes: {y: {bias: !!int abc}}\nedges: [{from: a, to: y}]",
+                  "line 3, column 19: 'abc' is not a whole number (!!int)"),
+    "!!bool maybe": (HEAD + "nodes: {y: {trainable: !!bool maybe}}\nedges: [{from: a, to: y}]",
+                     "'maybe' is not true or false (!!bool)"),
+    "!!null 5": (HEAD + "nodes: {y: {bias: !!null 5}}\nedges: [{from: a, to: y}]", "'5' is not null (!!null)"),
+    "4,400-digit weight": (HEAD + "nodes: {y: {}}\nedges: [{from: a, to: y, weight: " + "9" * 4400 + "}]",
+                           "line 4, column 34: a whole number of 4,400 digits; at most 1,000"),
+    "4,400-digit weight in JSON": ('{"inputs": ["a"], "outputs": ["y"], "nodes": {"y": {}}, "edges": '
+                                   '[{"from": "a", "to": "y", "weight": ' + "9" * 4400 + "}]}",
+                                   "a whole number of 4,400 digits"),
+    "lone surrogate": (HEAD + "nodes: {y: {}}\nedges: [{from: a, to: \ud800}]",
+                       "line 4, column 23: U+D800 is half of a character"),
+    "lone surrogate in JSON": ('{"inputs": ["\udc00"], "outputs": ["y"]}', "line 1, column 14: U+DC00"),
+    "escaped lone surrogate in JSON": ('{"inputs": ["\\ud800"], "outputs": ["y"]}', "line 1, column "),
 }
 
 
@@ -98,6 +115,11 @@ def test_our_depth_limit_holds_whatever_the_c_parser_refuses_first(monkeypatch, 
     assert "nested more than 64 levels deep" in str(err.value)
     with pytest.raises(dagnet.TopologyError, match=f"deep.yaml: line {line}, column 4: a limit of the parser"):
         dagnet.loads("a: [b, c]\n", source="deep.yaml")      # nothing of ours broken: its reason stands
+
+
+def test_an_escaped_character_pair_in_json_is_one_character():
+    assert dagnet.loads('{"inputs": ["\\ud83d\\ude00"], "outputs": ["y"], "nodes": {"y": {}}, '
+                        '"edges": [{"from": "\U0001f600", "to": "y"}]}').inputs == ["\U0001f600"]
 
 
 def test_yaml_scalars_follow_yaml_1_2():
