@@ -58,6 +58,10 @@ def read_text(path, error, max_bytes=None, what="file"):
         raise fail(f"is a directory, not a {what}") from None
     except PermissionError:
         raise fail("permission denied") from None
+    except OSError as err:      # a name too long, a path through a file, a loop of links, ...
+        raise fail((err.strerror or type(err).__name__).lower()) from None
+    except ValueError:          # open() refuses a name with a NUL character in it
+        raise fail("a file name cannot hold a NUL character") from None
     if len(data) > limit:
         raise fail(f"grew past the limit of {limit / 2**20:.0f} MiB while being read")
     try:

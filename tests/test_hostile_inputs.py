@@ -4,6 +4,7 @@ A corpus of files that once crashed, hung or exhausted memory, and
 hypothesis-driven fuzzing of the three readers users feed directly: the
 topology loader, the experiment reader and the CSV reader.
 """
+import json
 import os
 import stat
 import subprocess
@@ -158,6 +159,19 @@ def test_devices_fifos_and_huge_files_are_refused_without_reading_them(tmp_path)
         f.truncate(300 << 20)                  # sparse: no disk spent
     with pytest.raises(dagnet.TopologyError, match="over the limit of 256 MiB"):
         dagnet.load(big)
+
+
+@pytest.mark.parametrize("name, problem", [("x" * 300 + ".yaml", "file name too long"),
+                                           ("experiment.yaml/net.yaml", "not a directory"),
+                                           ("net\x00.yaml", "a file name cannot hold a NUL character")])
+def test_a_path_no_file_can_have_is_one_error_naming_the_key(tmp_path, name, problem):
+    from dagnet import sweep
+    path = tmp_path / "experiment.yaml"
+    path.write_text(f"topologies: {{net: {json.dumps(name)}}}\ndatasets: [moons]\n")
+    with pytest.raises(ExperimentError, match=f"experiment.yaml: topologies.net: .*: {problem}$"):
+        sweep.load_experiment(path)
+    with pytest.raises(dagnet.TopologyError, match=f"{problem}$"):
+        dagnet.load(tmp_path / name)
 
 
 def test_an_experiment_file_is_read_strictly(tmp_path):
