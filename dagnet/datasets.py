@@ -13,8 +13,6 @@ sets return the target values.
 >>> X.shape, Y.shape
 ((6, 2), (6, 1))
 """
-import csv
-import io
 import os
 from dataclasses import dataclass
 from typing import Callable
@@ -24,7 +22,8 @@ import numpy as np
 from .errors import suggest
 from .graph import finite, is_number
 from .limits import LIMITS, hint
-from .files import atomic_write, read_text
+from .files import atomic_write
+from .tables import read_table
 
 _TRUTH = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -241,46 +240,14 @@ _one_hot = one_hot   # load's own one_hot argument shadows the function's name
 def load_csv(path, inputs, targets=None, delimiter=","):
     """``X, Y`` from a CSV file with a header row, picking columns by name.
 
-    ``Y`` is None when ``targets`` is None. Missing columns, ragged rows and
-    cells that are not numbers raise ValueError naming the file, row and column.
+    ``Y`` is None when ``targets`` is None. The file is read through
+    :func:`dagnet.tables.read_table`: a missing column, a ragged row, a cell
+    that is not a finite number or a file that is not CSV text raises
+    :class:`~dagnet.errors.CSVError` (a ValueError) naming the file, row and column.
     """
-    path = os.fspath(path)
-    inputs, targets = list(inputs), None if targets is None else list(targets)
-    text = read_text(path, ValueError, what="CSV file")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as err:
-        raise ValueError(f"{path}: not a CSV file this reader takes ({err})") from None
-    if not rows:
-        raise ValueError(f"{path}: empty file; expected a header row of column names")
-    header = [name.strip() for name in rows[0]]
-    index = {}
-    for name in inputs + (targets or []):
-        if name not in header:
-            raise ValueError(f"{path}: no column {name!r}{suggest(name, header)}; "
-                             f"columns: {', '.join(header)}")
-        index[name] = header.index(name)
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
-    if not body:
-        raise ValueError(f"{path}: no data rows below the header")
-
-    def column(names):
-        values = np.empty((len(body), len(names)))
-        for i, (number, row) in enumerate(body):
-            if len(row) != len(header):
-                raise ValueError(f"{path}: row {number} has {len(row)} cells, the header {len(header)}")
-            for j, name in enumerate(names):
-                cell = row[index[name]].strip()
-                try:
-                    values[i, j] = float(cell)
-                except ValueError:
-                    raise ValueError(f"{path}: row {number}, column {name!r}: "
-                                     f"{cell!r} is not a number") from None
-                if not np.isfinite(values[i, j]):
-                    raise ValueError(f"{path}: row {number}, column {name!r}: {cell!r} is not finite")
-        return values
-
-    return column(inputs), None if targets is None else column(targets)
+    groups = [list(inputs)] + ([] if targets is None else [list(targets)])
+    arrays = read_table(os.fspath(path), delimiter).arrays(*groups)
+    return arrays[0], (None if targets is None else arrays[1])
 
 
 def save_csv(path, X, Y=None, inputs=None, targets=None):

@@ -274,6 +274,77 @@ def test_a_csv_with_more_columns_than_inputs_must_name_them(run, tmp_path, monke
     assert code == 1 and "do not name the network's 1 input (x); name them with --inputs" in err
 
 
+@pytest.mark.parametrize("command", ["train", "predict"])
+@pytest.mark.parametrize("make, problem", [
+    (lambda path: os.mkfifo(path), "not a regular file"),                  # no writer: open() would hang
+    (lambda path: os.symlink("/dev/zero", path), "not a regular file"),    # endless: would read on
+    (lambda path: path.write_text("a,b,y\n" + "1" * 200_000 + ",0,1\n"),
+     "row 2: not CSV this reader takes (a cell of more than 131,072 characters)"),
+    (lambda path: path.write_text("a" * 200_000 + ",b,y\n0,0,1\n"),
+     "row 1: not CSV this reader takes (a cell of more than 131,072 characters)"),
+])
+def test_a_csv_the_reader_cannot_take_is_one_quick_line(run, tmp_path, monkeypatch, command, make, problem):
+    data = tmp_path / "d.csv"
+    make(data)
+    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    started = time.perf_counter()
+    code, _, err = run(command, "topologies/xor_skip.yaml", "--data", data, "--out", tmp_path / "out")
+    assert time.perf_counter() - started < 5.0
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"dagnet: error: {data}: {problem}") and "bug" not in err
+
+
+def test_a_csv_problem_is_one_of_dagnets_own_errors(tmp_path):
+    from dagnet.errors import CSVError, DagnetError
+    data = tmp_path / "d.csv"
+    data.write_text("a,b\n" + "1" * 200_000 + ",2\n")
+    with pytest.raises(CSVError) as err:
+        datasets.load_csv(data, inputs=["a"], targets=["b"])
+    assert isinstance(err.value, DagnetError) and err.value.source == str(data) and err.value.key == "row 2"
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("chunk", [1 << 20, 7])
+def test_csv_rows_end_in_any_line_end_whatever_the_chunks_read(tmp_path, monkeypatch, end, chunk):
+    from dagnet import tables
+    monkeypatch.setattr(tables, "CHUNK", chunk)
+    data = tmp_path / "d.csv"
+    rows = ["a,b,note", '0.5,1,"7', '"', "", "-2,3e2,x"]       # a cell over two lines, a blank row
+    data.write_bytes(end.join(rows).encode() + end.encode())
+    X, Y = datasets.load_csv(data, inputs=["a"], targets=["b"])
+    assert X.ravel().tolist() == [0.5, -2.0] and Y.ravel().tolist() == [1.0, 300.0]
+    with pytest.raises(ValueError, match="row 4, column 'note': 'x' is not a number"):
+        datasets.load_csv(data, inputs=["note"])
+
+
+def test_columns_matched_by_position_are_named_in_one_line(run, tmp_path, monkeypatch):
+    data = tmp_path / "pq.csv"
+    data.write_text("p,q\n0,0\n0,1\n")
+    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    code, out, err = run("predict", "topologies/xor_skip.yaml", "--data", data)
+    assert code == 0 and out.startswith("p,q,y")
+    assert err == f"{data}: inputs p, q (by position, as the network's a, b), no targets\n"
+
+
+def test_columns_left_out_are_named_in_one_line(run, tmp_path, monkeypatch):
+    data = tmp_path / "abzy.csv"
+    data.write_text("a,b,z,y\n0,0,5,0\n0,1,5,1\n1,0,5,1\n1,1,5,0\n")
+    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    code, _, err = run("train", "topologies/xor_skip.yaml", "--data", data, "--epochs", "1",
+                       "--out", tmp_path / "out")
+    assert code == 0 and f"{data}: inputs a, b, targets y; ignored: z\n" in err
+    code, _, err = run("predict", "topologies/xor_skip.yaml", "--data", data, "--targets", "y")
+    assert code == 0 and err.startswith(f"{data}: inputs a, b, targets y; ignored: z\n")
+
+
+def test_columns_all_named_by_the_network_go_unmentioned(run, tmp_path, monkeypatch):
+    data = tmp_path / "aby.csv"
+    data.write_text("a,b,y\n0,0,0\n0,1,1\n")
+    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    code, _, err = run("predict", "topologies/xor_skip.yaml", "--data", data)
+    assert code == 0 and err.startswith("accuracy")
+
+
 @pytest.mark.slow
 def test_ctrl_c_during_start_up_is_one_line():
     """SIGINT while the command imports numpy and friends: exit 130 and one line, no traceback."""
