@@ -109,10 +109,17 @@ def _two_spirals(n_samples, noise, rng):
     return X, labels
 
 
+def _blobs_options(n_samples, classes=3):
+    """Refuse a number of classes ``_blobs`` cannot draw: at least 2, at most one a sample."""
+    if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or classes < 2:
+        raise ValueError(f"blobs: classes must be a whole number >= 2, not {classes!r}")
+    if classes > n_samples:
+        raise ValueError(f"blobs: classes {classes:,} is more than n_samples {n_samples:,} "
+                         f"(at most one class a sample)")
+
+
 def _blobs(n_samples, noise, rng, classes=3):
     """``classes`` gaussian clouds with centres evenly spaced on a circle of radius 2."""
-    if not isinstance(classes, (int, np.integer)) or classes < 2:
-        raise ValueError(f"blobs: classes must be a whole number >= 2, not {classes!r}")
     labels = rng.integers(0, classes, n_samples)
     angle = 2 * np.pi * np.arange(classes) / classes
     centres = 2.0 * np.c_[np.cos(angle), np.sin(angle)]
@@ -132,7 +139,8 @@ class Dataset:
     ``make(n_samples, noise, rng, **options)`` returns ``(X, y)``;
     ``n_samples`` is the default size (None: a fixed truth table);
     ``n_classes`` is None for regression; ``options`` lists the extra
-    keyword arguments ``make`` takes.
+    keyword arguments ``make`` takes, and ``check_options(n_samples, **options)``
+    refuses values of them ``make`` cannot draw, before anything is drawn.
     """
 
     name: str
@@ -143,6 +151,7 @@ class Dataset:
     description: str
     n_inputs: int = 2
     options: tuple = ()
+    check_options: Callable = None
 
     def info(self):
         """What the data set is, as plain data."""
@@ -165,7 +174,7 @@ DATASETS = {d.name: d for d in [
     Dataset("two_spirals", _two_spirals, 194, "classification", 2,
             "Lang & Witbrock's two spirals: 2 × 97 points, three turns (the cascade-correlation benchmark)"),
     Dataset("blobs", _blobs, 300, "classification", 3, "gaussian clouds, one per class (classes=k)",
-            options=("classes",)),
+            options=("classes",), check_options=_blobs_options),
     Dataset("sine", _sine, 100, "regression", None, "y = sin(x) on [-π, π]", n_inputs=1),
 ]}
 
@@ -188,13 +197,13 @@ def get(name):
     return DATASETS[name]
 
 
-def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
-    """``X, Y`` of a built-in data set; the same arguments always give the same arrays.
+def check(name, n_samples=None, noise=None, seed=0, **options):
+    """Refuse a request :func:`load` would refuse (ValueError), drawing nothing; the number of samples.
 
-    n_samples: number of points (default per set; the truth tables give their 4 rows).
-    noise: standard deviation of the gaussian noise added to X (to y for ``sine``).
-    one_hot: class labels as one column per class instead of one label column.
-    options: ``classes=k`` for ``blobs``.
+    >>> check("blobs", n_samples=300, classes=100_000_000)
+    Traceback (most recent call last):
+    ...
+    ValueError: blobs: classes 100,000,000 is more than n_samples 300 (at most one class a sample)
     """
     data = get(name)
     unknown = sorted(set(options) - set(data.options))
@@ -211,6 +220,22 @@ def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
         raise ValueError(f"{name}: seed must be a whole number >= 0, not {seed!r}")
     if noise is not None and not (is_number(noise) and finite(noise) and noise >= 0):
         raise ValueError(f"{name}: noise must be a finite number >= 0, not {noise!r}")
+    if data.check_options is not None:
+        data.check_options(len(_TRUTH) if n_samples is None else n_samples, **options)
+    return n_samples
+
+
+def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
+    """``X, Y`` of a built-in data set; the same arguments always give the same arrays.
+
+    n_samples: number of points (default per set; the truth tables give their 4 rows).
+    noise: standard deviation of the gaussian noise added to X (to y for ``sine``).
+    one_hot: class labels as one column per class instead of one label column.
+    options: ``classes=k`` for ``blobs``.
+    Every argument is checked (:func:`check`) before anything is drawn.
+    """
+    data = get(name)
+    n_samples = check(name, n_samples, noise, seed, **options)
     X, y = data.make(n_samples, noise, np.random.default_rng(seed), **options)
     Y = y.reshape(len(y), 1)
     if one_hot and data.task == "classification":
