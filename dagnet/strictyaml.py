@@ -140,6 +140,20 @@ _OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
+class _WalkLoader(yaml.SafeLoader):
+    """The pure-Python parser, refusing flow nesting past MAX_DEPTH as it scans.
+
+    Its look-ahead for possible keys costs time in the square of the flow
+    collections open on a line (a second for a line of 1,000 ``[``), so
+    their number is bounded while scanning, before it can cost that.
+    """
+
+    def fetch_flow_collection_start(self, TokenClass):
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(None, None, f"nested more than {MAX_DEPTH} levels deep", self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+
 def _check_events(text, loader=_BaseLoader):
     """Refuse aliases and nesting deeper than MAX_DEPTH, before anything is built (yaml.MarkedYAMLError)."""
     depth = 0
@@ -171,7 +185,7 @@ def _check_own_limits(text):
         if isinstance(err, _Refused) or _BaseLoader is yaml.SafeLoader or err.problem_mark is None:
             raise
         try:
-            _check_events(_through_line(text, err.problem_mark.line), loader=yaml.SafeLoader)
+            _check_events(_through_line(text, err.problem_mark.line), loader=_WalkLoader)
         except _Refused as ours:
             raise ours from None
         except yaml.YAMLError:

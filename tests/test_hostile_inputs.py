@@ -102,7 +102,7 @@ def test_our_depth_limit_holds_whatever_the_c_parser_refuses_first(monkeypatch, 
     walk = strictyaml._check_events
 
     def stops_at_once(text, loader=strictyaml._BaseLoader):
-        if loader is not yaml.SafeLoader:
+        if not issubclass(loader, yaml.SafeLoader):         # the C parser, not the pure-Python one
             raise yaml.MarkedYAMLError(None, None, "a limit of the parser's own",
                                        yaml.Mark("x", 0, line - 1, 3, None, None))
         return walk(text, loader)
@@ -116,6 +116,18 @@ def test_our_depth_limit_holds_whatever_the_c_parser_refuses_first(monkeypatch, 
     assert "nested more than 64 levels deep" in str(err.value)
     with pytest.raises(dagnet.TopologyError, match=f"deep.yaml: line {line}, column 4: a limit of the parser"):
         dagnet.loads("a: [b, c]\n", source="deep.yaml")      # nothing of ours broken: its reason stands
+
+
+def test_the_walk_for_our_own_limits_is_quick_where_the_c_parser_stops_first():
+    """libyaml stops at a depth of 1,000 of its own; the pure-Python walk that then looks for
+    our depth limit once spent a second scanning ahead over the open brackets."""
+    text = "[" * 2000 + "-"
+    with pytest.raises(dagnet.TopologyError):
+        dagnet.loads("[" * 70)                        # the modules it needs, imported before timing
+    started = time.perf_counter()
+    with pytest.raises(dagnet.TopologyError, match="line 1, column 65: nested more than 64 levels deep"):
+        dagnet.loads(text)
+    assert time.perf_counter() - started < 0.3        # about 0.01 s; a second before
 
 
 def test_an_escaped_character_pair_in_json_is_one_character():
