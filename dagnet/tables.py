@@ -34,7 +34,7 @@ import numpy as np
 from .errors import CSVError, suggest
 from .files import read_text
 from .limits import LIMITS, hint
-from .text import names
+from .text import names, plural
 
 #: Characters of the text handed to the csv parser at a time (cut at a line end), so that the
 #: parser's buffer (four bytes a character) stays small whatever the size of the file.
@@ -82,7 +82,7 @@ class Table:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != width:
-                raise CSVError(f"{len(row)} cells, the header has {width}", source=self.source,
+                raise CSVError(f"{plural(len(row), 'cell')}, the header has {width}", source=self.source,
                                key=f"row {number}")
             n += 1
             if n > LIMITS.max_samples:
