@@ -188,8 +188,8 @@ def _check_own_limits(text):
             _check_events(_through_line(text, err.problem_mark.line), loader=_WalkLoader)
         except _Refused as ours:
             raise ours from None
-        except yaml.YAMLError:
-            pass
+        except (yaml.YAMLError, ValueError):    # a problem of the text, which libyaml has named
+            pass                                # (PyYAML's scanner lets chr() fail on \U escapes)
         raise
 
 

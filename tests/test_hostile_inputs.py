@@ -77,6 +77,7 @@ CORPUS = {
     "lone surrogate": (HEAD + "nodes: {y: {}}\nedges: [{from: a, to: \ud800}]",
                        "line 4, column 23: U+D800 is half of a character"),
     "lone surrogate in JSON": ('{"inputs": ["\udc00"], "outputs": ["y"]}', "line 1, column 14: U+DC00"),
+    "escape beyond Unicode": ('name: "\\U10000000"\n' + HEAD + ONE_EDGE, "line 1, column 10: "),
     "escaped lone surrogate in JSON": ('{"inputs": ["\\ud800"], "outputs": ["y"]}', "line 1, column "),
 }
 
