@@ -170,6 +170,11 @@ def _check_events(text, loader=_BaseLoader):
                            f"(write the value out)", event.start_mark)
 
 
+#: The longest text the pure-Python parser walks again where libyaml stopped first (characters):
+#: far more than libyaml reads ahead (1,024), and walked in about a tenth of a second at most.
+MAX_REWALK = 1 << 14
+
+
 def _check_own_limits(text):
     """Our depth and alias rules decide first, whatever limits the C parser has of its own.
 
@@ -177,19 +182,25 @@ def _check_own_limits(text):
     possible key) and may stop at a limit of its own before it hands over
     the event our walk would refuse. When it fails, the pure-Python parser,
     which has no limits of its own, walks the text again up to the end of
-    the failing line; a problem of ours found there is the one reported.
+    the failing line (or, on a longer line, up to where libyaml stopped); a
+    problem of ours found there is the one reported. A longer text than
+    MAX_REWALK is not walked again: libyaml's problem, located, stands.
     """
     try:
         _check_events(text)
     except yaml.MarkedYAMLError as err:
         if isinstance(err, _Refused) or _BaseLoader is yaml.SafeLoader or err.problem_mark is None:
             raise
-        try:
-            _check_events(_through_line(text, err.problem_mark.line), loader=_WalkLoader)
-        except _Refused as ours:
-            raise ours from None
-        except (yaml.YAMLError, ValueError):    # a problem of the text, which libyaml has named
-            pass                                # (PyYAML's scanner lets chr() fail on \U escapes)
+        head = _through_line(text, err.problem_mark.line)
+        if len(head) > MAX_REWALK:
+            head = _through_mark(text, err.problem_mark)
+        if len(head) <= MAX_REWALK:
+            try:
+                _check_events(head, loader=_WalkLoader)
+            except _Refused as ours:
+                raise ours from None
+            except (yaml.YAMLError, ValueError):    # a problem of the text, which libyaml has named
+                pass                                # (PyYAML's scanner lets chr() fail on \U escapes)
         raise
 
 
@@ -201,6 +212,12 @@ def _through_line(text, line):
         if end < 0:
             return text
     return text[:end]
+
+
+def _through_mark(text, mark):
+    """``text`` up to and with the character ``mark`` points at."""
+    start = 0 if mark.line == 0 else len(_through_line(text, mark.line - 1)) + 1
+    return text[:start + mark.column + 1]
 
 
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)

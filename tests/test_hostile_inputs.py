@@ -131,6 +131,16 @@ def test_the_walk_for_our_own_limits_is_quick_where_the_c_parser_stops_first():
     assert time.perf_counter() - started < 0.3        # about 0.01 s; a second before
 
 
+def test_a_long_broken_line_is_not_walked_again_in_python():
+    text = "name: {a: " + "x" * 1_000_000              # a mapping never closed, on a line of a megabyte
+    with pytest.raises(dagnet.TopologyError):
+        dagnet.loads("[" * 70)                        # the modules it needs, imported before timing
+    started = time.perf_counter()
+    with pytest.raises(dagnet.TopologyError, match="line 2, column 1: "):
+        dagnet.loads(text)
+    assert time.perf_counter() - started < 0.5        # about 0.05 s; 2 s walked again in Python
+
+
 def test_an_escaped_character_pair_in_json_is_one_character():
     assert dagnet.loads('{"inputs": ["\\ud83d\\ude00"], "outputs": ["y"], "nodes": {"y": {}}, '
                         '"edges": [{"from": "\U0001f600", "to": "y"}]}').inputs == ["\U0001f600"]
