@@ -13,8 +13,6 @@ sets return the target values.
 >>> X.shape, Y.shape
 ((6, 2), (6, 1))
 """
-import csv
-import io
 import os
 from dataclasses import dataclass
 from typing import Callable
@@ -24,7 +22,8 @@ import numpy as np
 from .errors import suggest
 from .graph import finite, is_number
 from .limits import LIMITS, hint
-from .files import atomic_write, read_text
+from .files import atomic_write
+from .tables import read_table
 
 _TRUTH = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -110,10 +109,17 @@ def _two_spirals(n_samples, noise, rng):
     return X, labels
 
 
+def _blobs_options(n_samples, classes=3):
+    """Refuse a number of classes ``_blobs`` cannot draw: at least 2, at most one a sample."""
+    if isinstance(classes, bool) or not isinstance(classes, (int, np.integer)) or classes < 2:
+        raise ValueError(f"blobs: classes must be a whole number >= 2, not {classes!r}")
+    if classes > n_samples:
+        raise ValueError(f"blobs: classes {classes:,} is more than n_samples {n_samples:,} "
+                         f"(at most one class a sample)")
+
+
 def _blobs(n_samples, noise, rng, classes=3):
     """``classes`` gaussian clouds with centres evenly spaced on a circle of radius 2."""
-    if not isinstance(classes, (int, np.integer)) or classes < 2:
-        raise ValueError(f"blobs: classes must be a whole number >= 2, not {classes!r}")
     labels = rng.integers(0, classes, n_samples)
     angle = 2 * np.pi * np.arange(classes) / classes
     centres = 2.0 * np.c_[np.cos(angle), np.sin(angle)]
@@ -133,7 +139,8 @@ class Dataset:
     ``make(n_samples, noise, rng, **options)`` returns ``(X, y)``;
     ``n_samples`` is the default size (None: a fixed truth table);
     ``n_classes`` is None for regression; ``options`` lists the extra
-    keyword arguments ``make`` takes.
+    keyword arguments ``make`` takes, and ``check_options(n_samples, **options)``
+    refuses values of them ``make`` cannot draw, before anything is drawn.
     """
 
     name: str
@@ -144,6 +151,7 @@ class Dataset:
     description: str
     n_inputs: int = 2
     options: tuple = ()
+    check_options: Callable = None
 
     def info(self):
         """What the data set is, as plain data."""
@@ -166,7 +174,7 @@ DATASETS = {d.name: d for d in [
     Dataset("two_spirals", _two_spirals, 194, "classification", 2,
             "Lang & Witbrock's two spirals: 2 × 97 points, three turns (the cascade-correlation benchmark)"),
     Dataset("blobs", _blobs, 300, "classification", 3, "gaussian clouds, one per class (classes=k)",
-            options=("classes",)),
+            options=("classes",), check_options=_blobs_options),
     Dataset("sine", _sine, 100, "regression", None, "y = sin(x) on [-π, π]", n_inputs=1),
 ]}
 
@@ -189,13 +197,13 @@ def get(name):
     return DATASETS[name]
 
 
-def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
-    """``X, Y`` of a built-in data set; the same arguments always give the same arrays.
+def check(name, n_samples=None, noise=None, seed=0, **options):
+    """Refuse a request :func:`load` would refuse (ValueError), drawing nothing; the number of samples.
 
-    n_samples: number of points (default per set; the truth tables give their 4 rows).
-    noise: standard deviation of the gaussian noise added to X (to y for ``sine``).
-    one_hot: class labels as one column per class instead of one label column.
-    options: ``classes=k`` for ``blobs``.
+    >>> check("blobs", n_samples=300, classes=100_000_000)
+    Traceback (most recent call last):
+    ...
+    ValueError: blobs: classes 100,000,000 is more than n_samples 300 (at most one class a sample)
     """
     data = get(name)
     unknown = sorted(set(options) - set(data.options))
@@ -212,6 +220,22 @@ def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
         raise ValueError(f"{name}: seed must be a whole number >= 0, not {seed!r}")
     if noise is not None and not (is_number(noise) and finite(noise) and noise >= 0):
         raise ValueError(f"{name}: noise must be a finite number >= 0, not {noise!r}")
+    if data.check_options is not None:
+        data.check_options(len(_TRUTH) if n_samples is None else n_samples, **options)
+    return n_samples
+
+
+def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
+    """``X, Y`` of a built-in data set; the same arguments always give the same arrays.
+
+    n_samples: number of points (default per set; the truth tables give their 4 rows).
+    noise: standard deviation of the gaussian noise added to X (to y for ``sine``).
+    one_hot: class labels as one column per class instead of one label column.
+    options: ``classes=k`` for ``blobs``.
+    Every argument is checked (:func:`check`) before anything is drawn.
+    """
+    data = get(name)
+    n_samples = check(name, n_samples, noise, seed, **options)
     X, y = data.make(n_samples, noise, np.random.default_rng(seed), **options)
     Y = y.reshape(len(y), 1)
     if one_hot and data.task == "classification":
@@ -241,46 +265,14 @@ _one_hot = one_hot   # load's own one_hot argument shadows the function's name
 def load_csv(path, inputs, targets=None, delimiter=","):
     """``X, Y`` from a CSV file with a header row, picking columns by name.
 
-    ``Y`` is None when ``targets`` is None. Missing columns, ragged rows and
-    cells that are not numbers raise ValueError naming the file, row and column.
+    ``Y`` is None when ``targets`` is None. The file is read through
+    :func:`dagnet.tables.read_table`: a missing column, a ragged row, a cell
+    that is not a finite number or a file that is not CSV text raises
+    :class:`~dagnet.errors.CSVError` (a ValueError) naming the file, row and column.
     """
-    path = os.fspath(path)
-    inputs, targets = list(inputs), None if targets is None else list(targets)
-    text = read_text(path, ValueError, what="CSV file")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as err:
-        raise ValueError(f"{path}: not a CSV file this reader takes ({err})") from None
-    if not rows:
-        raise ValueError(f"{path}: empty file; expected a header row of column names")
-    header = [name.strip() for name in rows[0]]
-    index = {}
-    for name in inputs + (targets or []):
-        if name not in header:
-            raise ValueError(f"{path}: no column {name!r}{suggest(name, header)}; "
-                             f"columns: {', '.join(header)}")
-        index[name] = header.index(name)
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
-    if not body:
-        raise ValueError(f"{path}: no data rows below the header")
-
-    def column(names):
-        values = np.empty((len(body), len(names)))
-        for i, (number, row) in enumerate(body):
-            if len(row) != len(header):
-                raise ValueError(f"{path}: row {number} has {len(row)} cells, the header {len(header)}")
-            for j, name in enumerate(names):
-                cell = row[index[name]].strip()
-                try:
-                    values[i, j] = float(cell)
-                except ValueError:
-                    raise ValueError(f"{path}: row {number}, column {name!r}: "
-                                     f"{cell!r} is not a number") from None
-                if not np.isfinite(values[i, j]):
-                    raise ValueError(f"{path}: row {number}, column {name!r}: {cell!r} is not finite")
-        return values
-
-    return column(inputs), None if targets is None else column(targets)
+    groups = [list(inputs)] + ([] if targets is None else [list(targets)])
+    arrays = read_table(os.fspath(path), delimiter).arrays(*groups)
+    return arrays[0], (None if targets is None else arrays[1])
 
 
 def save_csv(path, X, Y=None, inputs=None, targets=None):

@@ -32,6 +32,10 @@ class ExperimentError(DagnetError):
     """An experiment file (``dagnet sweep``) that cannot run."""
 
 
+class CSVError(DagnetError):
+    """A CSV file of samples (for training, prediction or a sweep) that dagnet cannot read."""
+
+
 def suggest(name, known):
     """``" (did you mean 'x'?)"`` for the closest of ``known``, or ``""``.
 

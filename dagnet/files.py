@@ -41,28 +41,41 @@ def read_text(path, error, max_bytes=None, what="file"):
             return error(f"{path}: {problem}")
 
     try:
-        with open(path, "rb", opener=_nonblocking) as f:
-            info = os.fstat(f.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise fail(f"is a directory, not a {what}")
-            if not stat.S_ISREG(info.st_mode):
-                raise fail(f"not a regular file (a device, pipe or socket); give a {what}")
-            if info.st_size > limit:
-                raise fail(f"is {info.st_size / 2**20:.1f} MiB, over the limit of "
-                           f"{limit / 2**20:.0f} MiB for a {what} (dagnet.files.MAX_BYTES)")
+        f = open(path, "rb", opener=_nonblocking)
+    except ValueError:          # open() refuses a name with a NUL character in it
+        raise fail("a file name cannot hold a NUL character") from None
+    except OSError as err:
+        raise fail(_reason(err, what)) from None
+    with f:
+        info = os.fstat(f.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise fail(f"is a directory, not a {what}")
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(f"not a regular file (a device, pipe or socket); give a {what}")
+        if info.st_size > limit:
+            raise fail(f"is {info.st_size / 2**20:.1f} MiB, over the limit of "
+                       f"{limit / 2**20:.0f} MiB for a {what} (dagnet.files.MAX_BYTES)")
+        try:
             data = f.read(limit + 1)
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except IsADirectoryError:
-        raise fail(f"is a directory, not a {what}") from None
-    except PermissionError:
-        raise fail("permission denied") from None
+        except OSError as err:
+            raise fail(_reason(err, what)) from None
     if len(data) > limit:
         raise fail(f"grew past the limit of {limit / 2**20:.0f} MiB while being read")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise fail(f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+
+
+def _reason(err, what):
+    """Why a path could not be opened or read, in a few words."""
+    if isinstance(err, FileNotFoundError):
+        return "no such file"
+    if isinstance(err, IsADirectoryError):
+        return f"is a directory, not a {what}"
+    if isinstance(err, PermissionError):
+        return "permission denied"
+    return (err.strerror or type(err).__name__).lower()   # a name too long, a path through a file, ...
 
 
 def _nonblocking(path, flags):

@@ -4,7 +4,7 @@ import os
 import sys
 
 from . import TARGETS, target
-from .harness import _feed, outcome, run, save
+from .harness import feed, outcome, run, save
 
 
 def main(argv=None):
@@ -26,8 +26,10 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown reader {unknown[0]!r}; known: {', '.join(TARGETS)}")
     if args.replay:
+        reader = target(names[0])
+        feed(reader, reader.seeds[0], args.max_seconds)       # imports done before the timing, as in a run
         with open(args.replay, encoding="utf-8", errors="surrogatepass") as f:
-            error, took = _feed(target(names[0]), f.read(), args.max_seconds)
+            error, took = feed(reader, f.read(), args.max_seconds)
         print(f"{outcome(error)} ({took:.2f} s)")
         if error is not None:
             raise error

@@ -27,11 +27,14 @@ HOSTILE_CHARACTERS = ["\x00", "\x07", "\r", "\t", "\ufeff", "\ud800", "\u2028", 
                       "\\", '"', "'", "#", "&", "*", "!", "%", "|", ">", "?", "@", "`"]
 HOSTILE_TOKENS = ["1e400", "-1e400", ".nan", ".inf", "1e3", "-0", "0x1F", "0o17", "9" * 40, "9" * 5000,
                   "1e-320", "nan", "inf", "null", "~", "true", "[]", "{}", "''", "!!float", "!!int",
-                  "!!binary", "!!python/object:os.system", "&a", "*a", "<<", "---", "...", "\n", " ",
-                  "  ", ",", ":", "- ", "[", "]", "{", "}"]
+                  "!!bool", "!!null", "!!str", "!!map", "!!seq", "!!binary", "!!python/object:os.system",
+                  "!<tag:yaml.org,2002:int>", "%YAML 1.1\n---\n", "&a", "*a", "<<", "---", "...", "\n", " ",
+                  "  ", ",", ":", "- ", "[", "]", "{", "}", "? ", "x" * 300]
 
 
 MAX_CORPUS = 5000
+#: The longest input tried (characters).
+MAX_INPUT = 1 << 20
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,14 +82,14 @@ def mutate(rng, text, tokens, corpus):
             cut = rng.randint(0, len(other))
             text = text[:at] + other[cut:cut + rng.randint(0, 200)] + text[to:]
         elif kind == 6:     # deep nesting or a long run of one token
-            times = rng.choice([10, 65, 200, 2000])
             piece = rng.choice(["[", "{a: ", "- ", '{"a": ', rng.choice(tokens)])
+            times = min(rng.choice([10, 65, 200, 2000]), MAX_INPUT // len(piece) + 1)   # a long token too
             text = text[:at] + piece * times + text[at:]
         elif kind == 7:
             text = text[:at] + str(rng.choice([0, -1, 1, 2**31, 2**63, 10**9, 10**400 % 10**12, 0.5])) + text[to:]
         else:
             text = text[:at] + text[at:to].upper() + text[to:]
-    return text[:1 << 20]
+    return text[:MAX_INPUT]
 
 
 def outcome(error):
@@ -120,7 +123,7 @@ def run(target, seconds, seed=0, max_seconds=2.0, memory=1 << 30, cap_memory=Fal
     corpus = list(target.seeds)
     seen, findings, problems = set(), [], set()
     for text in corpus:           # the seeds once, as they are, before any allocation cap
-        seen.add(outcome(_feed(target, text, max_seconds)[0]))
+        seen.add(outcome(feed(target, text, max_seconds)[0]))
     if cap_memory:
         _memory_cap(memory)
     started = time.monotonic()
@@ -128,7 +131,7 @@ def run(target, seconds, seed=0, max_seconds=2.0, memory=1 << 30, cap_memory=Fal
     while time.monotonic() - started < seconds:
         text = mutate(rng, rng.choice(corpus), target.tokens, corpus)
         tried += 1
-        error, took = _feed(target, text, max_seconds)
+        error, took = feed(target, text, max_seconds)
         key = outcome(error)
         finding = None
         if isinstance(error, MemoryError):
@@ -154,8 +157,8 @@ def run(target, seconds, seed=0, max_seconds=2.0, memory=1 << 30, cap_memory=Fal
     return findings
 
 
-def _feed(target, text, max_seconds):
-    """``(error or None, seconds)`` of one call; a hard stop at 5 × ``max_seconds``."""
+def feed(target, text, max_seconds):
+    """``(error or None, seconds)`` of ``target.call(text)``; a hard stop at 5 × ``max_seconds``."""
     def stop(signum, frame):
         raise _TooSlow()
     previous = signal.signal(signal.SIGALRM, stop) if hasattr(signal, "SIGALRM") else None
@@ -176,6 +179,8 @@ def _feed(target, text, max_seconds):
 
 def save(findings, folder):
     """Write each finding's input to ``folder`` (one file each, named by its hash); the paths."""
+    if not findings:
+        return []
     os.makedirs(folder, exist_ok=True)
     paths = []
     for finding in findings:

@@ -117,6 +117,14 @@ def test_validate_names_each_bad_file_and_exits_1(run, tmp_path):
     assert str(bad) in line and "edges[0].to" in line and "unknown node 'hiden'" in line
 
 
+def test_validate_goes_on_after_a_file_the_yaml_reader_refuses(run, tmp_path):
+    tagged = tmp_path / "tagged.yaml"
+    tagged.write_text("inputs: !!float [a]\noutputs: [y]\n")
+    code, out, err = run("validate", tagged, topology("xor_skip.yaml"))
+    assert code == 1 and out.count("ok  ") == 1
+    assert f"{tagged}: line 1, column 9: !!float needs a single value" in one_error_line(err)
+
+
 def test_validate_a_missing_file(run):
     code, _, err = run("validate", "no/such/file.yaml")
     assert code == 1

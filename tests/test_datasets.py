@@ -77,7 +77,7 @@ def test_csv_round_trip_by_named_columns(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("a,b\n1,2\n", "no column 'lable'"),
     ("a,b,label\n1,x,0\n", r"row 2, column 'b': 'x' is not a number"),
-    ("a,b,label\n1,2\n", "row 2 has 2 cells, the header 3"),
+    ("a,b,label\n1,2\n", "row 2: 2 cells, the header has 3"),
     ("a,b,label\n1,nan,0\n", "is not finite"),
     ("a,b,label\n", "no data rows"),
     ("", "empty file"),

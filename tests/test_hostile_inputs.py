@@ -4,6 +4,7 @@ A corpus of files that once crashed, hung or exhausted memory, and
 hypothesis-driven fuzzing of the three readers users feed directly: the
 topology loader, the experiment reader and the CSV reader.
 """
+import json
 import os
 import stat
 import subprocess
@@ -60,6 +61,24 @@ CORPUS = {
                       "nodes.y.group: group must be a name"),
     "tab indentation": ("inputs: [a]\noutputs: [y]\nnodes:\n\ty: {}\n", "line 4: a tab indents this line"),
     "binary junk": ("\x00\x01\x02 inputs", "control characters are not allowed"),
+    "!!float on a list": ("inputs: !!float [a]\noutputs: [y]\n" + ONE_EDGE,
+                          "line 1, column 9: !!float needs a single value, not a list"),
+    "!!map on a list": (HEAD + "nodes: !!map [y]\nedges: [{from: a, to: y}]", "line 3, column 8: !!map needs a mapping"),
+    "!!int abc": (HEAD + "nodes: {y: {bias: !!int abc}}\nedges: [{from: a, to: y}]",
+                  "line 3, column 19: 'abc' is not a whole number (!!int)"),
+    "!!bool maybe": (HEAD + "nodes: {y: {trainable: !!bool maybe}}\nedges: [{from: a, to: y}]",
+                     "'maybe' is not true or false (!!bool)"),
+    "!!null 5": (HEAD + "nodes: {y: {bias: !!null 5}}\nedges: [{from: a, to: y}]", "'5' is not null (!!null)"),
+    "4,400-digit weight": (HEAD + "nodes: {y: {}}\nedges: [{from: a, to: y, weight: " + "9" * 4400 + "}]",
+                           "line 4, column 34: a whole number of 4,400 digits; at most 1,000"),
+    "4,400-digit weight in JSON": ('{"inputs": ["a"], "outputs": ["y"], "nodes": {"y": {}}, "edges": '
+                                   '[{"from": "a", "to": "y", "weight": ' + "9" * 4400 + "}]}",
+                                   "a whole number of 4,400 digits"),
+    "lone surrogate": (HEAD + "nodes: {y: {}}\nedges: [{from: a, to: \ud800}]",
+                       "line 4, column 23: U+D800 is half of a character"),
+    "lone surrogate in JSON": ('{"inputs": ["\udc00"], "outputs": ["y"]}', "line 1, column 14: U+DC00"),
+    "escape beyond Unicode": ('name: "\\U10000000"\n' + HEAD + ONE_EDGE, "line 1, column 10: "),
+    "escaped lone surrogate in JSON": ('{"inputs": ["\\ud800"], "outputs": ["y"]}', "line 1, column "),
 }
 
 
@@ -84,7 +103,7 @@ def test_our_depth_limit_holds_whatever_the_c_parser_refuses_first(monkeypatch, 
     walk = strictyaml._check_events
 
     def stops_at_once(text, loader=strictyaml._BaseLoader):
-        if loader is not yaml.SafeLoader:
+        if not issubclass(loader, yaml.SafeLoader):         # the C parser, not the pure-Python one
             raise yaml.MarkedYAMLError(None, None, "a limit of the parser's own",
                                        yaml.Mark("x", 0, line - 1, 3, None, None))
         return walk(text, loader)
@@ -98,6 +117,33 @@ def test_our_depth_limit_holds_whatever_the_c_parser_refuses_first(monkeypatch, 
     assert "nested more than 64 levels deep" in str(err.value)
     with pytest.raises(dagnet.TopologyError, match=f"deep.yaml: line {line}, column 4: a limit of the parser"):
         dagnet.loads("a: [b, c]\n", source="deep.yaml")      # nothing of ours broken: its reason stands
+
+
+def test_the_walk_for_our_own_limits_is_quick_where_the_c_parser_stops_first():
+    """libyaml stops at a depth of 1,000 of its own; the pure-Python walk that then looks for
+    our depth limit once spent a second scanning ahead over the open brackets."""
+    text = "[" * 2000 + "-"
+    with pytest.raises(dagnet.TopologyError):
+        dagnet.loads("[" * 70)                        # the modules it needs, imported before timing
+    started = time.perf_counter()
+    with pytest.raises(dagnet.TopologyError, match="line 1, column 65: nested more than 64 levels deep"):
+        dagnet.loads(text)
+    assert time.perf_counter() - started < 0.3        # about 0.01 s; a second before
+
+
+def test_a_long_broken_line_is_not_walked_again_in_python():
+    text = "name: {a: " + "x" * 1_000_000              # a mapping never closed, on a line of a megabyte
+    with pytest.raises(dagnet.TopologyError):
+        dagnet.loads("[" * 70)                        # the modules it needs, imported before timing
+    started = time.perf_counter()
+    with pytest.raises(dagnet.TopologyError, match="line 2, column 1: "):
+        dagnet.loads(text)
+    assert time.perf_counter() - started < 0.5        # about 0.05 s; 2 s walked again in Python
+
+
+def test_an_escaped_character_pair_in_json_is_one_character():
+    assert dagnet.loads('{"inputs": ["\\ud83d\\ude00"], "outputs": ["y"], "nodes": {"y": {}}, '
+                        '"edges": [{"from": "\U0001f600", "to": "y"}]}').inputs == ["\U0001f600"]
 
 
 def test_yaml_scalars_follow_yaml_1_2():
@@ -136,6 +182,19 @@ def test_devices_fifos_and_huge_files_are_refused_without_reading_them(tmp_path)
         f.truncate(300 << 20)                  # sparse: no disk spent
     with pytest.raises(dagnet.TopologyError, match="over the limit of 256 MiB"):
         dagnet.load(big)
+
+
+@pytest.mark.parametrize("name, problem", [("x" * 300 + ".yaml", "file name too long"),
+                                           ("experiment.yaml/net.yaml", "not a directory"),
+                                           ("net\x00.yaml", "a file name cannot hold a NUL character")])
+def test_a_path_no_file_can_have_is_one_error_naming_the_key(tmp_path, name, problem):
+    from dagnet import sweep
+    path = tmp_path / "experiment.yaml"
+    path.write_text(f"topologies: {{net: {json.dumps(name)}}}\ndatasets: [moons]\n")
+    with pytest.raises(ExperimentError, match=f"experiment.yaml: topologies.net: .*: {problem}$"):
+        sweep.load_experiment(path)
+    with pytest.raises(dagnet.TopologyError, match=f"{problem}$"):
+        dagnet.load(tmp_path / name)
 
 
 def test_an_experiment_file_is_read_strictly(tmp_path):
@@ -236,6 +295,77 @@ def test_a_csv_with_more_columns_than_inputs_must_name_them(run, tmp_path, monke
     monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
     code, _, err = run("predict", "topologies/chain_1_1_1.yaml", "--data", data)
     assert code == 1 and "do not name the network's 1 input (x); name them with --inputs" in err
+
+
+@pytest.mark.parametrize("command", ["train", "predict"])
+@pytest.mark.parametrize("make, problem", [
+    (lambda path: os.mkfifo(path), "not a regular file"),                  # no writer: open() would hang
+    (lambda path: os.symlink("/dev/zero", path), "not a regular file"),    # endless: would read on
+    (lambda path: path.write_text("a,b,y\n" + "1" * 200_000 + ",0,1\n"),
+     "row 2: not CSV this reader takes (a cell of more than 131,072 characters)"),
+    (lambda path: path.write_text("a" * 200_000 + ",b,y\n0,0,1\n"),
+     "row 1: not CSV this reader takes (a cell of more than 131,072 characters)"),
+])
+def test_a_csv_the_reader_cannot_take_is_one_quick_line(run, tmp_path, monkeypatch, command, make, problem):
+    data = tmp_path / "d.csv"
+    make(data)
+    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    started = time.perf_counter()
+    code, _, err = run(command, "topologies/xor_skip.yaml", "--data", data, "--out", tmp_path / "out")
+    assert time.perf_counter() - started < 5.0
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"dagnet: error: {data}: {problem}") and "bug" not in err
+
+
+def test_a_csv_problem_is_one_of_dagnets_own_errors(tmp_path):
+    from dagnet.errors import CSVError, DagnetError
+    data = tmp_path / "d.csv"
+    data.write_text("a,b\n" + "1" * 200_000 + ",2\n")
+    with pytest.raises(CSVError) as err:
+        datasets.load_csv(data, inputs=["a"], targets=["b"])
+    assert isinstance(err.value, DagnetError) and err.value.source == str(data) and err.value.key == "row 2"
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("chunk", [1 << 20, 7])
+def test_csv_rows_end_in_any_line_end_whatever_the_chunks_read(tmp_path, monkeypatch, end, chunk):
+    from dagnet import tables
+    monkeypatch.setattr(tables, "CHUNK", chunk)
+    data = tmp_path / "d.csv"
+    rows = ["a,b,note", '0.5,1,"7', '"', "", "-2,3e2,x"]       # a cell over two lines, a blank row
+    data.write_bytes(end.join(rows).encode() + end.encode())
+    X, Y = datasets.load_csv(data, inputs=["a"], targets=["b"])
+    assert X.ravel().tolist() == [0.5, -2.0] and Y.ravel().tolist() == [1.0, 300.0]
+    with pytest.raises(ValueError, match="row 4, column 'note': 'x' is not a number"):
+        datasets.load_csv(data, inputs=["note"])
+
+
+def test_columns_matched_by_position_are_named_in_one_line(run, tmp_path, monkeypatch):
+    data = tmp_path / "pq.csv"
+    data.write_text("p,q\n0,0\n0,1\n")
+    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    code, out, err = run("predict", "topologies/xor_skip.yaml", "--data", data)
+    assert code == 0 and out.startswith("p,q,y")
+    assert err == f"{data}: inputs p, q (by position, as the network's a, b), no targets\n"
+
+
+def test_columns_left_out_are_named_in_one_line(run, tmp_path, monkeypatch):
+    data = tmp_path / "abzy.csv"
+    data.write_text("a,b,z,y\n0,0,5,0\n0,1,5,1\n1,0,5,1\n1,1,5,0\n")
+    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    code, _, err = run("train", "topologies/xor_skip.yaml", "--data", data, "--epochs", "1",
+                       "--out", tmp_path / "out")
+    assert code == 0 and f"{data}: inputs a, b, targets y; ignored: z\n" in err
+    code, _, err = run("predict", "topologies/xor_skip.yaml", "--data", data, "--targets", "y")
+    assert code == 0 and err.startswith(f"{data}: inputs a, b, targets y; ignored: z\n")
+
+
+def test_columns_all_named_by_the_network_go_unmentioned(run, tmp_path, monkeypatch):
+    data = tmp_path / "aby.csv"
+    data.write_text("a,b,y\n0,0,0\n0,1,1\n")
+    monkeypatch.chdir(os.path.join(os.path.dirname(__file__), ".."))
+    code, _, err = run("predict", "topologies/xor_skip.yaml", "--data", data)
+    assert code == 0 and err.startswith("accuracy")
 
 
 @pytest.mark.slow

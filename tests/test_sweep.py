@@ -4,6 +4,7 @@ import importlib.util
 import socket
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -435,9 +436,9 @@ GOOD = {"topologies": "topologies: {a: {generate: mlp, sizes: [3]}}",
     ({"grid": "grid: {epochs: [10, -1]}"}, "grid.epochs: expected whole numbers >= 0, got -1"),
     ({"grid": "grid: {lr: [0.1, 0.1]}"}, "grid.lr: a value is listed twice"),
     ({"grid": "grid: {optimizer: [sgd, adma]}"},
-     "grid: optimizer=adma on topologies.a: unknown optimizer 'adma'"),
+     "grid: optimizer=adma: unknown optimizer 'adma'"),
     ({"grid": "grid: {optimizer: sgd, beta1: 0.8}"},
-     "grid: optimizer=sgd, beta1=0.8 on topologies.a: sgd takes no parameter 'beta1'"),
+     "grid: optimizer=sgd, beta1=0.8: sgd takes no parameter 'beta1'"),
     ({"grid": "grid: {batch_size: 0}"}, "grid: batch_size=0 on topologies.a: batch_size must be"),
     ({"grid": "grid: [lr]"}, "grid: expected a mapping of fit options"),
     ({"extra": "seeds: [1, x]"}, "seeds: expected a count (3 means seeds 0, 1, 2) or a list"),
@@ -471,6 +472,33 @@ def test_a_broken_experiment_file_is_one_line(tmp_path, text, message):
     with pytest.raises(sweep.ExperimentError) as err:
         sweep.load_experiment(path)
     assert str(err.value).startswith(f"{path}: ") and message in str(err.value), str(err.value)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"grid": "grid: {lrr: [0.1]}"}, "grid.lrr: not a fit() option"),
+    ({"grid": "grid: {optimizer: [sgd, adma]}"}, "grid: optimizer=adma: unknown optimizer 'adma'"),
+    ({"extra": "seeds: [x]"}, "seeds: expected a count"),
+    ({"extra": "threshold: 2"}, "threshold: expected an accuracy"),
+    ({"datasets": "datasets: [moons, {builtin: blobs, classes: 100000000}]"},
+     "datasets.blobs: blobs: classes 100,000,000 is more than n_samples 300"),
+    ({"datasets": "datasets: {a: moons, b: {builtin: moons, n_samples: 100000000000}}"},
+     "datasets.b: moons: n_samples 100,000,000,000 is over 10,000,000"),
+    ({"datasets": "datasets: {a: moons, b: {csv: d.csv, inputs: [x], targets: [y], task: sorting}}"},
+     "datasets.b: task must be classification or regression"),
+    ({"topologies": "topologies: {a: {generate: mlp}, b: {generate: mlp, sizez: [3]}}"},
+     "topologies.b: mlp has no parameter 'sizez'"),
+])
+def test_the_whole_experiment_is_checked_before_any_data_set_or_network_is_made(tmp_path, monkeypatch,
+                                                                                change, message):
+    made = []
+    monkeypatch.setattr(datasets, "load", lambda *args, **kwargs: made.append(("data set", args)))
+    monkeypatch.setattr(sweep.data, "read_table", lambda *args, **kwargs: made.append(("csv", args)), raising=False)
+    monkeypatch.setattr(generate, "graph", lambda *args, **kwargs: made.append(("network", args)))
+    parts = {**GOOD, **change}
+    path = write_experiment(str(tmp_path), text="\n".join(parts.values()) + "\n")
+    with pytest.raises(sweep.ExperimentError, match=re.escape(message)):
+        sweep.load_experiment(path)
+    assert made == []
 
 
 def test_a_sweep_over_the_run_limit_is_refused_before_its_runs_are_listed(tmp_path):

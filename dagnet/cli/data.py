@@ -3,19 +3,20 @@
 Columns are picked by name (``--inputs``/``--targets``, else the
 network's own input and output names) and by position only when the file
 has exactly the columns the network needs; anything else is one
-:class:`InputError` naming the file and what to do.
+:class:`InputError` naming the file and what to do. Columns matched by
+position, or left out, are named in one line on stderr. The file is read
+once, through :mod:`dagnet.tables` (regular files only, a size limit).
 """
-import csv
 import os
 
 import numpy as np
 
-from dagnet import datasets
+from dagnet import datasets, tables
 from dagnet.errors import suggest
 from dagnet.samples import targets_for
 from dagnet.text import names, plural
 
-from .common import InputError, columns, non_negative_float, positive_int, seed
+from .common import InputError, columns, non_negative_float, note, positive_int, seed
 
 
 def add_data_arguments(parser, required=True, targets="the network's output names, else the remaining "
@@ -40,43 +41,43 @@ def looks_like_file(spec):
     return os.path.isfile(spec) or spec.lower().endswith((".csv", ".tsv", ".txt")) or os.sep in spec
 
 
+def read_table(path):
+    """The :class:`dagnet.tables.Table` of a CSV file, read once (bounded, regular files only).
+
+    A missing file names the built-in data sets too, in case one was meant.
+    """
+    if not os.path.lexists(path):
+        raise InputError(f"{path}: no such file (expected a CSV file or a built-in data set: "
+                         f"{', '.join(datasets.names())})")
+    return tables.read_table(path)
+
+
 def csv_header(path):
     """The stripped column names of a CSV file's first row."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            row = next(csv.reader(f), None)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file (expected a CSV file or a built-in data set: "
-                         f"{', '.join(datasets.names())})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a UTF-8 text file") from None
-    if not row:
-        raise InputError(f"{path}: empty file; expected a header row of column names")
-    return [c.strip() for c in row]
+    return read_table(path).header
 
 
-def pick_columns(path, header, net, inputs, targets, need_targets):
+def pick_columns(table, net, inputs, targets, need_targets):
     """Input and target column names: as given, else the network's own names, else by position.
 
     Position decides only when the header has exactly the network's inputs
     (and, with targets, one label column or one column per output after them).
+    Returns ``(inputs, targets, by_position)``.
     """
-    for given in (inputs or []) + (targets or []):
-        if given not in header:
-            raise InputError(f"{path}: no column {given!r}{suggest(given, header)}; "
-                             f"columns: {', '.join(header)}")
+    path, header = table.source, table.header
+    table.require((inputs or []) + (targets or []))
     n_in, n_out = len(net.inputs), len(net.outputs)
+    by_position = False
     if inputs is None:
         own = [str(i) for i in net.inputs]
         widths = {n_in} | ({n_in + 1, n_in + n_out} if targets is None or targets else set())
         if all(n in header for n in own):
             inputs = own
         elif len(header) in widths:
-            inputs = header[:n_in]
+            inputs, by_position = header[:n_in], True
         else:
-            raise InputError(f"{path}: columns {', '.join(header)} do not name the network's "
-                             f"{n_in} input{'s' if n_in != 1 else ''} ({names(net.inputs)}); "
-                             f"name them with --inputs")
+            raise InputError(f"{path}: columns {names(header)} do not name the network's "
+                             f"{plural(n_in, 'input')} ({names(net.inputs)}); name them with --inputs")
     if len(inputs) != n_in:
         raise InputError(f"{path}: {len(inputs)} input columns given for {n_in} network inputs "
                          f"({names(net.inputs)})")
@@ -85,18 +86,34 @@ def pick_columns(path, header, net, inputs, targets, need_targets):
         rest = [c for c in header if c not in inputs]
         targets = own if all(n in header for n in own) else rest
     if need_targets and not targets:
-        raise InputError(f"{path}: no target columns besides the inputs {', '.join(inputs)}; "
+        raise InputError(f"{path}: no target columns besides the inputs {names(inputs)}; "
                          f"name them with --targets")
-    return inputs, targets
+    return inputs, targets, by_position
 
 
-def read_csv(path, net, inputs=None, targets=None, need_targets=True):
-    """(X, Y or None, about) from a CSV file with a header row."""
-    header = csv_header(path)
-    inputs, targets = pick_columns(path, header, net, inputs, targets, need_targets)
-    X, Y = datasets.load_csv(path, inputs=inputs, targets=targets or None)
-    about = {"source": path, "task": None, "n_classes": None, "columns": inputs + list(targets)}
-    return X, (Y if targets else None), about
+def columns_used(table, net, inputs, targets, by_position):
+    """One line saying which columns were taken and which left out, or None when every column
+    is used as the network's own names say."""
+    ignored = [c for c in table.header if c not in inputs and c not in targets]
+    if not (by_position or ignored):
+        return None
+    line = f"{table.source}: inputs {names(inputs)}"
+    if by_position:
+        line += f" (by position, as the network's {names(net.inputs)})"
+    line += f", targets {names(targets)}" if targets else ", no targets"
+    return line + (f"; ignored: {names(ignored)}" if ignored else "")
+
+
+def read_csv(table, net, inputs=None, targets=None, need_targets=True):
+    """(X, Y or None, about) from a CSV table (:func:`read_table`); a note on stderr says which
+    columns were matched by position or ignored."""
+    inputs, targets, by_position = pick_columns(table, net, inputs, targets, need_targets)
+    said = columns_used(table, net, inputs, targets, by_position)
+    if said:
+        note(said)
+    X, Y = table.arrays(inputs, targets) if targets else (table.arrays(inputs)[0], None)
+    about = {"source": table.source, "task": None, "n_classes": None, "columns": inputs + list(targets)}
+    return X, Y, about
 
 
 def read_builtin(name, args):
@@ -118,8 +135,8 @@ def read_builtin(name, args):
 def read_data(spec, net, args, need_targets=True):
     """Samples for ``net`` from a built-in data set name or a CSV path: (X, Y, about)."""
     if looks_like_file(spec):
-        return read_csv(spec, net, getattr(args, "inputs", None), getattr(args, "targets", None),
-                        need_targets)
+        return read_csv(read_table(spec), net, getattr(args, "inputs", None),
+                        getattr(args, "targets", None), need_targets)
     return read_builtin(spec, args)
 
 

@@ -9,9 +9,8 @@ from dagnet.files import atomic_write
 from dagnet.samples import is_binary
 from dagnet.text import plural
 
-from .common import (EXIT_OK, InputError, columns, command, load, non_negative_float, note, positive_int,
-                     seed)
-from .data import csv_header, fit_targets, looks_like_file, read_builtin, read_csv
+from .common import EXIT_OK, columns, command, load, non_negative_float, note, positive_int, seed
+from .data import fit_targets, looks_like_file, read_builtin, read_csv, read_table
 
 
 def add(subparsers):
@@ -39,21 +38,14 @@ def _gives_classes(net):
                                     for o in net.outputs)
 
 
-def _has_output_columns(path, net):
-    try:
-        header = csv_header(path)
-    except InputError:
-        return False
-    return all(str(o) in header for o in net.outputs)
-
-
 def run(args):
     net = load(args.model, seed=0)
     if looks_like_file(args.data):
+        table = read_table(args.data)
         targets = args.targets
-        if targets is None and not _has_output_columns(args.data, net):
-            targets = []
-        X, Y, about = read_csv(args.data, net, args.inputs, targets, need_targets=False)
+        if targets is None and not all(str(o) in table.header for o in net.outputs):
+            targets = []            # no score without the outputs' own columns
+        X, Y, about = read_csv(table, net, args.inputs, targets, need_targets=False)
         columns = about["columns"][:len(net.inputs)]
     else:
         X, Y, about = read_builtin(args.data, args)

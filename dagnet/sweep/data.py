@@ -1,8 +1,9 @@
 """The data sets an experiment names: built-in ones with their options, or CSV files.
 
-Each becomes a :class:`Data` record: the arrays, the task, the number of
-classes, and the spec that identifies it in run ids (a CSV file's content
-hash included, so an edited file means new runs).
+Each is first a checked :class:`Request` (options, types, sizes: nothing
+drawn or read), then a :class:`Data` record: the arrays, the task, the
+number of classes, and the spec that identifies it in run ids (a CSV
+file's content hash included, so an edited file means new runs).
 
 Examples
 --------
@@ -23,6 +24,7 @@ import numpy as np
 
 from .. import datasets as builtin
 from ..errors import suggest
+from ..tables import read_table
 from ..graph import is_number
 from ..samples import is_labels
 
@@ -74,58 +76,81 @@ def _unknown(spec, allowed):
             raise ValueError(f"unknown option {k!r}{suggest(k, allowed)}; options: {', '.join(allowed)}")
 
 
-def dataset(label, spec, base):
-    """The :class:`Data` of ``spec`` (None or a name: a built-in set; a mapping of options).
+@dataclass(frozen=True)
+class Request:
+    """A data set of an experiment, checked but not yet made: :meth:`make` draws or reads it.
 
-    CSV paths are relative to ``base``. Raises ValueError naming the option.
+    ``spec`` is the checked mapping of options (``builtin`` set for a
+    built-in data set); ``path`` is a CSV file's path (None for a built-in one).
+    """
+
+    spec: dict
+    path: str = None
+
+    def make(self):
+        """The :class:`Data`: the built-in set drawn, or the CSV file read (ValueError naming the row)."""
+        return _read_csv(self.spec, self.path) if self.path else _draw(self.spec)
+
+
+def request(label, spec, base):
+    """The checked :class:`Request` of ``spec`` (None or a name: a built-in set; a mapping of options).
+
+    Everything that needs no arrays is checked here (options, their types and
+    ranges, sizes) and nothing is drawn or read; CSV paths are relative to
+    ``base``. Raises ValueError naming the option.
     """
     if spec is None or isinstance(spec, str):
         spec = {"builtin": spec or label}
     if not isinstance(spec, dict):
         raise ValueError(f"expected a mapping of options (n_samples, noise, ...), got {spec!r}")
-    return _csv(spec, base) if "csv" in spec else _builtin(label, spec)
-
-
-def _builtin(label, spec):
+    if "csv" in spec:
+        return _csv_request(spec, base)
     _unknown(spec, BUILTIN_OPTIONS)
     for key, value in spec.items():
         accepts, wanted = BUILTIN_OPTIONS[key]
         if not accepts(value):
             raise ValueError(f"{key}: expected {wanted}, got {value!r}")
-    name = spec.get("builtin", label)
     options = {k: (v if k == "noise" else int(v)) for k, v in spec.items() if k != "builtin"}
+    name = spec.get("builtin", label)
+    builtin.check(name, **options)
+    return Request({"builtin": name, **options})
+
+
+def dataset(label, spec, base):
+    """The :class:`Data` of ``spec``: :func:`request` checked, then made."""
+    return request(label, spec, base).make()
+
+
+def _draw(spec):
+    options = {k: v for k, v in spec.items() if k != "builtin"}
+    name = spec["builtin"]
     X, Y = builtin.load(name, **options)
     about = builtin.info(name)
-    return Data({"builtin": name, **options}, X, Y, about["task"],
-                options.get("classes", about["n_classes"]))
+    return Data(spec, X, Y, about["task"], options.get("classes", about["n_classes"]))
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _csv(spec, base):
+def _csv_request(spec, base):
     _unknown(spec, CSV_OPTIONS)
-    columns = {}
     for key in ("inputs", "targets"):
         names = spec.get(key)
         names = [names] if isinstance(names, str) else names
         if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
             raise ValueError(f"{key}: name the CSV columns, e.g. {key}: [x1, x2]")
-        columns[key] = names
     if not isinstance(spec["csv"], str):
         raise ValueError(f"csv: expected a file name, got {spec['csv']!r}")
+    if spec.get("task", TASKS[0]) not in TASKS:
+        raise ValueError(f"task must be classification or regression, got {spec['task']!r}")
     path = spec["csv"] if os.path.isabs(spec["csv"]) else os.path.join(base, spec["csv"])
-    X, Y = builtin.load_csv(path, **columns)
+    return Request(spec, path)
+
+
+def _read_csv(spec, path):
+    table = read_table(path)
+    columns = [[n] if isinstance(n, str) else n for n in (spec["inputs"], spec["targets"])]
+    X, Y = table.arrays(*columns)
     labels = is_labels(Y)
     task = spec.get("task", "classification" if labels else "regression")
-    if task not in TASKS:
-        raise ValueError(f"task must be classification or regression, got {task!r}")
     if task == "classification" and not labels:
         raise ValueError("task classification needs one target column of class labels 0, 1, ...")
-    return Data({**spec, "sha256": _sha256(path)}, X, Y, task,
-                int(Y.max()) + 1 if task == "classification" else None)
+    digest = hashlib.sha256(table.text.encode("utf-8")).hexdigest()   # an edited file: new runs
+    return Data({**spec, "sha256": digest}, X, Y, task, int(Y.max()) + 1 if task == "classification" else None)

@@ -2,10 +2,13 @@
 
 An experiment file is read with dagnet's strict YAML reader (duplicate
 keys, aliases and deep nesting are errors); the same data may come as a
-dict. :func:`load_experiment` checks every key, builds every data set,
-and builds every topology on every data set with every grid setting (for
+dict. :func:`load_experiment` first checks everything that costs nothing
+to check (every key, the grid and its optimisers, the seeds, the number
+of runs, every data set's options and sizes, every topology's generator
+and parameter names), then reads the files, builds every data set, and
+builds every topology on every data set with every grid setting (for
 zero epochs) before anything trains, so a sweep never fails half way for
-a mistake in its file.
+a mistake in its file, and a mistake costs no data set or network.
 
 Examples
 --------
@@ -31,12 +34,12 @@ from .. import generate
 from ..errors import ExperimentError, suggest
 from ..files import read_text
 from ..graph import is_number
-from ..optimizers import OPTIMIZERS
+from ..optimizers import OPTIMIZERS, make_optimizer
 from ..samples import targets_for
 from ..strictyaml import read_document
 from ..text import one_line
 from ..training import fit
-from .data import dataset, label_of
+from .data import label_of, request
 from .results import cell
 from .worker import Recipe
 
@@ -142,14 +145,21 @@ def load_experiment(experiment, base=None, max_runs=MAX_RUNS):
         if not data.get(key):
             raise fail(key, "missing: name at least one (see docs/sweeps.md)")
     name = data.get("name") or os.path.splitext(os.path.basename(source))[0]
-    topologies = _topologies(data["topologies"], base, fail)
-    datasets = _datasets(data["datasets"], base, fail)
+    # first everything that costs nothing to check, then the data sets and networks
+    topology_specs = _labelled(data["topologies"], "topologies", fail, _topology_label)
+    dataset_specs = _labelled(data["datasets"], "datasets", fail, label_of)
     grid = _grid(data.get("grid") or {}, fail)
     seeds = _seeds(data.get("seeds", [0]), max_runs, fail)
-    _check_size([len(topologies), len(datasets), math.prod(map(len, grid.values())), len(seeds)],
+    threshold = _threshold(data.get("threshold"), fail)
+    _check_size([len(topology_specs), len(dataset_specs), math.prod(map(len, grid.values())), len(seeds)],
                 max_runs, fail)
-    exp = Experiment(source=source, name=str(name), topologies=topologies, datasets=datasets, grid=grid,
-                     seeds=seeds, threshold=_threshold(data.get("threshold"), fail))
+    _check_optimizers(grid, fail)
+    requests = _requests(dataset_specs, base, fail)
+    for label, spec in topology_specs.items():
+        _check_topology(label, spec, fail)
+    topologies = _topologies(topology_specs, base, fail)
+    exp = Experiment(source=source, name=str(name), topologies=topologies, datasets=_made(requests, fail),
+                     grid=grid, seeds=seeds, threshold=threshold)
     _check_runs(exp, fail)
     return exp
 
@@ -184,9 +194,28 @@ def _topology_label(spec):
     return None
 
 
-def _topologies(value, base, fail):
+def _check_topology(label, spec, fail):
+    """The form of a topology spec, its generator and the names of its parameters (nothing built)."""
+    key = f"topologies.{label}"
+    if isinstance(spec, dict) and "generate" in spec:
+        kind = spec["generate"]
+        if not isinstance(kind, str) or kind not in generate.GENERATORS:
+            raise fail(key, f"unknown generator {kind!r}{suggest(kind, generate.GENERATORS)}; known: "
+                            f"{', '.join(generate.GENERATORS)}")
+        known = generate.parameters(kind)
+        for name in spec:
+            if name != "generate" and name not in known:
+                raise fail(key, f"{kind} has no parameter {name!r}{suggest(name, known)}; its "
+                                f"parameters: {', '.join(known)}")
+    elif not isinstance(spec, str):
+        raise fail(key, f"expected a topology file (relative to the experiment) or "
+                        f"{{generate: KIND, ...}} (kinds: {', '.join(generate.GENERATORS)}); got {spec!r}")
+
+
+def _topologies(specs, base, fail):
+    """Each topology: a file read, or a generator call checked (sizes before anything is built)."""
     out = {}
-    for label, spec in _labelled(value, "topologies", fail, _topology_label).items():
+    for label, spec in specs.items():
         key = f"topologies.{label}"
         if isinstance(spec, str):
             path = spec if os.path.isabs(spec) else os.path.join(base, spec)
@@ -196,25 +225,33 @@ def _topologies(value, base, fail):
             # a newline marks the spec as YAML text for dagnet.specs.network, even for a one-line file
             out[label] = {"spec": text if text.endswith("\n") else text + "\n", "source": path,
                           "identity": {"file": spec, "sha256": digest}}
-        elif isinstance(spec, dict) and "generate" in spec:
+        else:
             params = {k: v for k, v in spec.items() if k != "generate"}
             try:
                 generate.graph(spec["generate"], **params)
             except (ValueError, TypeError) as err:
                 raise fail(key, one_line(err)) from None
             out[label] = {"spec": spec, "source": key, "identity": spec}
-        else:
-            raise fail(key, f"expected a topology file (relative to the experiment) or "
-                            f"{{generate: KIND, ...}} (kinds: {', '.join(generate.GENERATORS)}); "
-                            f"got {spec!r}")
     return out
 
 
-def _datasets(value, base, fail):
+def _requests(specs, base, fail):
+    """Each data set checked (options, types, sizes), none drawn or read."""
     out = {}
-    for label, spec in _labelled(value, "datasets", fail, label_of).items():
+    for label, spec in specs.items():
         try:
-            out[label] = dataset(label, spec, base)
+            out[label] = request(label, spec, base)
+        except ValueError as err:
+            raise fail(f"datasets.{label}", one_line(err)) from None
+    return out
+
+
+def _made(requests, fail):
+    """Each data set drawn or read."""
+    out = {}
+    for label, wanted in requests.items():
+        try:
+            out[label] = wanted.make()
         except ValueError as err:
             raise fail(f"datasets.{label}", one_line(err)) from None
     return out
@@ -240,6 +277,17 @@ def _grid(value, fail):
                     raise fail("grid.epochs", f"expected whole numbers >= 0, got {v!r}")
         grid[key] = values
     return grid
+
+
+def _check_optimizers(grid, fail):
+    """Every grid setting's optimiser, its learning rate and parameters (no network needed)."""
+    keys = [k for k in grid if k in ("optimizer", "lr") or k in OPTIMIZER_OPTIONS]
+    for values in itertools.product(*(grid[k] for k in keys)):
+        hp = dict(zip(keys, values))
+        try:
+            make_optimizer(hp.pop("optimizer", "sgd"), lr=hp.pop("lr", None), **hp)
+        except (ValueError, TypeError) as err:
+            raise fail("grid", f"{describe(dict(zip(keys, values)))}: {one_line(err)}") from None
 
 
 def _seeds(value, max_runs, fail):
