@@ -39,12 +39,13 @@ def workers(n_jobs, n_tasks):
     return max(1, min(n, n_tasks))
 
 
-def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0):
+def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0, work=train):
     """Yield ``(run_id, measures)`` for each :class:`~dagnet.sweep.worker.Task` as it finishes.
 
     Parameters
     ----------
     tasks : list of Task
+        Or any picklable objects with a ``run_id`` that ``work`` takes.
     n_jobs : int
         Worker processes (joblib; -1: every core); 1, or no joblib, runs
         them in this process one after another.
@@ -54,12 +55,16 @@ def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0):
         Receives notes (a missing joblib, a cluster without workers).
     worker_timeout : float
         How long a Dask cluster may have no workers before the sweep stops.
+    work : callable
+        What a worker does with a task, returning ``(run_id, result)``: a
+        module-level function (it is pickled by name); training a sweep's
+        run by default (evolution passes its own).
     """
     n = workers(n_jobs, len(tasks))
     if not tasks:   # nothing left to run: no workers or cluster needed
         return
     if scheduler is not None:
-        yield from _on_dask(tasks, scheduler, log, worker_timeout)
+        yield from _on_dask(tasks, scheduler, log, worker_timeout, work)
         return
     if n > 1:
         try:
@@ -68,13 +73,13 @@ def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0):
             log('joblib is not installed: running the sweep serially (pip install "dagnet[sweep]")')
             n = 1
     if n == 1:
-        yield from map(train, tasks)
+        yield from map(work, tasks)
         return
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
     try:
         yield from joblib.Parallel(n_jobs=n, return_as="generator_unordered")(
-            joblib.delayed(train)(task) for task in tasks)
+            joblib.delayed(work)(task) for task in tasks)
     except TerminatedWorkerError:
         raise WorkersLost("a worker process stopped while training (killed, or out of memory?)") from None
 
@@ -93,7 +98,7 @@ def _connect(scheduler):
         raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {one_line(err)}") from None
 
 
-def _on_dask(tasks, scheduler, log, worker_timeout):
+def _on_dask(tasks, scheduler, log, worker_timeout, work):
     """Submit every task to the cluster and yield the results as they come, watching the cluster."""
     client, owned = _connect(scheduler)
     from dask.distributed import KilledWorker, wait
@@ -103,7 +108,7 @@ def _on_dask(tasks, scheduler, log, worker_timeout):
     lost = f"lost the connection to the Dask scheduler at {address}"
     pending = {}
     try:
-        pending = {client.submit(train, task, pure=False): task.run_id for task in tasks}
+        pending = {client.submit(work, task, pure=False): task.run_id for task in tasks}
         alone_since = None
         while pending:
             try:
