@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from . import metrics
+from . import fused_fit, metrics
 from .errors import suggest
 from .history import History
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
@@ -213,6 +213,9 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     best, best_params, waited = math.inf, None, 0
     bar = _progress(epochs, verbose)
     epoch = 0
+    if fused_fit.applies(net, opt, fusable, Xv, patience, callback, lr_schedule, exact_loss, bar):
+        return _fused(net, X, Y, epochs, size, opt, decay, shuffle, rng, seen is not None, history, min_delta,
+                      verbose)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(1, epochs + 1):
@@ -281,6 +284,23 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     if best_params is not None and history.stopped_early and not history.interrupted:
         params[:] = best_params
         history.weights_epoch = history.best_epoch
+    return history
+
+
+def _fused(net, X, Y, epochs, size, opt, decay, shuffle, rng, track_accuracy, history, min_delta, verbose):
+    """fit's loop as whole runs of epochs in the engine (see :mod:`dagnet.fused_fit`)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        done, diverged, interrupted = fused_fit.run(net, X, Y, epochs, size, opt, decay, shuffle, rng,
+                                                    track_accuracy, history, min_delta)
+    if interrupted:
+        history.interrupted = True
+        if verbose:
+            print(f"\ninterrupted; keeping the weights after epoch {done}")
+    if diverged:
+        history.diverged = True
+        raise TrainingDiverged(
+            f"training diverged in epoch {done + 1}: the loss became not finite; the weights are those "
+            f"after epoch {done}; try a smaller lr (now {opt.lr:g})", history)
     return history
 
 
