@@ -58,7 +58,11 @@ class Checkpointer(Reporter):
         state = {"recorder": self.recorder.state(), "random": rng, "generation": following}
         atomic_write(os.path.join(self.folder, f"{STATE_PREFIX}{following}"),
                      lambda f: pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL), mode="wb")
-        data = _pickled((following, config, population, species_set, rng), config.genome_config)
+        reporters, species_set.reporters = species_set.reporters, None   # restore attaches the new run's
+        try:
+            data = _pickled((following, config, population, species_set, rng), config.genome_config)
+        finally:
+            species_set.reporters = reporters
 
         def write(f):
             with gzip.GzipFile(fileobj=f, mode="wb", compresslevel=5, mtime=0) as z:

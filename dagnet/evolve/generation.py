@@ -11,6 +11,7 @@ Seeds depend on the run's seed, the generation and the genome's key only,
 so the results are bit-identical for every executor and worker count.
 """
 import math
+import random
 
 from ..sweep.execution import execute, workers
 from .fitness import Batch, evaluate
@@ -72,9 +73,15 @@ class Evaluator:
         tasks = [Batch(k, part, self.data, self.settings)
                  for k, part in enumerate(batches(items, self.n_batches(len(items))))]
         done = {}
-        for run_id, results in execute(tasks, n_jobs=self.n_jobs, scheduler=self.scheduler, log=self.log,
-                                       work=evaluate):
-            done[run_id] = results
+        # neat-python draws from Python's global random; a Dask client draws from it too (in this
+        # process): keep neat-python's sequence the same whoever runs the batches
+        state = random.getstate()
+        try:
+            for run_id, results in execute(tasks, n_jobs=self.n_jobs, scheduler=self.scheduler, log=self.log,
+                                           work=evaluate):
+                done[run_id] = results
+        finally:
+            random.setstate(state)
         self.results = {}
         by_key = dict(genomes)
         for k in range(len(tasks)):

@@ -121,7 +121,8 @@ def default_text(n_inputs, n_outputs, pop_size=50, threshold=1.0, activations=("
                  node_add_prob=0.3, node_delete_prob=0.1, conn_add_prob=0.4, conn_delete_prob=0.2):
     """The default config file's text for ``n_inputs`` inputs and ``n_outputs`` outputs."""
     return _DEFAULT.format(n_inputs=n_inputs, n_outputs=n_outputs, pop_size=pop_size, threshold=threshold,
-                           activation="sigmoid", activations=" ".join(activations),
+                           activation="sigmoid" if "sigmoid" in activations else activations[0],
+                           activations=" ".join(activations),
                            activation_mutate_rate=0.1 if len(activations) > 1 else 0.0,
                            node_add_prob=node_add_prob, node_delete_prob=node_delete_prob,
                            conn_add_prob=conn_add_prob, conn_delete_prob=conn_delete_prob)
