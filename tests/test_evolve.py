@@ -55,8 +55,8 @@ def test_lamarckian_write_back_makes_neat_compute_what_the_trained_network_compu
 
 @pytest.mark.parametrize("key, value, named", [
     ("aggregation_options     = sum", "aggregation_options     = sum product", "aggregation_options"),
-    ("activation_options      = tanh sigmoid relu", "activation_options      = tanh sin", "activation_options"),
-    ("activation_options      = tanh sigmoid relu", "activation_options      = tanh cube", "activation_options"),
+    ("activation_options      = tanh gauss", "activation_options      = tanh sin", "activation_options"),
+    ("activation_options      = tanh gauss", "activation_options      = tanh cube", "activation_options"),
     ("feed_forward            = True", "feed_forward            = False", "feed_forward"),
     ("num_inputs              = 2", "num_inputs              = 3", "num_inputs"),
 ])

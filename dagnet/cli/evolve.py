@@ -56,14 +56,16 @@ def add(subparsers):
     p.add_argument("--generations", type=positive_int, default=30, metavar="N",
                    help="at most N generations (default 30; fewer when the fitness threshold is met)")
     p.add_argument("--pop-size", type=positive_int, metavar="N",
-                   help="population of the default config (default 50; a --config sets its own)")
+                   help="population of the default config (default 60; a --config sets its own)")
     p.add_argument("--epochs", type=count, default=300, metavar="N",
                    help="training epochs per genome and generation (default 300; 0: plain NEAT)")
-    p.add_argument("--lr", type=positive_float, default=0.05, metavar="X", help="learning rate (default 0.05)")
+    p.add_argument("--lr", type=positive_float, default=0.03, metavar="X", help="learning rate (default 0.03)")
     p.add_argument("--optimizer", type=choice(list(OPTIMIZERS), "optimizer"), default="adam", metavar="NAME",
                    help=f"{', '.join(OPTIMIZERS)} (default adam)")
-    p.add_argument("--batch-size", type=positive_int, metavar="N",
-                   help="samples per update (default: all of them, one update per epoch)")
+    p.add_argument("--batch-size", type=positive_int, default=16, metavar="N",
+                   help="samples per update (default 16)")
+    p.add_argument("--full-batch", action="store_true",
+                   help="one update per epoch on all the training samples instead of batches")
     p.add_argument("--fitness", choices=["accuracy", "loss"], default="accuracy",
                    help="held-out accuracy, or minus the held-out loss (default accuracy)")
     p.add_argument("--complexity", type=non_negative_float, default=0.0, metavar="X",
@@ -129,7 +131,8 @@ def run(args):
     X, Y, test, _ = _data(args)
     validation = args.validation if args.validation is not None else (0.0 if len(X) < SMALL else 0.25)
     settings = evolve.Settings(epochs=args.epochs, lr=args.lr, optimizer=args.optimizer,
-                               batch_size=args.batch_size, fitness=args.fitness, complexity=args.complexity,
+                               batch_size=None if args.full_batch else args.batch_size, fitness=args.fitness,
+                               complexity=args.complexity,
                                inheritance="baldwinian" if args.baldwinian else "lamarckian",
                                validation=validation, seed=args.seed)
     config = args.config

@@ -9,10 +9,11 @@ that ``neat.Checkpointer.restore_checkpoint`` reads. N is the next
 generation to evaluate. :func:`latest` finds the newest N with both files;
 a kill between the two leaves the older pair, which is whole.
 
-Pickling neat-python's genome config takes a number from its node-key
-counter (``DefaultGenomeConfig.__getstate__`` calls ``next`` on it); the
-checkpointer puts the number back, so that a run that checkpoints numbers
-its new nodes as one restored from the checkpoint does.
+Pickling neat-python's genome config and species set takes a number from
+their counters of node keys and species ids (their ``__getstate__`` calls
+``next``); the checkpointer puts the numbers back, so that a run that
+checkpoints numbers its new nodes and species as one restored from the
+checkpoint does.
 
 These files are pickles: :func:`restore` reads only a run's own folder.
 """
@@ -29,17 +30,21 @@ from .records import Reporter
 NEAT_PREFIX, STATE_PREFIX = "neat-checkpoint-", "evolve-state-"
 
 
-def _pickled(data, genome_config):
-    """``pickle.dumps(data)``, leaving the node-key counter of ``genome_config`` where it was."""
-    indexer = getattr(genome_config, "node_indexer", None)
-    if indexer is None:
-        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-    following = next(indexer)
-    genome_config.node_indexer = itertools.count(following)
+def _pickled(data, counters):
+    """``pickle.dumps(data)``, leaving every ``(object, attribute)`` counter in ``counters`` where it was."""
+    following = []
+    for owner, name in counters:
+        indexer = getattr(owner, name, None)
+        following.append(None if indexer is None else next(indexer))
     try:
+        for (owner, name), value in zip(counters, following):
+            if value is not None:
+                setattr(owner, name, itertools.count(value))
         return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
-        genome_config.node_indexer = itertools.count(following)
+        for (owner, name), value in zip(counters, following):
+            if value is not None:
+                setattr(owner, name, itertools.count(value))
 
 
 class Checkpointer(Reporter):
@@ -60,7 +65,8 @@ class Checkpointer(Reporter):
                      lambda f: pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL), mode="wb")
         reporters, species_set.reporters = species_set.reporters, None   # restore attaches the new run's
         try:
-            data = _pickled((following, config, population, species_set, rng), config.genome_config)
+            data = _pickled((following, config, population, species_set, rng),
+                            [(config.genome_config, "node_indexer"), (species_set, "indexer")])
         finally:
             species_set.reporters = reporters
 

@@ -9,9 +9,10 @@ refused with an :class:`EvolveError` naming the file and the key.
 
 With no config file, :func:`default_config` writes one sized for the data:
 inputs wired straight to the outputs, no hidden nodes at the start (NEAT's
-minimal start), tanh, sigmoid and relu hidden nodes, sigmoid outputs
-(``activation_default = sigmoid`` with mutation of activations left to
-neat-python's options).
+minimal start), tanh and gauss nodes (a node's activation mutates with
+probability 0.1), and eager structural mutation (a node added to 80% of
+children, a connection to 90%): backpropagation tunes the weights, so the
+search can spend its generations on structure.
 
 Examples
 --------
@@ -117,8 +118,8 @@ min_species_size   = 2
 """
 
 
-def default_text(n_inputs, n_outputs, pop_size=50, threshold=1.0, activations=("tanh", "sigmoid", "relu"),
-                 node_add_prob=0.3, node_delete_prob=0.1, conn_add_prob=0.4, conn_delete_prob=0.2):
+def default_text(n_inputs, n_outputs, pop_size=60, threshold=1.0, activations=("tanh", "gauss"),
+                 node_add_prob=0.8, node_delete_prob=0.05, conn_add_prob=0.9, conn_delete_prob=0.1):
     """The default config file's text for ``n_inputs`` inputs and ``n_outputs`` outputs."""
     return _DEFAULT.format(n_inputs=n_inputs, n_outputs=n_outputs, pop_size=pop_size, threshold=threshold,
                            activation="sigmoid" if "sigmoid" in activations else activations[0],

@@ -46,11 +46,11 @@ class Settings:
     epochs : int
         Training epochs per genome per generation (0: no training, plain NEAT).
     lr : float
-        Learning rate.
+        Learning rate (default 0.03).
     optimizer : str
         A dagnet optimiser: sgd, momentum, nesterov, adam.
     batch_size : int or None
-        Samples per update; None: the whole training set (batch updates).
+        Samples per update (default 16); None: the whole training set (batch updates).
     fitness : {"accuracy", "loss"}
         Held-out accuracy (classification), or minus the held-out loss.
     complexity : float
@@ -71,9 +71,9 @@ class Settings:
     """
 
     epochs: int = 300
-    lr: float = 0.05
+    lr: float = 0.03
     optimizer: str = "adam"
-    batch_size: int = None
+    batch_size: int = 16
     fitness: str = "accuracy"
     complexity: float = 0.0
     inheritance: str = "lamarckian"
