@@ -82,10 +82,12 @@ def evaluate_one(key, g, seed, data, settings):
     """Train the network of genome ``g`` (key ``key``) from ``seed`` and score it: a :class:`Result`."""
     net = network(g, loss=loss_for(g, settings.loss))
     diverged, epochs = False, settings.epochs
+    # one batch holding every sample: its order changes nothing but rounding, so it is not shuffled
+    batched = settings.batch_size is not None and settings.batch_size < len(data.X)
     if epochs:
         try:
             net.fit(data.X, data.Y, epochs=epochs, lr=settings.lr, optimizer=settings.optimizer,
-                    batch_size=settings.batch_size, shuffle=settings.batch_size is not None, seed=seed,
+                    batch_size=settings.batch_size, shuffle=batched, seed=seed,
                     verbose=False)
         except TrainingDiverged as err:   # the network keeps its last finite weights
             diverged, epochs = True, err.history.epochs
