@@ -189,3 +189,13 @@ def test_serial_joblib_and_dask_runs_are_bit_identical(tmp_path):
             as cluster, distributed.Client(cluster) as client:
         evolve(*SPIRALS, tmp_path / "dask", scheduler=client, **common)
     assert fingerprint(tmp_path / "serial") == fingerprint(tmp_path / "joblib") == fingerprint(tmp_path / "dask")
+
+
+def test_ctrl_c_keeps_the_champion_so_far(tmp_path):
+    def log(line):
+        if line.startswith("gen   1"):
+            raise KeyboardInterrupt
+    outcome = evolve(XOR_X, XOR_Y, tmp_path, generations=10, pictures=False, log=log,
+                     settings=Settings(epochs=20, validation=0))
+    assert outcome.interrupted and outcome.summary["interrupted"] and len(outcome.history) == 2
+    assert dagnet.load(tmp_path / "champion.yaml").n_params == outcome.network.n_params

@@ -23,6 +23,8 @@ import math
 import os
 import pickle
 
+import numpy as np
+
 from ..files import atomic_write
 from ..plots import MissingMatplotlib
 from . import pictures
@@ -99,8 +101,11 @@ def write(folder, config, recorder, settings, data, test=None, summary=None, dra
     atomic_write(os.path.join(folder, SUMMARY_JSON), lambda f: f.write(json.dumps(outcome, indent=2) + "\n"))
     if draw and recorder.rows:
         try:
-            pictures.draw(folder, recorder.rows, recorder.species, net, data.X_score, data.Y_score,
-                          title=f"champion: {result.hidden} hidden, {result.connections} connections")
+            # the decision regions over the test set when there is one (points the run never saw)
+            X, Y = test if test is not None else (np.vstack([data.X, data.X_score]), np.vstack([data.Y, data.Y_score]))
+            pictures.draw(folder, recorder.rows, recorder.species, net, X, Y,
+                          title=f"champion: {result.hidden} hidden, {result.connections} connections"
+                                f"{', test set' if test is not None else ''}")
         except MissingMatplotlib as err:
             if log is not None:
                 log(f"pictures skipped: {err}")
