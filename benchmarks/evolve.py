@@ -56,8 +56,12 @@ def spread(values):
     values = [v for v in values if v is not None]
     if not values:
         return "–"
-    return (f"{statistics.mean(values):.3g} (sd {statistics.stdev(values):.3g}, {min(values):.3g}–"
-            f"{max(values):.3g})" if len(values) > 1 else f"{values[0]:.3g}")
+    def number(x):
+        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+    if len(values) == 1:
+        return number(values[0])
+    return (f"{number(statistics.mean(values))} (sd {number(statistics.stdev(values))}, "
+            f"{number(min(values))}–{number(max(values))})")
 
 
 def neat_config(path):
@@ -89,7 +93,7 @@ def xor_neat(seed, max_generations):
     seconds = time.perf_counter() - started
     solved = winner.fitness >= config.fitness_threshold
     hidden, connections = pruned_size(winner, config)
-    return {"solved": solved, "evaluations": sum(evaluations), "hidden": hidden, "connections": connections,
+    return {"solved": bool(solved), "evaluations": sum(evaluations), "hidden": hidden, "connections": connections,
             "seconds": seconds}
 
 

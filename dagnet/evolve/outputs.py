@@ -102,7 +102,8 @@ def write(folder, config, recorder, settings, data, test=None, summary=None, dra
     if draw and recorder.rows:
         try:
             # the decision regions over the test set when there is one (points the run never saw)
-            X, Y = test if test is not None else (np.vstack([data.X, data.X_score]), np.vstack([data.Y, data.Y_score]))
+            X, Y = test if test is not None else (data.X, data.Y) if data.X_score is data.X else \
+                (np.vstack([data.X, data.X_score]), np.vstack([data.Y, data.Y_score]))
             pictures.draw(folder, recorder.rows, recorder.species, net, X, Y,
                           title=f"champion: {result.hidden} hidden, {result.connections} connections"
                                 f"{', test set' if test is not None else ''}")
