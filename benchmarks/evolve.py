@@ -292,7 +292,9 @@ def bench_throughput(args):
     net = network(xor, "binary_cross_entropy")
     fit = median_seconds(lambda: [net.fit(XOR_X, XOR_Y, epochs=100, lr=0.1, shuffle=False, verbose=False)
                                   for _ in range(100)], 21) / 100
-    rows["xor_build_ms"], rows["xor_fit100_ms"] = build * 1e3, fit * 1e3
+    loop = median_seconds(lambda: [net.fit(XOR_X, XOR_Y, epochs=100, lr=0.1, shuffle=False, verbose=False,
+                                           callback=lambda epoch, history: None) for _ in range(20)], 11) / 20
+    rows["xor_build_ms"], rows["xor_fit100_ms"], rows["xor_fit100_epoch_loop_ms"] = build * 1e3, fit * 1e3, loop * 1e3
     print("| genomes | epochs × samples | connections (mean) | dagnet: trained per second | a generation of 150 | "
           "neat-python: evaluated per second, untrained |")
     print("|---|---|---|---|---|---|")
@@ -302,7 +304,8 @@ def bench_throughput(args):
               f"{r['dagnet_trained_per_second']:,.0f} | {r['generation_seconds']:.3f} s | "
               f"{r['neat_evaluated_per_second']:,.0f} |")
     print(f"\nXOR-sized genome ({len(net.plan.edge_slot)} connections): build {build * 1e3:.3f} ms, fit 100 epochs "
-          f"{fit * 1e3:.3f} ms, together {(build + fit) * 1e3:.3f} ms (goal ≤ 0.5 ms)")
+          f"{fit * 1e3:.3f} ms, together {(build + fit) * 1e3:.3f} ms (goal ≤ 0.5 ms); fit 100 epochs through the "
+          f"epoch-by-epoch loop (a callback forces it, as every fit ran before) {loop * 1e3:.3f} ms")
     save("throughput", rows)
 
 
