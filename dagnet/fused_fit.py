@@ -51,7 +51,7 @@ def run(net, X, Y, epochs, size, opt, decay, shuffle, rng, track_accuracy, histo
     runner, params = net.runner, net.params
     n, m = len(X), len(net.outputs)
     weights = None
-    if net.loss_function.mean:      # each batch's mean E weighed by its share of the samples
+    if net.loss_function.mean and size < n:      # each batch's mean E weighed by its share of the samples
         shares = np.add.reduceat(np.ones(n), np.arange(0, n, size))
         weights = shares / shares.sum()
     labels = metrics.labels(Y) if track_accuracy else None

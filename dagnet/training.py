@@ -193,7 +193,8 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     weights = _sample_weights(sample_weight, len(X))
     schedule = make_schedule(lr_schedule)
     seed = net.seed if seed is None else seed     # a seeded network trains reproducibly
-    rng = np.random.default_rng(seed)
+    # drawn from only to shuffle and to split: a generator costs more than a small fit's epochs
+    rng = np.random.default_rng(seed) if shuffle or validation_split else None
     track_accuracy = net.is_classifier or is_binary(Y)
     X, Y, Xv, Yv, held = _split(X, Y, validation_data, validation_split, net, rng, stratify=track_accuracy)
     if weights is not None and held is not None:
