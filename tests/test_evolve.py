@@ -10,7 +10,7 @@ import pytest
 import dagnet
 from dagnet import datasets
 from dagnet.evolve import EvolveError, Settings, evolve, neatconfig
-from dagnet.evolve.phenotype import network, plain, unfold, write_back
+from dagnet.evolve.phenotype import Networks, network, plain, unfold, write_back
 from dagnet.interchange import MissingDependency
 
 neat = pytest.importorskip("neat", reason="the neat extra (neat-python) is not installed")
@@ -51,6 +51,22 @@ def test_lamarckian_write_back_makes_neat_compute_what_the_trained_network_compu
         assert np.max(np.abs(activate(genome, config, X) - net.predict(X))) < 1e-12
         again = network(plain(genome, config.genome_config))
         assert np.max(np.abs(again.predict(X) - net.predict(X))) < 1e-12
+
+
+def test_a_genome_of_a_known_structure_gets_the_network_a_new_build_gives_bit_for_bit(tmp_path):
+    text = neatconfig.default_text(3, 2, pop_size=12, activations=neatconfig.EXACT, node_add_prob=0.9)
+    config = neat_config(tmp_path, text.replace("response_init_stdev     = 0.0", "response_init_stdev     = 0.6"))
+    rng = np.random.default_rng(0)
+    networks = Networks()
+    for genome in neat.Population(config, seed=1).population.values():
+        genome.mutate(config.genome_config)
+        g = plain(genome, config.genome_config)
+        networks.network(g)                                    # its structure, compiled once
+        g.nodes = {k: (a, s, rng.normal(), rng.normal()) for k, (a, s, _, _) in g.nodes.items()}
+        g.connections = [(u, v, rng.normal(), on) for u, v, _, on in g.connections]
+        again, fresh = networks.network(g), network(g)
+        assert again.plan is not fresh.plan and again.plan.edge_slot == fresh.plan.edge_slot
+        assert np.array_equal(again.params, fresh.params)
 
 
 @pytest.mark.parametrize("key, value, named", [

@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import metrics
 from ..training import TrainingDiverged
-from .phenotype import complexity, loss_for, network, unfold
+from .phenotype import Networks, complexity, loss_for, unfold
 from .settings import Settings
 
 
@@ -78,9 +78,13 @@ def score(net, X, Y, classification):
     return accuracy, loss if math.isfinite(loss) else math.inf
 
 
+#: This process's networks by structure (a worker keeps them from one generation to the next).
+NETWORKS = Networks()
+
+
 def evaluate_one(key, g, seed, data, settings):
     """Train the network of genome ``g`` (key ``key``) from ``seed`` and score it: a :class:`Result`."""
-    net = network(g, loss=loss_for(g, settings.loss))
+    net = NETWORKS.network(g, loss=loss_for(g, settings.loss))
     diverged, epochs = False, settings.epochs
     # one batch holding every sample: its order changes nothing but rounding, so it is not shuffled
     batched = settings.batch_size is not None and settings.batch_size < len(data.X)

@@ -61,6 +61,70 @@ def network(g, loss="mse", name=None):
     return build(g, loss=loss, name=name)
 
 
+def structure_key(g, loss):
+    """What decides a genome's network apart from its values: nodes, enabled connections, the loss."""
+    return (loss, tuple(g.inputs), tuple(g.outputs),
+            tuple(sorted((key, activation, aggregation) for key, (activation, aggregation, _, _) in g.nodes.items())),
+            tuple(sorted((u, v) for u, v, _, on in g.connections if on)))
+
+
+class Networks:
+    """Networks of genomes, each structure compiled once: a genome of a structure seen before gets a
+    copy of that network (sharing its plan) with its own values folded in, bit for bit what
+    :func:`network` builds. Most children share their parent's structure, so most builds are copies.
+
+    Examples
+    --------
+    >>> from dagnet.interchange.neat_folding import Genome
+    >>> networks = Networks()
+    >>> a = networks.network(Genome([-1], [0], {0: ("tanh", "sum", 0.5, 2.0)}, [(-1, 0, 3.0, True)]))
+    >>> b = networks.network(Genome([-1], [0], {0: ("tanh", "sum", 0.1, 2.0)}, [(-1, 0, 1.0, True)]))
+    >>> a.plan is b.plan, b.weight(-1, 0), b.bias(0)              # 2.5 · 2 · 1 and 2.5 · 0.1
+    (True, 5.0, 0.25)
+    """
+
+    def __init__(self, size=1024):
+        self.size = size
+        self.templates = {}
+
+    def network(self, g, loss="mse"):
+        """The network of :class:`Genome` ``g``, as :func:`network` builds it."""
+        key = structure_key(g, loss)
+        template = self.templates.pop(key, None)
+        if template is None:
+            template = network(g, loss=loss)
+            if len(self.templates) >= self.size:           # the least recently used goes
+                self.templates.pop(next(iter(self.templates)))
+            self.templates[key] = template
+            return template.copy()
+        self.templates[key] = template                     # now the most recently used
+        net = template.copy()
+        fold_into(g, net)
+        return net
+
+
+def fold_into(g, net):
+    """Write genome ``g``'s values, folded, into ``net`` (built from a genome of the same structure):
+    the same arithmetic in the same order as :func:`dagnet.interchange.neat_folding.build`."""
+    names = _names(g)
+    edge_slot, bias_slot, params = net.plan.edge_slot, net.plan.bias_slot, net.params
+    expressed = [(u, v, w) for u, v, w, on in g.connections
+                 if on and v in names and (names.get(u, u), names[v]) in edge_slot]
+    links = {}
+    for _, v, _ in expressed:
+        links[v] = links.get(v, 0) + 1
+    for key, name in names.items():
+        slot = bias_slot.get(name)
+        if slot is not None:
+            activation, _, bias, _ = g.nodes[key]
+            params[slot] = NEAT_ACTIVATIONS[activation].gain * bias
+    for u, v, w in expressed:
+        activation, aggregation, _, response = g.nodes[v]
+        scale = NEAT_ACTIVATIONS[g.nodes[u][0]].scale if u in g.nodes else 1.0
+        params[edge_slot[names.get(u, u), names[v]]] = (NEAT_ACTIVATIONS[activation].gain * response
+                                                        * AGGREGATIONS[aggregation](links[v]) * float(w) * scale)
+
+
 def _names(g):
     """Genome node key -> the name of the dagnet node holding its bias and incoming weights."""
     return {key: f"{key}:{activation}" if key in g.outputs and NEAT_ACTIVATIONS[activation].scale != 1.0
