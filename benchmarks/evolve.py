@@ -4,7 +4,7 @@ One command per benchmark (results printed as Markdown and saved in benchmarks/e
 
     python benchmarks/evolve.py xor          [--runs 100]     # neat-python alone vs dagnet evolve, same config and seeds
     python benchmarks/evolve.py spirals      [--seeds 10]     # test accuracy, connections, seconds; neat-python alone, same time
-    python benchmarks/evolve.py two-spirals  [--seconds 300]  # smallest net classifying all 194; cascade-correlation beside it
+    python benchmarks/evolve.py two-spirals  [--seconds 600]  # smallest net classifying all 194; cascade-correlation beside it
     python benchmarks/evolve.py throughput                    # genomes trained per second; build + 100 epochs of XOR
 
 Every figure names its seeds; docs/evolve.md has the results with the CPU and the load.
@@ -202,14 +202,15 @@ def bench_two_spirals(args):
     found = []
     with tempfile.TemporaryDirectory() as folder:
         config = os.path.join(folder, "config")
-        with open(config, "w") as f:
-            f.write(neatconfig.default_text(2, 1, pop_size=args.pop_size))
+        with open(config, "w") as f:        # a head start of hidden nodes; trained weights are far apart: wide species
+            f.write(neatconfig.default_text(2, 1, pop_size=args.pop_size, num_hidden=args.hidden, conn_add_prob=1.0)
+                    .replace("compatibility_threshold = 3.0", "compatibility_threshold = 30.0"))
         started = time.perf_counter()
         seed = 0
         while time.perf_counter() - started < args.seconds:
             out = os.path.join(folder, f"run-{seed}")
             outcome = evolve(X, Y, out, config=config, generations=args.generations, n_jobs=args.jobs,
-                             settings=Settings(epochs=args.epochs, lr=0.01, batch_size=None, validation=0,
+                             settings=Settings(epochs=args.epochs, lr=args.lr, batch_size=None, validation=0,
                                                complexity=args.complexity, seed=seed), **QUIET)
             net = outcome.network
             wrong = int(np.sum((net.predict(X)[:, 0] > 0.5) != (Y[:, 0] > 0.5)))
@@ -336,11 +337,13 @@ def main():
     p.add_argument("--jobs", type=int, default=1)
     p.set_defaults(func=bench_spirals)
     p = sub.add_parser("two-spirals")
-    p.add_argument("--seconds", type=float, default=300)
-    p.add_argument("--generations", type=int, default=60)
-    p.add_argument("--pop-size", type=int, default=60)
-    p.add_argument("--epochs", type=int, default=1000)
-    p.add_argument("--complexity", type=float, default=0.0005)
+    p.add_argument("--seconds", type=float, default=600)
+    p.add_argument("--generations", type=int, default=40)
+    p.add_argument("--pop-size", type=int, default=30)
+    p.add_argument("--hidden", type=int, default=8)
+    p.add_argument("--epochs", type=int, default=3000)
+    p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--complexity", type=float, default=0.0)
     p.add_argument("--jobs", type=int, default=2)
     p.set_defaults(func=bench_two_spirals)
     p = sub.add_parser("throughput")

@@ -60,9 +60,9 @@ no_fitness_termination = False
 [DefaultGenome]
 num_inputs              = {n_inputs}
 num_outputs             = {n_outputs}
-num_hidden              = 0
+num_hidden              = {num_hidden}
 feed_forward            = True
-initial_connection      = full_direct
+initial_connection      = {initial_connection}
 activation_default      = {activation}
 activation_mutate_rate  = {activation_mutate_rate}
 activation_options      = {activations}
@@ -119,14 +119,17 @@ min_species_size   = 2
 
 
 def default_text(n_inputs, n_outputs, pop_size=60, threshold=1.0, activations=("tanh", "gauss"),
-                 node_add_prob=0.8, node_delete_prob=0.05, conn_add_prob=0.9, conn_delete_prob=0.1):
-    """The default config file's text for ``n_inputs`` inputs and ``n_outputs`` outputs."""
+                 node_add_prob=0.8, node_delete_prob=0.05, conn_add_prob=0.9, conn_delete_prob=0.1, num_hidden=0,
+                 initial_connection="full_direct"):
+    """The default config file's text for ``n_inputs`` inputs and ``n_outputs`` outputs (the keywords
+    change the default's values)."""
     return _DEFAULT.format(n_inputs=n_inputs, n_outputs=n_outputs, pop_size=pop_size, threshold=threshold,
                            activation="sigmoid" if "sigmoid" in activations else activations[0],
                            activations=" ".join(activations),
                            activation_mutate_rate=0.1 if len(activations) > 1 else 0.0,
                            node_add_prob=node_add_prob, node_delete_prob=node_delete_prob,
-                           conn_add_prob=conn_add_prob, conn_delete_prob=conn_delete_prob)
+                           conn_add_prob=conn_add_prob, conn_delete_prob=conn_delete_prob, num_hidden=num_hidden,
+                           initial_connection=initial_connection)
 
 
 def write_config(path, text):

@@ -173,6 +173,8 @@ def evolve(X, Y, out, config=None, settings=None, generations=50, n_jobs=1, sche
     except neat.CompleteExtinctionException:
         raise EvolveError("every species went extinct (set reset_on_extinction = True in the config "
                           "to start again from scratch)") from None
+    except RuntimeError as err:      # neat-python's own refusals, such as more species than room for them
+        raise EvolveError(f"neat-python stopped: {str(err).splitlines()[0]}") from None
     if recorder.champion is None:
         raise KeyboardInterrupt if interrupted else EvolveError("no generation was evaluated")
     seconds = time.perf_counter() - started
