@@ -13,10 +13,28 @@ so the results are bit-identical for every executor and worker count.
 import math
 import random
 
+from ..interchange import MissingDependency
 from ..sweep.execution import execute, workers
+from ..text import one_line
 from .fitness import Batch, evaluate
+from .neatconfig import EvolveError
 from .phenotype import plain, write_back
 from .settings import genome_seed
+
+
+def connect(scheduler):
+    """``(client, owned)``: a Dask client for a scheduler's address, made once for the whole run
+    (a client given stays the caller's); None stays None."""
+    if not isinstance(scheduler, str):
+        return scheduler, False
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise MissingDependency('a Dask scheduler needs dask.distributed: pip install "dagnet[dask]"') from None
+    try:
+        return Client(scheduler, timeout=30), True
+    except (OSError, TimeoutError) as err:
+        raise EvolveError(f"cannot reach the Dask scheduler at {scheduler}: {one_line(err)}") from None
 
 
 def batches(items, n_batches):

@@ -20,7 +20,7 @@ from ..files import atomic_write, read_text
 from ..interchange import require
 from . import checkpoints, neatconfig, outputs
 from .fitness import Split
-from .generation import Evaluator
+from .generation import Evaluator, connect
 from .neatconfig import CONFIG_NAME, EvolveError
 from .records import Recorder
 from .settings import Settings
@@ -72,7 +72,7 @@ def fingerprint(X, Y):
     return hashlib.sha256(X.tobytes() + b"|" + Y.tobytes()).hexdigest()[:16]
 
 
-def _config_text(folder, config, X, Y):
+def _config_text(config, X, Y):
     if config is None:
         return neatconfig.default_text(X.shape[1], Y.shape[1])
     text = read_text(os.fspath(config), EvolveError, what="neat-python config file")
@@ -96,7 +96,7 @@ def _start(folder, config, X, Y, settings, generations, resume, log):
         return neatconfig.read(config_path), settings, generation
     if resume:
         log(f"nothing to resume in {folder}: starting a new run")
-    text = _config_text(folder, config, X, Y)
+    text = _config_text(config, X, Y)
     neatconfig.write_config(config_path, text)
     neat_config = neatconfig.read(config_path)
     neatconfig.check_sizes(neat_config, X.shape[1], Y.shape[1], source=os.fspath(config or config_path))
@@ -151,6 +151,16 @@ def evolve(X, Y, out, config=None, settings=None, generations=50, n_jobs=1, sche
     folder = os.fspath(out)
     neat_config, settings, resumed = _start(folder, config, X, Y, settings or Settings(), generations, resume, log)
     data = split(X, Y, settings.validation, settings.seed)
+    client, owned = connect(scheduler)
+    try:
+        return _run(neat, folder, neat_config, settings, resumed, data, generations, n_jobs, client, test,
+                    pictures, log)
+    finally:
+        if owned:
+            client.close()
+
+
+def _run(neat, folder, neat_config, settings, resumed, data, generations, n_jobs, scheduler, test, pictures, log):
     evaluator = Evaluator(data, settings, n_jobs=n_jobs, scheduler=scheduler, log=log)
     recorder = Recorder(evaluator, log=log)
     if resumed is None:
