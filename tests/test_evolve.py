@@ -215,3 +215,15 @@ def test_ctrl_c_keeps_the_champion_so_far(tmp_path):
                      settings=Settings(epochs=20, validation=0))
     assert outcome.interrupted and outcome.summary["interrupted"] and len(outcome.history) == 2
     assert dagnet.load(tmp_path / "champion.yaml").n_params == outcome.network.n_params
+
+
+def test_the_command_resumes_a_run_and_reads_csv_data(tmp_path, run):
+    data = tmp_path / "gates.csv"
+    datasets.save_csv(data, XOR_X, XOR_Y, inputs=["a", "b"], targets=["y"])
+    common = ("evolve", "--data", data, "--out", tmp_path / "run", "--pop-size", "10", "--epochs", "10",
+              "--no-pictures")
+    code, out, err = run(*common, "--generations", "2")
+    assert code == 0 and (tmp_path / "run" / "neat-checkpoint-2").exists()
+    code, out, err = run(*common, "--generations", "4", "--resume")
+    assert code == 0 and "resuming" in err and "gen   2" in err and "gen   0" not in err
+    assert (tmp_path / "run" / "history.csv").read_text().count("\n") == 5
