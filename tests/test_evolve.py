@@ -201,7 +201,7 @@ def test_serial_joblib_and_dask_runs_are_bit_identical(tmp_path):
     common = dict(config=config, settings=SMALL_RUN, generations=3, pictures=False, log=lambda line: None)
     evolve(*SPIRALS, tmp_path / "serial", n_jobs=1, **common)
     evolve(*SPIRALS, tmp_path / "joblib", n_jobs=2, **common)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) \
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") \
             as cluster, distributed.Client(cluster) as client:
         evolve(*SPIRALS, tmp_path / "dask", scheduler=client, **common)
     assert fingerprint(tmp_path / "serial") == fingerprint(tmp_path / "joblib") == fingerprint(tmp_path / "dask")
