@@ -223,7 +223,8 @@ def bench_two_spirals(args):
     cascades = []
     for seed in range(5):
         net, history = dagnet.grow(X, Y, seed=seed)
-        cascades.append({"seed": seed, "hidden": len(history.units), "weights": net.n_params,
+        cascades.append({"seed": seed, "hidden": len(history.units),
+                         "weights": len(net.plan.edge_slot) + len(net.plan.bias_slot),
                          "wrong": int(np.sum((net.predict(X)[:, 0] > 0.5) != (Y[:, 0] > 0.5)))})
     solved = [r for r in found if r["wrong"] == 0]
     best = min(solved, key=lambda r: r["weights"], default=None)
@@ -235,7 +236,7 @@ def bench_two_spirals(args):
           f"{spread([c['hidden'] for c in cascades])} | {spread([c['weights'] for c in cascades])} |")
     if best:
         print(f"| dagnet evolve, smallest found (run {best['seed']}) | yes | {best['hidden']} | {best['weights']} |")
-    else:
+    elif found:
         closest = min(found, key=lambda r: r["wrong"])
         print(f"| dagnet evolve, closest (run {closest['seed']}) | no: {closest['wrong']} wrong | "
               f"{closest['hidden']} | {closest['weights']} |")
