@@ -23,10 +23,10 @@ from . import metrics
 MAX_RECORDED = 1 << 20
 
 
-def applies(net, opt, fusable, validation, patience, callback, lr_schedule, exact_loss, bar):
-    """True when fit may run its epochs through :func:`run`."""
+def applies(net, opt, fusable, validation, patience, callback, lr_schedule, exact_loss, bar, epochs):
+    """True when fit may run its epochs through :func:`run` (one epoch is one engine call either way)."""
     runner = net.runner
-    return (fusable and validation is None and patience is None and callback is None and bar is None
+    return (epochs > 1 and fusable and validation is None and patience is None and callback is None and bar is None
             and lr_schedule in (None, "constant") and not exact_loss
             and hasattr(runner, "train_epochs") and runner.fuses(opt))
 

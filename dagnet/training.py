@@ -214,7 +214,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     best, best_params, waited = math.inf, None, 0
     bar = _progress(epochs, verbose)
     epoch = 0
-    if fused_fit.applies(net, opt, fusable, Xv, patience, callback, lr_schedule, exact_loss, bar):
+    if fused_fit.applies(net, opt, fusable, Xv, patience, callback, lr_schedule, exact_loss, bar, epochs):
         return _fused(net, X, Y, epochs, size, opt, decay, shuffle, rng, seen is not None, history, min_delta,
                       verbose)
     try:
