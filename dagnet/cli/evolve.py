@@ -66,8 +66,9 @@ def add(subparsers):
                    help="samples per update (default 16)")
     p.add_argument("--full-batch", action="store_true",
                    help="one update per epoch on all the training samples instead of batches")
-    p.add_argument("--fitness", choices=["accuracy", "loss"], default="accuracy",
-                   help="held-out accuracy, or minus the held-out loss (default accuracy)")
+    p.add_argument("--fitness", choices=["accuracy", "loss"],
+                   help="held-out accuracy, or minus the held-out loss (default: accuracy for classes, "
+                        "loss for other targets)")
     p.add_argument("--complexity", type=non_negative_float, default=0.0, metavar="X",
                    help="fitness penalty per connection (default 0)")
     p.add_argument("--validation", type=fraction, metavar="F",
@@ -95,7 +96,8 @@ def _csv(args):
         X, Y = datasets.load_csv(args.data, inputs, targets)
     except ValueError as err:
         raise InputError(str(err)) from None
-    return X, Y, None, {"source": args.data, "task": "classification"}
+    whole = bool(np.all(Y == np.rint(Y)) and np.all(Y >= 0))    # class labels or 0/1 columns
+    return X, Y, None, {"source": args.data, "task": "classification" if whole else "regression"}
 
 
 def _data(args):
@@ -128,10 +130,11 @@ def run(args):
         raise InputError(f"{args.out}: exists and is not a folder")
     if args.jobs == 0:
         raise InputError("--jobs must be a whole number other than 0 (-1: every core)")
-    X, Y, test, _ = _data(args)
+    X, Y, test, about = _data(args)
+    fitness = args.fitness or ("accuracy" if about["task"] == "classification" else "loss")
     validation = args.validation if args.validation is not None else (0.0 if len(X) < SMALL else 0.25)
     settings = evolve.Settings(epochs=args.epochs, lr=args.lr, optimizer=args.optimizer,
-                               batch_size=None if args.full_batch else args.batch_size, fitness=args.fitness,
+                               batch_size=None if args.full_batch else args.batch_size, fitness=fitness,
                                complexity=args.complexity,
                                inheritance="baldwinian" if args.baldwinian else "lamarckian",
                                validation=validation, seed=args.seed)

@@ -151,6 +151,9 @@ def evolve(X, Y, out, config=None, settings=None, generations=50, n_jobs=1, sche
     folder = os.fspath(out)
     neat_config, settings, resumed = _start(folder, config, X, Y, settings or Settings(), generations, resume, log)
     data = split(X, Y, settings.validation, settings.seed)
+    if settings.fitness == "accuracy" and not data.classification:
+        raise EvolveError("fitness 'accuracy' needs 0/1 targets (one column per class); for other targets "
+                          "score genomes by their loss (fitness='loss')")
     client, owned = connect(scheduler)
     try:
         return _run(neat, folder, neat_config, settings, resumed, data, generations, n_jobs, client, test,
