@@ -227,3 +227,9 @@ def test_the_command_resumes_a_run_and_reads_csv_data(tmp_path, run):
     code, out, err = run(*common, "--generations", "4", "--resume")
     assert code == 0 and "resuming" in err and "gen   2" in err and "gen   0" not in err
     assert (tmp_path / "run" / "history.csv").read_text().count("\n") == 5
+
+
+def test_neat_python_before_2_is_refused_with_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(neat, "__version__", "0.92")
+    with pytest.raises(MissingDependency, match="neat-python 2.0 or later"):
+        evolve(XOR_X, XOR_Y, tmp_path, generations=1)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..files import atomic_write, read_text
-from ..interchange import require
+from ..interchange import MissingDependency, require
 from . import checkpoints, neatconfig, outputs
 from .fitness import Split
 from .generation import Evaluator, connect
@@ -145,6 +145,10 @@ def evolve(X, Y, out, config=None, settings=None, generations=50, n_jobs=1, sche
     Outcome
     """
     neat = require("neat", "evolving networks")
+    version = getattr(neat, "__version__", "0")
+    if int(version.split(".")[0]) < 2:
+        raise MissingDependency(f"evolving networks needs neat-python 2.0 or later, not {version}: "
+                                f'pip install -U "neat-python>=2"')
     X, Y = _arrays(X, Y)
     if isinstance(generations, bool) or not isinstance(generations, int) or not 1 <= generations <= MAX_GENERATIONS:
         raise EvolveError(f"generations must be a whole number in [1, {MAX_GENERATIONS:,}], got {generations!r}")
