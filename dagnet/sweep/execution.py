@@ -115,14 +115,22 @@ def _on_dask(tasks, scheduler, log, worker_timeout, work):
                 done, _ = wait(list(pending), timeout=POLL, return_when="FIRST_COMPLETED")
             except WaitTimeout:
                 done = ()
+            waiting = False
             for future in done:
-                run_id = pending.pop(future)
                 try:
-                    yield future.result()
+                    # a finished run's result lives on its worker: once that worker has died, fetching
+                    # it waits for the run to be done again, by a worker there may no longer be, so
+                    # wait a poll and let the cluster check below decide
+                    result = future.result(timeout=POLL)
                 except KilledWorker:
-                    raise WorkersLost(f"Dask workers died while training run {run_id} (killed, or "
+                    raise WorkersLost(f"Dask workers died while training run {pending[future]} (killed, or "
                                       f"out of memory?)") from None
-            if done:
+                except WaitTimeout:
+                    waiting = True
+                    continue
+                pending.pop(future)
+                yield result
+            if done and not waiting:
                 continue
             if client.nthreads():
                 if alone_since is not None:
