@@ -247,7 +247,13 @@ def _initialise(H, inputs, outputs, seed, default_init, check):
     Draws happen node by node in graph order, so the same graph and seed
     give the same numbers.
     """
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    generators = []
+
+    def rng():   # made on first draw only: a graph with every value given needs none (and it costs)
+        if not generators:
+            generators.append(seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed))
+        return generators[0]
+
     output_set = set(outputs)
     missing = {}        # node -> [(source, edge attributes)] of its edges without a weight, in order
     for u, v, d in H.in_edges(data=True):
@@ -262,12 +268,12 @@ def _initialise(H, inputs, outputs, seed, default_init, check):
         if node in missing:
             draw = _scheme(attrs.get("init") or default_init, node, check)
             fan_in, fan_outs = fans(H, [u for u, _ in missing[node]], node, output_set)
-            for (_, d), w in zip(missing[node], draw(rng, fan_in, fan_outs, len(missing[node]))):
+            for (_, d), w in zip(missing[node], draw(rng(), fan_in, fan_outs, len(missing[node]))):
                 d["weight"] = float(w)
         bias = attrs.get("bias", True)
         if bias is True:
             draw = _scheme(attrs.get("bias_init") or DEFAULT_BIAS_INIT, node, check, "bias_init")
-            bias = float(draw(rng, H.in_degree(node), fan_out(H, node, output_set), 1)[0])
+            bias = float(draw(rng(), H.in_degree(node), fan_out(H, node, output_set), 1)[0])
         elif bias is False or bias is None:
             bias = None
         else:

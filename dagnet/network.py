@@ -10,7 +10,7 @@ import numpy as np
 from . import graph as graph_rules
 from . import metrics, training, writer
 from .engine import ENGINES, engine_info, make_engine
-from .graphview import ParameterGraph, rebind, structure_of, view, with_values
+from .graphview import ParameterGraph, rebind, structure_of, view
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fan_out, fans
 from .losses import LOSSES
 from .plan import Plan
@@ -178,9 +178,30 @@ class Network:
         self._params[self.plan.bias_slot[j]] = value
 
     def copy(self):
-        """An independent network with the same structure and current parameters."""
-        return Network(with_values(self.structure, self.plan, self._params), engine=self.engine,
-                       seed=self.seed)
+        """An independent network with the same structure and current parameters.
+
+        The copy shares the immutable :class:`~dagnet.plan.Plan` instead of
+        compiling the structure again (the whole cost of building a small
+        network); its parameter vector, graph and engines are its own.
+
+        Examples
+        --------
+        >>> import dagnet
+        >>> net = dagnet.load("topologies/xor_skip.yaml")
+        >>> twin = net.copy()
+        >>> twin.set_weight("a", "n", 1.0)
+        >>> twin.plan is net.plan, net.weight("a", "n"), twin.weight("a", "n")
+        (True, 10.0, 1.0)
+        """
+        twin = Network.__new__(Network)
+        twin.seed, twin.loss = self.seed, self.loss
+        twin.inputs, twin.outputs = list(self.inputs), list(self.outputs)
+        twin.plan, twin.structure = self.plan, self.structure.copy()
+        twin._params = self._params.copy()
+        twin._view = None
+        twin._engines = {}
+        twin.engine = self.engine
+        return twin
 
     def restructure(self, graph):
         """Swap in a new structure: ``graph``, a new Plan, a new parameter vector, new engines.

@@ -42,10 +42,11 @@ DENSE_MIN_FILL = 0.2
 
 def as_index(cols):
     """A slice when ``cols`` is a contiguous ascending run, else an int index array."""
-    cols = np.asarray(cols, dtype=np.intp)
-    if len(cols) and np.array_equal(cols, np.arange(cols[0], cols[0] + len(cols))):
-        return slice(int(cols[0]), int(cols[0]) + len(cols))
-    return cols
+    listed = cols.tolist() if isinstance(cols, np.ndarray) else list(cols)
+    # plain Python: for the few columns of a small network, numpy's per-call cost is the whole cost
+    if listed and listed[-1] - listed[0] == len(listed) - 1 and listed == list(range(listed[0], listed[-1] + 1)):
+        return slice(int(listed[0]), int(listed[0]) + len(listed))
+    return np.asarray(listed, dtype=np.intp)
 
 
 @dataclass(frozen=True)
@@ -165,8 +166,7 @@ class Plan:
             mask[slot] = 1.0 if G.nodes[n].get("trainable", True) else 0.0
         self.mask = _frozen(mask)
         # Training may skip the mask when every slot but the inputs' (unused) bias slots is trainable.
-        beyond_inputs = np.r_[mask[:offset], mask[offset + self.n_inputs:]]
-        self.mask_needed = not bool(np.all(beyond_inputs == 1.0))
+        self.mask_needed = bool((mask[:offset] != 1.0).any() or (mask[offset + self.n_inputs:] != 1.0).any())
         self._names = None
 
     def _runs(self, nodes, start):
@@ -182,8 +182,9 @@ class Plan:
         col = self.column
         incoming = [(col[u], k, d.get("trainable", True) is not False)
                     for k, v in enumerate(gen) for u, d in into[v]]
-        src, dst, trainable = (np.array(part, dtype=np.intp) for part in zip(*incoming))
-        sources = np.unique(src)
+        columns, targets, flags = zip(*incoming)
+        src, dst, trainable = (np.array(part, dtype=np.intp) for part in (columns, targets, flags))
+        sources = np.array(sorted(set(columns)), dtype=np.intp)
         runs = self._runs(gen, start)
         if len(src) / (len(sources) * len(gen)) >= DENSE_MIN_FILL:
             slots = offset + np.searchsorted(sources, src) * len(gen) + dst
@@ -197,7 +198,9 @@ class Plan:
         names = self.nodes
         self.edge_slot.update(zip(zip([names[s] for s in src.tolist()],
                                       [names[start + d] for d in dst.tolist()]), slots.tolist()))
-        return step, np.column_stack([src, start + dst, slots, trainable])
+        rows = np.empty((len(src), 4), dtype=np.intp)
+        rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3] = src, start + dst, slots, trainable
+        return step, rows
 
     # -- values in and out of the graph's attributes ---------------------------
 

@@ -6,12 +6,13 @@ update), any other n after every n examples. Each update follows the
 gradient of the loss as defined on that batch: the summed error for
 ``sse``, the mean for the others.
 """
+import copy
 import math
 import time
 
 import numpy as np
 
-from . import metrics
+from . import fused_fit, metrics
 from .errors import suggest
 from .history import History
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
@@ -203,7 +204,8 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         weights = None                # plain samples (the engines' whole-epoch loops take these)
     schedule = make_schedule(lr_schedule)
     seed = net.seed if seed is None else seed     # a seeded network trains reproducibly
-    rng = np.random.default_rng(seed)
+    # drawn from only to shuffle and to split: a generator costs more than a small fit's epochs
+    rng = np.random.default_rng(seed) if shuffle or validation_split else None
     track_accuracy = net.is_classifier or is_binary(Y)
     X, Y, Xv, Yv, held = _split(X, Y, validation_data, validation_split, net, rng, stratify=track_accuracy)
     if weights is not None and held is not None:
@@ -224,6 +226,17 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     best, best_params, waited = math.inf, None, 0
     bar = _progress(epochs, verbose)
     epoch, diverged = 0, None
+    if fused_fit.applies(net, opt, fusable, Xv, patience, callback, lr_schedule, exact_loss, bar, epochs):
+        start = params.copy(), copy.deepcopy(opt.__dict__), rng.bit_generator.state if rng else None
+        if _fused(net, X, Y, epochs, size, opt, decay, shuffle, rng, seen is not None, history, min_delta,
+                  verbose):
+            return history
+        # It diverged: the epochs run again on the loop below, which knows which weights to keep.
+        params[:], rng_state = start[0], start[2]
+        opt.__dict__.update(copy.deepcopy(start[1]))
+        if rng is not None:
+            rng.bit_generator.state = rng_state
+        history = History(validation_indices=history.validation_indices)
     try:
         # Overflow is how divergence shows (an inf loss, inf weights): it is detected and
         # reported below, as TrainingDiverged; numpy's warnings would only repeat it.
@@ -329,6 +342,26 @@ def _keep_figures(net, history, data, validation, track_accuracy, earlier=None):
         if Xv is not None:
             figures["val_loss"], figures["val_accuracy"] = _measure(net, Xv, Yv, track_accuracy)
     history.kept = {name: value for name, value in figures.items() if value is not None}
+
+
+def _fused(net, X, Y, epochs, size, opt, decay, shuffle, rng, track_accuracy, history, min_delta, verbose):
+    """fit's loop as whole runs of epochs in the engine (see :mod:`dagnet.fused_fit`).
+
+    True when done (``history`` filled, ``kept`` measured); False when the
+    run diverged, for fit to run the epochs again on its own loop.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        done, diverged, interrupted = fused_fit.run(net, X, Y, epochs, size, opt, decay, shuffle, rng,
+                                                    track_accuracy, history, min_delta)
+    if diverged:
+        return False
+    if interrupted:
+        history.interrupted = True
+        if verbose:
+            print(f"\ninterrupted; keeping the weights after epoch {done}")
+    if history.weights_epoch:
+        _keep_figures(net, history, (X, Y, None), (None, None), track_accuracy)
+    return True
 
 
 def _epoch(net, X, Y, W, size, opt, decay, fusable, seen):

@@ -300,8 +300,9 @@ def sweep_in_background(path, out, *flags):
 
 
 def small_experiment(folder):
-    """Four runs slow enough (300 epochs) to stop a sweep midway, and few enough to resume."""
-    text = EXPERIMENT.format(epochs=300).replace("  residual: {generate: residual, sizes: [4, 4, 4]}\n", "")
+    """Four runs slow enough (300 epochs of 6,000 points: a second or so each) to stop a sweep midway,
+    and few enough to resume."""
+    text = EXPERIMENT.format(epochs=300).replace("n_samples: 60,", "n_samples: 6000,").replace("  residual: {generate: residual, sizes: [4, 4, 4]}\n", "")
     return write_experiment(folder, text=text.replace("seeds: 3", "seeds: 2"))
 
 
@@ -397,6 +398,22 @@ def test_a_dask_cluster_without_workers_stops_the_sweep_instead_of_waiting(tmp_p
     worker.kill()
     assert_stopped_in_one_line(proc, f"the Dask cluster at {address} has had no workers for 2 s",
                                tmp_path / "out")
+
+
+@pytest.mark.slow
+def test_a_worker_killed_holding_finished_runs_does_not_hang_the_sweep(tmp_path, dask_cluster):
+    """Runs so quick that the worker dies holding finished results: fetching them must not wait for ever."""
+    address, _, worker = dask_cluster
+    path = write_experiment(str(tmp_path), text=EXPERIMENT.format(epochs=300).replace("seeds: 3", "seeds: 2"))
+    proc = sweep_in_background(path, tmp_path / "out", "--scheduler", address, "--worker-timeout", "2")
+    worker.kill()
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
+    assert proc.returncode in (0, 1), err      # done before the kill, or stopped for want of workers
+    assert proc.returncode == 0 or f"the Dask cluster at {address} has had no workers for 2 s" in err
 
 
 @pytest.mark.slow

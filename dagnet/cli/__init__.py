@@ -31,7 +31,7 @@ from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, InputE
 
 #: The subcommands, in the order ``dagnet --help`` lists them (modules of this package).
 COMMANDS = ["validate", "info", "train", "predict", "gradcheck", "draw", "generate", "sweep", "prune", "grow",
-            "export", "import_neat", "playground"]
+            "export", "import_neat", "evolve", "playground"]
 
 
 def typed(name):

@@ -2,7 +2,8 @@
 
 Forward, loss, backward and the weight gradients run in one native pass per
 batch, tile by tile (see ``kernel.c``); :meth:`NativeEngine.train_epoch`
-runs a whole epoch of updates, the optimiser's included, in one call.
+runs a whole epoch of updates, the optimiser's included, in one call, and
+:meth:`NativeEngine.train_epochs` many epochs.
 
 ``threads`` (default 1, or the ``DAGNET_NUM_THREADS`` environment variable)
 spreads tiles over threads; the results are bit-identical for any count.
@@ -148,20 +149,63 @@ class NativeEngine:
         as ``step`` would advance them. ``outputs``, if given (n, n_outputs), receives each
         batch's ŷ as the forward pass computed it before that batch's update.
         """
+        n = len(X)
+        losses = np.empty(-(-n // int(batch_size)))
+        done, _ = self._epochs(params, X, Y, batch_size, optimizer, 1, None, weight_decay, losses, outputs,
+                               None)
+        return losses[:done]
+
+    def train_epochs(self, params, X, Y, batch_size, optimizer, epochs, orders=None, weight_decay=0.0,
+                     outputs=None):
+        """``epochs`` epochs of updates in one native call: :meth:`train_epoch` over and over, bit for bit.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_inputs)
+        Y : ndarray of shape (n_samples, n_outputs)
+        orders : int64 ndarray of shape (epochs, n_samples) or None
+            Epoch e visits the rows ``X[orders[e]]`` (None: as they are).
+        outputs : ndarray of shape (epochs, n_samples, n_outputs) or None
+            Receives each batch's ŷ before its update, in X's row order.
+
+        Returns
+        -------
+        losses : ndarray of shape (whole, n_batches)
+            The batch losses of the epochs whose losses and parameters all stayed finite.
+        diverged : bool
+            True when the run stopped at epoch ``whole``: the parameters are then put back as
+            that epoch found them (the optimiser's state is not).
+        """
+        n, epochs = len(X), int(epochs)
+        n_batches = -(-n // int(batch_size))
+        losses = np.empty((epochs, n_batches))
+        keep = np.empty_like(params)
+        if orders is not None:
+            orders = np.ascontiguousarray(orders, dtype=np.int64)
+        _, whole = self._epochs(params, X, Y, batch_size, optimizer, epochs, orders, weight_decay, losses,
+                                outputs, keep)
+        diverged = whole < epochs
+        if diverged:
+            params[:] = keep
+        return losses[:whole], diverged
+
+    def _epochs(self, params, X, Y, batch_size, optimizer, epochs, orders, weight_decay, losses, outputs, keep):
         if not self.fuses(optimizer):
             raise ValueError(f"train_epoch runs the built-in optimisers only, not {optimizer!r}")
         code, names, states = OPTIMIZERS[optimizer.name]
         hyper = [getattr(optimizer, k) for k in names] + [0.0] * (3 - len(names))
         buffers = [optimizer.buffer(k, params) for k in states] + [None] * (2 - len(states))
-        n = len(X)
-        losses = np.empty(-(-n // int(batch_size)))
-        done = kernel.epoch(self.net, self.precision, self._tile(min(n, batch_size)), int(self.threads),
-                            params, np.ascontiguousarray(X, dtype=np.float64),
-                            np.ascontiguousarray(Y, dtype=np.float64), n, int(batch_size), code,
-                            optimizer.lr, *hyper, optimizer.t, *buffers, float(weight_decay),
-                            self.plan.mask if weight_decay else None, self._grad, losses, outputs)
+        n, m = len(X), len(self.plan.outputs)
+        scratch = (np.empty((n, X.shape[1])), np.empty((n, m)),
+                   np.empty((n, m)) if outputs is not None else None) if orders is not None else (None,) * 3
+        done, whole = kernel.epochs(self.net, self.precision, self._tile(min(n, batch_size)), int(self.threads),
+                                    params, np.ascontiguousarray(X, dtype=np.float64),
+                                    np.ascontiguousarray(Y, dtype=np.float64), n, int(batch_size), code,
+                                    optimizer.lr, *hyper, optimizer.t, *buffers, float(weight_decay),
+                                    self.plan.mask if weight_decay else None, self._grad, losses, outputs,
+                                    orders, epochs, *scratch, keep)
         optimizer.t += done
-        return losses[:done]
+        return done, whole
 
     def info(self):
         """What runs: backend, dtype, threads and how the kernel was built."""

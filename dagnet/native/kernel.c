@@ -7,7 +7,7 @@
  *   forward   X -> S, Z                       (engine.forward)
  *   backward  S, Z, Y -> E, gradient, D       (engine.backward)
  *   train     X, Y -> E, gradient             (engine.train_gradient, one fused pass)
- *   epoch     every update of an epoch, the optimiser's step included
+ *   epochs    every update of one or many epochs, the optimiser's step included
  *
  * The batch goes in tiles of T samples (tile.h). Tiles are dealt to at
  * most MAX_LANES lanes (tile i to lane i mod lanes), each lane summing its
@@ -159,7 +159,7 @@ static Net *take(PyObject *capsule)
 }
 
 typedef struct {
-    Py_buffer views[12];
+    Py_buffer views[16];
     int used;
 } Buffers;
 
@@ -248,25 +248,40 @@ done:
     return result;
 }
 
-static PyObject *py_epoch(PyObject *self, PyObject *args)
+/* Epochs of updates, the optimiser's step included. Epoch e visits the rows in the order
+ * order[e·n ..] (gathered into xbuf, ybuf), or as given when order is None; losses receives each
+ * batch's E (n_epochs × batches), outputs (when given) each batch's ŷ before its update, row for
+ * row as X has them. Stops after the first batch whose loss is not finite, and after an epoch
+ * that leaves a parameter that is not finite; keep (when given) then receives the parameters as
+ * that epoch found them. Returns (updates made, whole epochs whose losses and parameters are finite). */
+static PyObject *py_epochs(PyObject *self, PyObject *args)
 {
-    PyObject *capsule, *params, *X, *Y, *st1, *st2, *mask, *grad, *losses, *outputs;
+    PyObject *capsule, *params, *X, *Y, *st1, *st2, *mask, *grad, *losses, *outputs, *order, *xbuf, *ybuf,
+        *obuf, *keep;
     int precision, tile_index, threads, kind;
-    long long n, batch, t;
+    long long n, batch, t, n_epochs;
     double lr, a, bb, eps, decay;
-    if (!PyArg_ParseTuple(args, "OiiiOOOLLiddddLOOdOOOO", &capsule, &precision, &tile_index, &threads,
-                          &params, &X, &Y, &n, &batch, &kind, &lr, &a, &bb, &eps, &t, &st1, &st2,
-                          &decay, &mask, &grad, &losses, &outputs))
+    if (!PyArg_ParseTuple(args, "OiiiOOOLLiddddLOOdOOOOOLOOOO", &capsule, &precision, &tile_index,
+                          &threads, &params, &X, &Y, &n, &batch, &kind, &lr, &a, &bb, &eps, &t, &st1,
+                          &st2, &decay, &mask, &grad, &losses, &outputs, &order, &n_epochs, &xbuf, &ybuf,
+                          &obuf, &keep))
         return NULL;
     Net *net = take(capsule);
     if (!net)
         return NULL;
     Buffers b = {.used = 0};
-    double *p, *g, *L, *M, *out_all;
+    Py_buffer order_view;
+    int have_order = 0;
+    double *p, *g, *L, *M, *out_all, *xb, *yb, *ob, *K;
     const double *Xall, *Yall;
+    const int64_t *idx = NULL;
     Opt o = {kind, lr, a, bb, eps, NULL, NULL, t};
     int64_t m = net->n_out, n_batches = batch > 0 ? (n + batch - 1) / batch : 0;
     PyObject *result = NULL;
+    if (n_epochs < 1 || n < 1) {
+        PyErr_SetString(PyExc_ValueError, "epochs: n_epochs and n must be >= 1");
+        goto done;
+    }
     if (check_common(net, precision, tile_index, threads) < 0 ||
         doubles(&b, params, 1, net->P, "params", (void **)&p) < 0 ||
         doubles(&b, X, 0, n * net->n_in, "X", (void **)&Xall) < 0 ||
@@ -275,41 +290,89 @@ static PyObject *py_epoch(PyObject *self, PyObject *args)
         doubles(&b, st2, 1, net->P, "optimiser state", (void **)&o.s2) < 0 ||
         doubles(&b, mask, 0, net->P, "mask", (void **)&M) < 0 ||
         doubles(&b, grad, 1, net->P, "grad", (void **)&g) < 0 ||
-        doubles(&b, losses, 1, n_batches, "losses", (void **)&L) < 0 ||
-        doubles(&b, outputs, 1, n * m, "outputs", (void **)&out_all) < 0)
+        doubles(&b, losses, 1, n_epochs * n_batches, "losses", (void **)&L) < 0 ||
+        doubles(&b, outputs, 1, n_epochs * n * m, "outputs", (void **)&out_all) < 0 ||
+        doubles(&b, xbuf, 1, n * net->n_in, "xbuf", (void **)&xb) < 0 ||
+        doubles(&b, ybuf, 1, n * m, "ybuf", (void **)&yb) < 0 ||
+        doubles(&b, obuf, 1, n * m, "obuf", (void **)&ob) < 0 ||
+        doubles(&b, keep, 1, net->P, "keep", (void **)&K) < 0)
         goto done;
-    if (!p || !Xall || !Yall || !g || !L || n < 1 || batch < 1 || kind < 0 || kind > OPT_ADAM ||
-        (kind != OPT_SGD && !o.s1) || (kind == OPT_ADAM && !o.s2) || (decay != 0.0 && !M)) {
-        PyErr_SetString(PyExc_ValueError, "epoch: missing arrays or bad sizes");
+    if (order != Py_None) {
+        if (get_buffer(order, &order_view, 0, 8, n_epochs * n, "order") < 0)
+            goto done;
+        have_order = 1;
+        idx = order_view.buf;
+        for (int64_t i = 0; i < n_epochs * n; i++)
+            if (idx[i] < 0 || idx[i] >= n) {
+                PyErr_SetString(PyExc_ValueError, "epochs: an order index is out of range");
+                goto done;
+            }
+    }
+    if (!p || !Xall || !Yall || !g || !L || batch < 1 || kind < 0 || kind > OPT_ADAM ||
+        (kind != OPT_SGD && !o.s1) || (kind == OPT_ADAM && !o.s2) || (decay != 0.0 && !M) ||
+        (idx && (!xb || !yb || (out_all && !ob)))) {
+        PyErr_SetString(PyExc_ValueError, "epochs: missing arrays or bad sizes");
         goto done;
     }
-    int64_t done_count = 0;
-    int failed = 0;
+    int64_t done_count = 0, whole = 0, n_in = net->n_in;
+    int failed = 0, stop = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (int64_t lo = 0; lo < n; lo += batch) {
-        Call c;
-        memset(&c, 0, sizeof c);
-        c.mode = MODE_TRAIN;
-        c.n = n - lo < batch ? n - lo : batch;
-        c.X = Xall + lo * net->n_in;
-        c.Y = Yall + lo * m;
-        c.outputs = out_all ? out_all + lo * m : NULL;
-        double E = run_batch(net, precision, tile_index, threads, p, &c, g, &failed);
-        if (failed)
+    for (int64_t e = 0; e < n_epochs && !stop && !failed; e++) {
+        const double *Xe = Xall, *Ye = Yall;
+        const int64_t *ix = idx ? idx + e * n : NULL;
+        double *out_e = out_all ? out_all + e * n * m : NULL, *out_to = ix ? ob : out_e;
+        if (K)
+            memcpy(K, p, (size_t)net->P * sizeof(double));
+        if (ix) {                  /* the epoch's rows in its order, as X[order] would give them */
+            for (int64_t i = 0; i < n; i++) {
+                memcpy(xb + i * n_in, Xall + ix[i] * n_in, (size_t)n_in * sizeof(double));
+                memcpy(yb + i * m, Yall + ix[i] * m, (size_t)m * sizeof(double));
+            }
+            Xe = xb;
+            Ye = yb;
+        }
+        for (int64_t lo = 0; lo < n; lo += batch) {
+            Call c;
+            memset(&c, 0, sizeof c);
+            c.mode = MODE_TRAIN;
+            c.n = n - lo < batch ? n - lo : batch;
+            c.X = Xe + lo * n_in;
+            c.Y = Ye + lo * m;
+            c.outputs = out_to ? out_to + lo * m : NULL;
+            double E = run_batch(net, precision, tile_index, threads, p, &c, g, &failed);
+            if (failed)
+                break;
+            L[done_count++] = E;
+            if (decay != 0.0)      /* ∂/∂θ of (λ/2)‖θ‖², trainable slots only */
+                for (int64_t i = 0; i < net->P; i++) g[i] += decay * M[i] * p[i];
+            opt_step(&o, p, g, net->P);
+            if (!isfinite(E)) {
+                stop = 1;
+                break;
+            }
+        }
+        if (stop || failed)
             break;
-        L[done_count++] = E;
-        if (decay != 0.0)          /* ∂/∂θ of (λ/2)‖θ‖², trainable slots only */
-            for (int64_t i = 0; i < net->P; i++) g[i] += decay * M[i] * p[i];
-        opt_step(&o, p, g, net->P);
-        if (!isfinite(E))
+        for (int64_t i = 0; i < net->P; i++)
+            if (!isfinite(p[i])) {
+                stop = 1;
+                break;
+            }
+        if (stop)
             break;
+        if (ix && out_e)           /* ŷ back to X's row order */
+            for (int64_t i = 0; i < n; i++)
+                memcpy(out_e + ix[i] * m, ob + i * m, (size_t)m * sizeof(double));
+        whole++;
     }
     Py_END_ALLOW_THREADS
     if (failed)
         PyErr_NoMemory();
     else
-        result = Py_BuildValue("L", (long long)done_count);
+        result = Py_BuildValue("LL", (long long)done_count, (long long)whole);
 done:
+    if (have_order)
+        PyBuffer_Release(&order_view);
     release(&b);
     net->busy = 0;
     return result;
@@ -373,7 +436,7 @@ static PyMethodDef METHODS[] = {
     {"build", py_build, METH_VARARGS, "build(...) -> capsule: a network's edge lists, copied"},
     {"run", py_run, METH_VARARGS, "run(net, mode, precision, tile, threads, n, params, X, Y, S, Z, "
                                   "S_out, Z_out, D_out, grad, outputs, input_deltas) -> E"},
-    {"epoch", py_epoch, METH_VARARGS, "epoch(...) -> number of updates made"},
+    {"epochs", py_epochs, METH_VARARGS, "epochs(...) -> (updates made, whole finite epochs)"},
     {"vmath", py_vmath, METH_VARARGS, "vmath(name, x, out, portable): out = f(x) elementwise"},
     {"config", py_config, METH_NOARGS, "how the kernel was built: SIMD, FMA, libmvec, lanes, tiles"},
     {NULL, NULL, 0, NULL},

@@ -43,12 +43,13 @@ def workers(n_jobs, n_tasks):
     return max(1, min(n, n_tasks))
 
 
-def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0):
+def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0, work=train):
     """Yield ``(run_id, measures)`` for each :class:`~dagnet.sweep.worker.Task` as it finishes.
 
     Parameters
     ----------
     tasks : list of Task
+        Or any picklable objects with a ``run_id`` that ``work`` takes.
     n_jobs : int
         Worker processes (joblib; -1: every core); 1, or no joblib, runs
         them in this process one after another.
@@ -58,12 +59,16 @@ def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0):
         Receives notes (a missing joblib, a cluster without workers).
     worker_timeout : float
         How long a Dask cluster may have no workers before the sweep stops.
+    work : callable
+        What a worker does with a task, returning ``(run_id, result)``: a
+        module-level function (it is pickled by name); training a sweep's
+        run by default (evolution passes its own).
     """
     n = workers(n_jobs, len(tasks))
     if not tasks:   # nothing left to run: no workers or cluster needed
         return
     if scheduler is not None:
-        yield from _on_dask(tasks, scheduler, log, worker_timeout)
+        yield from _on_dask(tasks, scheduler, log, worker_timeout, work)
         return
     if n > 1:
         try:
@@ -72,14 +77,14 @@ def execute(tasks, n_jobs=-1, scheduler=None, log=print, worker_timeout=60.0):
             log('joblib is not installed: running the sweep serially (pip install "dagnet[sweep]")')
             n = 1
     if n == 1:
-        yield from map(train, tasks)
+        yield from map(work, tasks)
         return
     from joblib.externals.loky.process_executor import TerminatedWorkerError
 
     try:
         with joblib.parallel_config(backend="loky", initializer=follow_parent, initargs=(os.getpid(),)):
             yield from joblib.Parallel(n_jobs=n, return_as="generator_unordered")(
-                joblib.delayed(train)(task) for task in tasks)
+                joblib.delayed(work)(task) for task in tasks)
     except TerminatedWorkerError:
         raise WorkersLost("a worker process stopped while training (killed, or out of memory?)") from None
 
@@ -118,7 +123,7 @@ def _connect(scheduler):
         raise ValueError(f"cannot reach the Dask scheduler at {scheduler}: {one_line(err)}") from None
 
 
-def _on_dask(tasks, scheduler, log, worker_timeout):
+def _on_dask(tasks, scheduler, log, worker_timeout, work):
     """Submit every task to the cluster and yield the results as they come, watching the cluster."""
     client, owned = _connect(scheduler)
     from dask.distributed import KilledWorker, wait
@@ -128,21 +133,29 @@ def _on_dask(tasks, scheduler, log, worker_timeout):
     lost = f"lost the connection to the Dask scheduler at {address}"
     pending = {}
     try:
-        pending = {client.submit(train, task, pure=False): task.run_id for task in tasks}
+        pending = {client.submit(work, task, pure=False): task.run_id for task in tasks}
         alone_since = None
         while pending:
             try:
                 done, _ = wait(list(pending), timeout=POLL, return_when="FIRST_COMPLETED")
             except WaitTimeout:
                 done = ()
+            waiting = False
             for future in done:
-                run_id = pending.pop(future)
                 try:
-                    yield future.result()
+                    # a finished run's result lives on its worker: once that worker has died, fetching
+                    # it waits for the run to be done again, by a worker there may no longer be, so
+                    # wait a poll and let the cluster check below decide
+                    result = future.result(timeout=POLL)
                 except KilledWorker:
-                    raise WorkersLost(f"Dask workers died while training run {run_id} (killed, or "
+                    raise WorkersLost(f"Dask workers died while training run {pending[future]} (killed, or "
                                       f"out of memory?)") from None
-            if done:
+                except WaitTimeout:
+                    waiting = True
+                    continue
+                pending.pop(future)
+                yield result
+            if done and not waiting:
                 continue
             if client.nthreads():
                 if alone_since is not None:
