@@ -10,8 +10,8 @@ import numpy as np
 from . import graph as graph_rules
 from . import metrics, training, writer
 from .engine import ENGINES, engine_info, make_engine
-from .graphview import ParameterGraph, rebind, structure_of, view, with_values
-from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fan_out, fans
+from .graphview import ParameterGraph, follow_wiring, rebind, structure_of, view, with_values
+from .initializers import DEFAULT_BIAS_INIT, initialize
 from .losses import LOSSES
 from .plan import Plan
 from .results import Gradients, Trace
@@ -210,6 +210,38 @@ class Network:
         self.engine = self._engine_name
         return SlotMap.between(old_plan, plan)
 
+    def rewire(self, remove=(), add=(), trainable=True):
+        """Take edges out and put edges in, from arrays: a new Plan without a graph walk; returns the SlotMap.
+
+        ``remove``, ``add``: (source column, target column) pairs of the
+        current ``plan``, shape (k, 2). For many edges at once (dynamic sparse
+        training swaps thousands): :meth:`Plan.rewired` compiles the new plan
+        from the old one's arrays, survivors keep their values, new weights
+        start at 0 (``trainable`` or fixed), and the graph (:attr:`structure`,
+        :attr:`graph`) follows when next asked for. :func:`dagnet.edits.rewire`
+        checks the topology rules; this trusts them.
+        """
+        old = self.plan
+        self.plan = old.rewired(remove, add, trainable)
+        slots = SlotMap.between(old, self.plan).without(old.slots_of(remove))  # removed-and-added: anew
+        self._params = slots.carry(self._params)
+        self._stale, self._view = True, None
+        self._engines = {}
+        self.engine = self._engine_name
+        return slots
+
+    @property
+    def structure(self):
+        """The networkx.DiGraph of the network without its values (which live in :attr:`params`)."""
+        if self._stale:       # bring the edges in line with the plan after rewire()
+            follow_wiring(self._structure, self.plan.wiring)
+            self._stale = False
+        return self._structure
+
+    @structure.setter
+    def structure(self, G):
+        self._structure, self._stale = G, False
+
     def __repr__(self):
         return (f"<dagnet.Network {self.name or ''} {plural(len(self.inputs), 'input')}, "
                 f"{plural(len(self.outputs), 'output')}, {plural(self.plan.n_nodes, 'node')}, "
@@ -301,23 +333,7 @@ class Network:
         Fan-in and fan-out are per weight, as when a topology is loaded (see
         :func:`dagnet.initializers.fans`).
         """
-        for name in (init, bias_init):
-            if name not in INITIALIZERS:
-                raise ValueError(f"unknown init {name!r}{suggest(name, INITIALIZERS)}; "
-                                 f"known: {', '.join(INITIALIZERS)}")
-        rng = np.random.default_rng(seed)
-        G, plan = self.structure, self.plan
-        outputs = set(self.outputs)
-        for node in G:
-            if plan.activation[node] is None:
-                continue
-            sources = [u for u in G.predecessors(node) if plan.mask[plan.edge_slot[u, node]]]
-            fan_in, fan_outs = fans(G, sources, node, outputs)
-            slots = [plan.edge_slot[u, node] for u in sources]
-            self._params[slots] = INITIALIZERS[init](rng, fan_in, fan_outs, len(slots))
-            slot = plan.bias_slot.get(node)
-            if slot is not None and plan.mask[slot]:
-                self._params[slot] = INITIALIZERS[bias_init](rng, fan_in, fan_out(G, node, outputs), 1)[0]
+        initialize(self, init, seed, bias_init)
 
     # -- results -----------------------------------------------------------
 
