@@ -133,6 +133,8 @@ class Plan:
         The graph-order position of the node in each column.
     has_bias : ndarray of shape (n_nodes,), bool, read-only
         Whether the node in each column has a bias.
+    generation : ndarray of shape (n_nodes,), read-only
+        The topological generation of each node, by graph-order position.
     """
 
     def __init__(self, G):
@@ -171,15 +173,24 @@ class Plan:
 
     def _compile(self, w, names_from=None):
         n = w.n_nodes
-        generation = generations(n, w.src, w.dst)
-        is_input = np.zeros(n, dtype=bool)
-        is_input[w.input_at] = True
-        rest = np.flatnonzero(~is_input)
-        rest = rest[np.argsort(generation[rest], kind="stable")]   # by generation, then graph order
-        order = np.concatenate([w.input_at, rest]).astype(np.intp)
-        column_of = np.empty(n, dtype=np.intp)
-        column_of[order] = np.arange(n)
-        self.wiring, self.position = w, _frozen(order)
+        same = names_from is not None and self._same_generations(w, names_from)
+        if same:        # the columns stay: the edges sorted by target column are already at hand
+            generation, order, (src, dst, by_target) = names_from.generation, names_from.position, same
+            column_of = np.empty(n, dtype=np.intp)
+            column_of[order] = np.arange(n)
+        else:
+            generation = generations(n, w.src, w.dst)
+            is_input = np.zeros(n, dtype=bool)
+            is_input[w.input_at] = True
+            rest = np.flatnonzero(~is_input)
+            rest = rest[np.argsort(generation[rest], kind="stable")]   # by generation, then graph order
+            order = np.concatenate([w.input_at, rest]).astype(np.intp)
+            column_of = np.empty(n, dtype=np.intp)
+            column_of[order] = np.arange(n)
+            src, dst = column_of[w.src], column_of[w.dst]
+            by_target = np.argsort(dst, kind="stable")
+        rest = order[len(w.input_at):]
+        self.wiring, self.position, self.generation = w, _frozen(order), _frozen(generation)
         self._known_runs = {}
         if names_from is not None and np.array_equal(order, names_from.position):
             self.nodes, self.column, self.activation = names_from.nodes, names_from.column, names_from.activation
@@ -198,8 +209,6 @@ class Plan:
         start = self.n_inputs + self.n_constants
         self.constant_runs = self._runs(self.n_inputs, start)
         # the edges by target column (stable: each target's sources stay in graph order)
-        src, dst = column_of[w.src], column_of[w.dst]
-        by_target = np.argsort(dst, kind="stable")
         src, dst, trainable = src[by_target], dst[by_target], w.trainable[by_target]
         bounds = start + np.flatnonzero(np.diff(later[self.n_constants:])) + 1
         steps, edges, offset = [], [], 0
@@ -214,8 +223,9 @@ class Plan:
         self.n_params = offset + n
         self.has_bias = _frozen(w.bias[order])
         edges = np.concatenate(edges) if edges else np.empty((0, 4), dtype=np.intp)
-        by_slot = np.argsort(edges[:, 2], kind="stable")
-        self.edges = _frozen(np.ascontiguousarray(edges[by_slot, :3]))
+        row_of_slot = np.full(offset, -1, dtype=np.intp)     # slots are distinct: order them without a sort
+        row_of_slot[edges[:, 2]] = np.arange(len(edges))
+        self.edges = _frozen(np.ascontiguousarray(edges[row_of_slot[row_of_slot >= 0], :3]))
         mask = np.zeros(self.n_params)
         mask[edges[:, 2]] = edges[:, 3]
         biased = np.flatnonzero(self.has_bias)
@@ -225,6 +235,25 @@ class Plan:
         beyond_inputs = np.r_[mask[:offset], mask[offset + self.n_inputs:]]
         self.mask_needed = not bool(np.all(beyond_inputs == 1.0))
         self._edge_slot = self._bias_slot = self._names = self._known_runs = None
+
+    def _same_generations(self, w, old):
+        """(src, dst, order by target) in ``old``'s columns when ``w`` keeps every node's generation, else None."""
+        column_of = np.empty(w.n_nodes, dtype=np.intp)
+        column_of[old.position] = np.arange(w.n_nodes)
+        src, dst = column_of[w.src], column_of[w.dst]
+        by_target = np.argsort(dst, kind="stable")
+        generation = old.generation[old.position]                  # by column
+        if not len(dst):
+            return None
+        ordered = dst[by_target]
+        first = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        targets = ordered[first]
+        fed = np.zeros(w.n_nodes, dtype=bool)
+        fed[targets] = True
+        if np.any(generation[~fed] != 0):
+            return None
+        latest = np.maximum.reduceat(generation[src[by_target]], first)
+        return (src, dst, by_target) if np.array_equal(latest + 1, generation[targets]) else None
 
     @property
     def edge_slot(self):
@@ -254,15 +283,17 @@ class Plan:
         """The step computing columns ``start:stop`` from its edges (source column, local target),
         and the edges as rows (source column, target column, slot, trainable)."""
         width = stop - start
-        sources = np.flatnonzero(np.bincount(src, minlength=start))   # sorted, without hashing
+        used = np.bincount(src, minlength=start)
+        sources = np.flatnonzero(used)                  # sorted, without hashing
         runs = self._runs(start, stop)
         if len(src) / (len(sources) * width) >= DENSE_MIN_FILL:
-            slots = offset + np.searchsorted(sources, src) * width + dst
+            row = np.cumsum(used > 0) - 1               # source column -> row of W
+            slots = offset + row[src] * width + dst
             step = DenseStep(start, stop, runs, offset, as_index(sources), (len(sources), width))
         else:
             order = np.lexsort((src, dst))              # by target, then source
             src, dst, trainable = _frozen(src[order]), _frozen(dst[order]), trainable[order]
-            indptr = _frozen(np.searchsorted(dst, np.arange(width + 1)).astype(np.intp))
+            indptr = _frozen(np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=width))]).astype(np.intp))
             slots = offset + np.arange(len(src))
             step = SparseStep(start, stop, runs, offset, src, dst, indptr)
         return step, np.column_stack([src, start + dst, slots, trainable])

@@ -46,7 +46,9 @@ def top_gradients(space, block, Z, D, k, present, width=256):
     space : Candidates
     block : int
     Z, D : ndarray of shape (n_nodes, n_samples)
-        Activations and deltas in *rank* order (rows), see :func:`activations_and_deltas`.
+        Activations and deltas in *rank* order (rows), see
+        :func:`activations_and_deltas`; float32 halves the time of the
+        products (the ranking needs no more).
     k : int
     present : (sources, targets)
         Ranks of the edges present, sorted by target: they are no candidates.
@@ -57,23 +59,24 @@ def top_gradients(space, block, Z, D, k, present, width=256):
     -------
     s, t : ndarray of shape (k,), ranks
     magnitude : ndarray of shape (k,)
-        Ties go to the candidate found first (lower target, then lower source).
+        Largest first; ties are broken the same way on every run.
     """
     present_s, present_t = present
-    best_g, best_s, best_t = np.empty(0), np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    best_g, best_s, best_t = np.empty(0, dtype=Z.dtype), np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     if k <= 0:
         return best_s, best_t, best_g
+    floor = -0.5                     # candidates at or below this cannot enter the top k
     for s0, s1, t0, t1 in space.tiles(block, width):
         g = np.abs(Z[s0:s1] @ D[t0:t1].T)
-        g[space.invalid(s0, s1, t0, t1)] = -1.0
+        if s1 > t0 or not space.can_feed[s0:s1].all():
+            g[space.invalid(s0, s1, t0, t1)] = -1.0
         a, b = np.searchsorted(present_t, [t0, t1])
         here = (present_s[a:b] >= s0) & (present_s[a:b] < s1)
         g[present_s[a:b][here] - s0, present_t[a:b][here] - t0] = -1.0
         flat = g.ravel()
-        take = min(k, len(flat))
-        pick = np.argpartition(-flat, take - 1, kind="introselect")[:take] if take < len(flat) \
-            else np.arange(len(flat))
-        pick = pick[flat[pick] >= 0]
+        pick = np.flatnonzero(flat > floor) if len(best_g) >= k else np.flatnonzero(flat >= 0)
+        if len(pick) > k:
+            pick = pick[np.argpartition(-flat[pick], k - 1)[:k]]
         rows, cols = np.divmod(pick, t1 - t0)
         best_g = np.concatenate([best_g, flat[pick]])
         best_s = np.concatenate([best_s, s0 + rows])
@@ -81,4 +84,6 @@ def top_gradients(space, block, Z, D, k, present, width=256):
         if len(best_g) > k:
             order = np.lexsort((best_s, best_t, -best_g))[:k]
             best_g, best_s, best_t = best_g[order], best_s[order], best_t[order]
+        if len(best_g) >= k:
+            floor = best_g.min()
     return best_s, best_t, best_g
