@@ -133,3 +133,10 @@ class Candidates:
         s = np.arange(s0, s1)[:, None]
         t = np.arange(t0, t1)[None, :]
         return (s >= t) | ~self.can_feed[s0:s1, None]
+
+    def possible_fan_in(self):
+        """How many candidate sources each rank has (over all blocks): shape (n_nodes,)."""
+        out = np.zeros(self.n_nodes, dtype=np.int64)
+        for b, (_, _, t0, t1) in enumerate(self.blocks):
+            out[t0:t1] += self._sources_below(b, np.arange(t0, t1))
+        return out
