@@ -52,12 +52,13 @@ def setup(net, args):
         net = sparse.sparsify(net, args.density, args.distribution, seed=args.seed)
         net.initialize(args.init or "glorot_uniform", seed=args.seed)    # fan-ins of the sparse network
         note(f"sparse start: {len(net.plan.edges):,} of {before:,} weights ({args.distribution})")
-    given = {"every": args.update_every, "drop_fraction": args.drop_fraction, "candidates": args.candidates,
-             "end": args.sparse_end}
+    flags = {"every": "--update-every", "drop_fraction": "--drop-fraction", "candidates": "--candidates",
+             "end": "--sparse-end"}
+    given = {k: getattr(args, f[2:].replace("-", "_")) for k, f in flags.items()}
     given = {k: v for k, v in given.items() if v is not None}
     if args.sparse == "static":
         if given:
-            raise argparse.ArgumentTypeError(f"--{next(iter(given)).replace('_', '-')} needs --sparse set or rigl")
+            raise argparse.ArgumentTypeError(f"{flags[next(iter(given))]} needs --sparse set or rigl")
         return net, None
     seed = args.sparse_seed if args.sparse_seed is not None else args.seed
     return net, sparse.dynamic({"method": args.sparse, "seed": seed, **given})

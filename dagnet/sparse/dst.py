@@ -143,7 +143,9 @@ class DynamicSparse(Callback):
             quota[b] = min(int(fraction * len(members)), len(free))
             if quota[b]:
                 drop.append(free[np.argpartition(magnitude[free], quota[b] - 1)[:quota[b]]])
-        drop = np.concatenate(drop) if drop else np.empty(0, dtype=np.intp)
+        if not drop:                  # the fraction has decayed below one weight a block
+            return np.empty((0, 2), dtype=np.intp), np.empty((0, 2), dtype=np.intp)
+        drop = np.concatenate(drop)
         keep = np.ones(len(s), dtype=bool)
         keep[drop] = False
         by_target = np.argsort(t[keep].astype(np.int64) * space.n_nodes + s[keep])
