@@ -23,12 +23,13 @@ True
 """
 import inspect
 
+from . import report
 from .candidates import MODES, Candidates
 from .dst import SET, DynamicSparse, RigL
 from .init import DISTRIBUTIONS, keep_mask, sparsify
 
 __all__ = ["DISTRIBUTIONS", "METHODS", "MODES", "SET", "Candidates", "DynamicSparse", "RigL",
-           "dynamic", "keep_mask", "options", "sparsify"]
+           "dynamic", "keep_mask", "options", "report", "sparsify"]
 
 #: method name -> callback class; "static" (or None) trains the sparse topology as it is.
 METHODS = {"set": SET, "rigl": RigL}
