@@ -140,3 +140,15 @@ class Candidates:
         for b, (_, _, t0, t1) in enumerate(self.blocks):
             out[t0:t1] += self._sources_below(b, np.arange(t0, t1))
         return out
+
+    def pairs(self, block):
+        """Every candidate pair of ``block``, as (s, t) arrays of ranks (for blocks that are nearly full)."""
+        parts = []
+        for s0, s1, t0, t1 in self.tiles(block, width=max(1, (1 << 20) // max(self.n_nodes, 1))):
+            ok = ~self.invalid(s0, s1, t0, t1)
+            rows, cols = np.nonzero(ok)
+            parts.append((s0 + rows, t0 + cols))
+        if not parts:
+            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+        return (np.concatenate([p[0] for p in parts]).astype(np.intp),
+                np.concatenate([p[1] for p in parts]).astype(np.intp))

@@ -177,9 +177,23 @@ class SET(DynamicSparse):
     def __init__(self, drop_fraction=0.3, every=100, end=1.0, decay="constant", candidates="any", seed=0):
         super().__init__(drop_fraction, every, end, decay, candidates, seed)
 
+    #: Draw among the absent pairs listed when fewer than this share of the block is absent.
+    LIST_BELOW = 0.5
+
     def grow(self, block, k, present, context):
         space, n = self.space, self.space.n_nodes
         taken = np.sort(present[0].astype(np.int64) * n + present[1])
+        size = space.size(block)
+        s_block, t_block = space.blocks[block][0], space.blocks[block][2]
+        inside = np.count_nonzero((present[1] >= t_block) & (present[1] < space.blocks[block][3])
+                                  & (present[0] >= s_block) & (present[0] < space.blocks[block][1]))
+        if size - inside < self.LIST_BELOW * size:     # a nearly full block: rejection would crawl
+            s, t = space.pairs(block)
+            keys = s.astype(np.int64) * n + t
+            at = np.minimum(np.searchsorted(taken, keys), max(len(taken) - 1, 0))
+            absent = keys[taken[at] != keys] if len(taken) else keys
+            chosen = self.rng.choice(absent, size=k, replace=False)
+            return np.column_stack(np.divmod(chosen, n)).astype(np.intp)
         chosen = np.empty(0, dtype=np.int64)
         while len(chosen) < k:     # draw, drop what is present or drawn twice, draw again for the rest
             s, t = space.sample(block, self.rng, 2 * (k - len(chosen)) + 16)
