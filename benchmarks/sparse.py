@@ -46,6 +46,14 @@ def data():
     return X, Y.ravel().astype(int), Xt, Yt.ravel().astype(int)
 
 
+def checkpoint(section, rows):
+    """Keep a section's rows so far in the results file (a long section survives being stopped)."""
+    results = json.load(open(RESULTS)) if os.path.exists(RESULTS) else {}
+    results[section] = {"partial": True, "results": rows}
+    with open(RESULTS, "w") as f:
+        json.dump(results, f, indent=1, default=float)
+
+
 def machine():
     model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line), "?")
     return {"cpu": model, "python": platform.python_version(), "numpy": np.__version__,
@@ -187,6 +195,7 @@ def accuracy_vs_sparsity(args, X, Y, Xt, Yt):
                 if callback is not None:
                     row.update(sparse.report.summary(callback, row["epoch_seconds"]))
                 rows.append(row)
+                checkpoint("accuracy", rows)
                 print(f"accuracy {method} sparsity {sparsity} seed {seed}: test {row['test_accuracy']:.4f} "
                       f"({row['weights']:,} weights, {row['seconds']:.0f} s)", flush=True)
     return rows
@@ -212,6 +221,7 @@ def dense_references(args, X, Y, Xt, Yt):
             net.fit(X, Y, epochs=epochs, batch_size=100, optimizer="adam", lr=args.lr, seed=seed, verbose=False)
             rows.append({"method": f"dense narrow 40-{h}-{h}-10", "sparsity": sparsity, "seed": seed,
                          "weights": len(net.plan.edges), "test_accuracy": net.score(Xt, Yt)})
+            checkpoint("references", rows)
             print(f"narrow {h} seed {seed}: test {rows[-1]['test_accuracy']:.4f}", flush=True)
     return rows
 
@@ -294,7 +304,8 @@ def updates(args, X, Y):
 
 
 def lottery(args, X, Y, Xt, Yt):
-    """Lottery tickets on the paper's MLP: train, prune to 20 % and 10 %, rewind to the start, retrain."""
+    """Lottery tickets on the paper's MLP: train, prune to 20 % and 10 % (in ``--lottery-rounds``), rewind to
+    the start, retrain; the control keeps the mask and re-draws the weights."""
     rows = []
     epochs = args.baseline_steps * 100 // len(X)
     fit_args = {"epochs": epochs, "batch_size": 100, "optimizer": "adam", "lr": 1e-2, "shuffle": False,
@@ -306,7 +317,8 @@ def lottery(args, X, Y, Xt, Yt):
         dense = net.score(Xt, Yt)
         rows.append({"kept": 1.0, "seed": seed, "ticket": dense, "reinitialised": dense})
         for kept in (0.2, 0.1):
-            ticket = pruning.prune(net, amount=1 - kept, rewind_to=start, X=X, Y=Y, retrain=fit_args)
+            ticket = pruning.prune(net, amount=1 - kept, rewind_to=start, X=X, Y=Y, retrain=fit_args,
+                                   rounds=args.lottery_rounds)
             control = pruning.prune(net, amount=1 - kept)
             control.initialize("he_uniform", seed=seed)
             control.fit(X, Y, **fit_args)
@@ -320,6 +332,64 @@ def lottery(args, X, Y, Xt, Yt):
 SECTIONS = ("baseline", "speed", "updates", "accuracy", "references", "lottery")
 
 
+def _mean(values):
+    return f"{np.mean(values) * 100:.1f}" + (f" ± {np.std(values) * 100:.1f}" if len(values) > 1 else "")
+
+
+def tables(results):
+    """The markdown tables of docs/sparse.md from the results file."""
+    out = []
+    if "baseline" in results:
+        rows = results["baseline"]["results"]
+        out += ["| contestant | test accuracy (per seed) | seconds (per seed) |", "|---|---|---|"]
+        for name in dict.fromkeys(r["contestant"] for r in rows):
+            mine = [r for r in rows if r["contestant"] == name]
+            accuracy = ", ".join("%.1f %%" % (r["test_accuracy"] * 100) for r in mine)
+            seconds = ", ".join("%.1f" % r["seconds"] for r in mine)
+            out.append(f"| {name} | {accuracy} | {seconds} |")
+        out.append("")
+    if "speed" in results:
+        rows = results["speed"]["results"]["rows"]
+        base = next(r["epoch_seconds"] for r in rows if r["contestant"].startswith("dagnet (float64)"))
+        out += ["| contestant | an epoch (40 batches of 100) | dagnet float64 is … × faster |", "|---|---:|---:|"]
+        out += [f"| {r['contestant']} | {r['epoch_seconds'] * 1000:.0f} ms | {r['epoch_seconds'] / base:.1f} |"
+                for r in rows]
+        out += ["", f"memory: {results['speed']['results']['memory']}", ""]
+    if "updates" in results:
+        out += ["| method | sparsity | weights | candidates | swapped an update | an update | an epoch | share |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        out += [f"| {r['method']} | {r['sparsity']:.0%} | {r['weights']:,} | {r['candidates']:,} | "
+                f"{r['swapped_per_update']:,.0f} | {r['update_seconds'] * 1000:.0f} ms | "
+                f"{r['epoch_seconds'] * 1000:.0f} ms | {r['share_of_epoch']:.0%} |" for r in results["updates"]["results"]]
+        out.append("")
+    if "accuracy" in results:
+        rows = results["accuracy"]["results"] + results.get("references", {}).get("results", [])
+        sparsities = sorted({r["sparsity"] for r in rows if r["sparsity"] > 0})
+        out += ["| method | " + " | ".join(f"{s:.0%}" for s in sparsities) + " |",
+                "|---|" + "---:|" * len(sparsities)]
+        for method in dict.fromkeys(r["method"].split(" 40-")[0] for r in rows if r["sparsity"] > 0):
+            cells = []
+            for s in sparsities:
+                acc = [r["test_accuracy"] for r in rows if r["method"].split(" 40-")[0] == method
+                       and r["sparsity"] == s]
+                cells.append(_mean(acc) if acc else "")
+            out.append(f"| {method} | " + " | ".join(cells) + " |")
+        dense = [r["test_accuracy"] for r in rows if r["sparsity"] == 0]
+        if dense:
+            out.append(f"| dense wide (PyTorch, 0 %) | {_mean(dense)} |" + " |" * (len(sparsities) - 1))
+        out.append("")
+    if "lottery" in results:
+        out += ["| weights kept | winning ticket (rewound) | same mask, re-drawn weights | seeds |",
+                "|---:|---|---|---:|"]
+        rows = results["lottery"]["results"]
+        for kept in sorted({r["kept"] for r in rows}, reverse=True):
+            mine = [r for r in rows if r["kept"] == kept]
+            out.append(f"| {kept:.0%} | {_mean([r['ticket'] for r in mine])} | "
+                       f"{_mean([r['reinitialised'] for r in mine])} | {len(mine)} |")
+        out.append("")
+    return "\n".join(out)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
@@ -331,13 +401,21 @@ def main(argv=None):
     p.add_argument("--baseline-seeds", type=int, default=2)
     p.add_argument("--baseline-steps", type=int, default=6000)
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the speed section")
+    p.add_argument("--lottery-rounds", type=int, default=1,
+                   help="pruning rounds to a ticket, each rewound and retrained (default 1: one shot)")
+    p.add_argument("--tables", action="store_true", help="print the tables of the results file and stop")
     args = p.parse_args(argv)
+    if args.tables:
+        print(tables(json.load(open(RESULTS))))
+        return
     limiter = threads_one()
     X, Y, Xt, Yt = data()
     results = json.load(open(RESULTS)) if os.path.exists(RESULTS) else {}
     results["machine"] = machine()
     started = time.perf_counter()
     for section in args.only:
+        results.update({k: v for k, v in (json.load(open(RESULTS)) if os.path.exists(RESULTS) else {}).items()
+                        if k not in results})
         run = {"baseline": lambda: baseline(args, X, Y, Xt, Yt), "speed": lambda: speed(args, X, Y),
                "updates": lambda: updates(args, X, Y),
                "accuracy": lambda: accuracy_vs_sparsity(args, X, Y, Xt, Yt),
