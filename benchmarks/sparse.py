@@ -193,7 +193,7 @@ def accuracy_vs_sparsity(args, X, Y, Xt, Yt):
                        "seconds": time.perf_counter() - started,
                        "epoch_seconds": float(np.median(history.seconds))}
                 if callback is not None:
-                    row.update(sparse.report.summary(callback, row["epoch_seconds"]))
+                    row["dst"] = sparse.report.summary(callback, row["epoch_seconds"])
                 rows.append(row)
                 checkpoint("accuracy", rows)
                 print(f"accuracy {method} sparsity {sparsity} seed {seed}: test {row['test_accuracy']:.4f} "
@@ -363,7 +363,9 @@ def tables(results):
                 f"{r['epoch_seconds'] * 1000:.0f} ms | {r['share_of_epoch']:.0%} |" for r in results["updates"]["results"]]
         out.append("")
     if "accuracy" in results:
-        rows = results["accuracy"]["results"] + results.get("references", {}).get("results", [])
+        rows = [dict(r, method="RigL skips" if r.get("candidates", r.get("dst", {}).get("candidates")) == "any"
+                     else r["method"]) for r in results["accuracy"]["results"]]
+        rows += results.get("references", {}).get("results", [])
         sparsities = sorted({r["sparsity"] for r in rows if r["sparsity"] > 0})
         out += ["| method | " + " | ".join(f"{s:.0%}" for s in sparsities) + " |",
                 "|---|" + "---:|" * len(sparsities)]
@@ -378,10 +380,14 @@ def tables(results):
         if dense:
             out.append(f"| dense wide (PyTorch, 0 %) | {_mean(dense)} |" + " |" * (len(sparsities) - 1))
         out.append("")
-    if "lottery" in results:
-        out += ["| weights kept | winning ticket (rewound) | same mask, re-drawn weights | seeds |",
+    for key in ("lottery", "lottery_iterative"):
+        if key not in results:
+            continue
+        rounds = results[key]["settings"].get("lottery_rounds", 1)
+        out += [f"{'one shot' if rounds == 1 else f'{rounds} rounds'}:", "",
+                "| weights kept | winning ticket (rewound) | same mask, re-drawn weights | seeds |",
                 "|---:|---|---|---:|"]
-        rows = results["lottery"]["results"]
+        rows = results[key]["results"]
         for kept in sorted({r["kept"] for r in rows}, reverse=True):
             mine = [r for r in rows if r["kept"] == kept]
             out.append(f"| {kept:.0%} | {_mean([r['ticket'] for r in mine])} | "
@@ -404,7 +410,10 @@ def main(argv=None):
     p.add_argument("--lottery-rounds", type=int, default=1,
                    help="pruning rounds to a ticket, each rewound and retrained (default 1: one shot)")
     p.add_argument("--tables", action="store_true", help="print the tables of the results file and stop")
+    p.add_argument("--results", help="the results file (default benchmarks/sparse_results.json)")
     args = p.parse_args(argv)
+    global RESULTS
+    RESULTS = args.results or RESULTS
     if args.tables:
         print(tables(json.load(open(RESULTS))))
         return

@@ -30,7 +30,7 @@ def density(callback, path=None, title=None):
     image = ax.imshow(dens[:, shown].T, aspect="auto", interpolation="nearest", cmap="viridis",
                       extent=(0, len(steps), shown.sum(), 0))
     ax.set_xlabel("topology update")
-    ax.set_ylabel("perceptron (rank: inputs first)")
+    ax.set_ylabel("perceptron (by rank; inputs left out)")
     fig.colorbar(image, ax=ax, label="fan-in density")
     for g, values in layer_density_over_time(callback).items():
         lines.plot(steps, values, label=f"into generation {g}")
