@@ -319,7 +319,7 @@ def lottery(args, X, Y, Xt, Yt):
         for kept in (0.2, 0.1):
             ticket = pruning.prune(net, amount=1 - kept, rewind_to=start, X=X, Y=Y, retrain=fit_args,
                                    rounds=args.lottery_rounds)
-            control = pruning.prune(net, amount=1 - kept)
+            control = ticket.copy()                       # the ticket's own mask, weights drawn anew
             control.initialize("he_uniform", seed=seed)
             control.fit(X, Y, **fit_args)
             rows.append({"kept": kept, "seed": seed, "ticket": ticket.score(Xt, Yt),
