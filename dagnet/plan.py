@@ -161,14 +161,22 @@ class Plan:
         plan._compile(self.wiring.with_edges(remove, add, trainable), names_from=self)
         return plan
 
+    def edge_keys(self):
+        """(keys, order): ``source column · n_nodes + target column`` of every edge, ascending, and
+        the rows of :attr:`edges` in that order (computed once)."""
+        if self._edge_keys is None:
+            keys = self.edges[:, 0] * self.n_nodes + self.edges[:, 1]
+            order = np.argsort(keys)
+            self._edge_keys = (_frozen(keys[order]), _frozen(order))
+        return self._edge_keys
+
     def slots_of(self, pairs):
         """The slots of the edges ``pairs`` ((source column, target column), shape (k, 2)); -1 where absent."""
         pairs = np.asarray(pairs, dtype=np.intp).reshape(-1, 2)
-        keys = self.edges[:, 0] * self.n_nodes + self.edges[:, 1]
-        by_key = np.argsort(keys)
+        keys, by_key = self.edge_keys()
         wanted = pairs[:, 0] * self.n_nodes + pairs[:, 1]
-        at = np.minimum(np.searchsorted(keys[by_key], wanted), max(len(keys) - 1, 0))
-        found = keys[by_key][at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = keys[at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
         return np.where(found, self.edges[by_key[at], 2], -1)
 
     def _compile(self, w, names_from=None):
@@ -234,7 +242,7 @@ class Plan:
         # Training may skip the mask when every slot but the inputs' (unused) bias slots is trainable.
         beyond_inputs = np.r_[mask[:offset], mask[offset + self.n_inputs:]]
         self.mask_needed = not bool(np.all(beyond_inputs == 1.0))
-        self._edge_slot = self._bias_slot = self._names = self._known_runs = None
+        self._edge_slot = self._bias_slot = self._names = self._known_runs = self._edge_keys = None
 
     def _same_generations(self, w, old):
         """(src, dst, order by target) in ``old``'s columns when ``w`` keeps every node's generation, else None."""

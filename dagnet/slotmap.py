@@ -43,10 +43,9 @@ class SlotMap:
         src, dst = to_new[old_plan.edges[:, 0]], to_new[old_plan.edges[:, 1]]
         kept = (src >= 0) & (dst >= 0)
         old_keys = np.where(kept, src * n_new + dst, -1)
-        new_keys = new_plan.edges[:, 0] * n_new + new_plan.edges[:, 1]
-        by_key = np.argsort(new_keys)
-        at = np.minimum(np.searchsorted(new_keys[by_key], old_keys), max(len(new_keys) - 1, 0))
-        found = kept & (new_keys[by_key][at] == old_keys) if len(new_keys) else np.zeros(len(old_keys), bool)
+        new_keys, by_key = new_plan.edge_keys()
+        at = np.minimum(np.searchsorted(new_keys, old_keys), max(len(new_keys) - 1, 0))
+        found = kept & (new_keys[at] == old_keys) if len(new_keys) else np.zeros(len(old_keys), bool)
         old_slots = [old_plan.edges[found, 2]]
         new_slots = [new_plan.edges[by_key[at[found]], 2]]
         biased = np.flatnonzero(old_plan.has_bias)

@@ -111,7 +111,7 @@ class Wiring:
             raise ValueError(f"edge {self._name(divmod(int(gone[twice[0]]), n))} is removed twice")
         drop = _member(keys, gone)
         if drop.sum() != len(gone):
-            missing = gone[~_member(gone, np.sort(keys))][0]
+            missing = gone[~_member(gone, np.sort(keys))][0]     # (only to name it)
             raise ValueError(f"no edge {self._name(divmod(int(missing), n))} to remove")
         new = np.sort(self.keys(add[:, 0], add[:, 1]))
         twice = np.flatnonzero(new[1:] == new[:-1])

@@ -67,7 +67,8 @@ def top_gradients(space, block, Z, D, k, present, width=256):
         return best_s, best_t, best_g
     floor = -0.5                     # candidates at or below this cannot enter the top k
     for s0, s1, t0, t1 in space.tiles(block, width):
-        g = np.abs(Z[s0:s1] @ D[t0:t1].T)
+        g = Z[s0:s1] @ D[t0:t1].T
+        np.abs(g, out=g)
         if s1 > t0 or not space.can_feed[s0:s1].all():
             g[space.invalid(s0, s1, t0, t1)] = -1.0
         a, b = np.searchsorted(present_t, [t0, t1])
