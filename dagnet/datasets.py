@@ -24,6 +24,7 @@ from .graph import finite, is_number
 from .limits import LIMITS, hint
 from .files import atomic_write
 from .tables import read_table
+from . import mnist1d
 
 _TRUTH = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -132,6 +133,22 @@ def _sine(n_samples, noise, rng):
     return X, np.sin(X).ravel() + rng.normal(0.0, 0.0 if noise is None else noise, n_samples)
 
 
+def _check_split(n_samples, split="train"):
+    if not isinstance(split, str) or split not in SPLITS:
+        raise ValueError(f"mnist1d: split must be one of {', '.join(SPLITS)}, got {split!r}")
+
+
+def _mnist1d(n_samples, noise, rng, split="train"):
+    """The published MNIST-1D split (see :mod:`dagnet.mnist1d`): ``split`` "train" (4,000) or "test" (1,000)."""
+    _check_split(n_samples, split)
+    X_train, y_train, X_test, y_test = mnist1d.published_split()
+    return (X_train, y_train) if split == "train" else (X_test, y_test)
+
+
+#: The parts of a data set that has a published train/test split.
+SPLITS = ("train", "test")
+
+
 @dataclass(frozen=True)
 class Dataset:
     """A built-in data set: how to make it and what it is.
@@ -140,7 +157,9 @@ class Dataset:
     ``n_samples`` is the default size (None: a fixed truth table);
     ``n_classes`` is None for regression; ``options`` lists the extra
     keyword arguments ``make`` takes, and ``check_options(n_samples, **options)``
-    refuses values of them ``make`` cannot draw, before anything is drawn.
+    refuses values of them ``make`` cannot draw, before anything is drawn. A set
+    with ``fixed=True`` is a published one: its size, noise and seed are its own,
+    and its ``split="train"`` (the default) and ``split="test"`` are the published split.
     """
 
     name: str
@@ -152,6 +171,7 @@ class Dataset:
     n_inputs: int = 2
     options: tuple = ()
     check_options: Callable = None
+    fixed: bool = False
 
     def info(self):
         """What the data set is, as plain data."""
@@ -176,12 +196,16 @@ DATASETS = {d.name: d for d in [
     Dataset("blobs", _blobs, 300, "classification", 3, "gaussian clouds, one per class (classes=k)",
             options=("classes",), check_options=_blobs_options),
     Dataset("sine", _sine, 100, "regression", None, "y = sin(x) on [-π, π]", n_inputs=1),
+    Dataset("mnist1d", _mnist1d, 4000, "classification", 10,
+            "MNIST-1D (Greydanus & Kobak 2020): 40-value signals of 10 digits, the published 4,000/1,000 "
+            "train/test split, made by the mnist1d package (an extra)", n_inputs=40, options=("split",),
+            fixed=True, check_options=_check_split),
 ]}
 
 
-def names():
-    """The built-in data set names."""
-    return list(DATASETS)
+def names(published=True):
+    """The built-in data set names; ``published=False`` leaves out the published ones (``fixed``)."""
+    return [name for name, d in DATASETS.items() if published or not d.fixed]
 
 
 def info(name):
@@ -209,6 +233,9 @@ def check(name, n_samples=None, noise=None, seed=0, **options):
     unknown = sorted(set(options) - set(data.options))
     if unknown:
         raise ValueError(f"{name}: unknown option {unknown[0]!r}{suggest(unknown[0], data.options)}")
+    if data.fixed and (n_samples is not None or noise is not None):
+        raise ValueError(f"{name} is a published data set: its size and noise are its own "
+                         f"(split='train' or 'test' picks a part)")
     if n_samples is None:
         n_samples = data.n_samples
     elif isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
@@ -231,7 +258,8 @@ def load(name, n_samples=None, noise=None, seed=0, one_hot=False, **options):
     n_samples: number of points (default per set; the truth tables give their 4 rows).
     noise: standard deviation of the gaussian noise added to X (to y for ``sine``).
     one_hot: class labels as one column per class instead of one label column.
-    options: ``classes=k`` for ``blobs``.
+    options: ``classes=k`` for ``blobs``; ``split="train"`` or ``"test"`` for a published set
+    (``mnist1d``), whose size, noise and seed are its own.
     Every argument is checked (:func:`check`) before anything is drawn.
     """
     data = get(name)

@@ -13,6 +13,9 @@ keep their Adam moments and momentum buffers, new ones start at zero, and
 frozen ones are zeroed (so they stay put). Inside :meth:`Network.fit`, pass
 the same optimiser object to ``fit`` and to the edits a callback makes.
 
+:func:`rewire` takes many edges out and puts many in with one array-level
+recompile (no graph walk), for dynamic sparse training; see :mod:`dagnet.rewiring`.
+
 Removing an edge or a perceptron also removes what it alone fed: every
 perceptron that can then no longer reach an output. Cutting an input off
 from every output is refused (a topology file needs each input to reach
@@ -40,6 +43,7 @@ from .errors import TopologyError, suggest
 from .graph import is_number
 from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS
 from .reach import cut_off
+from .rewiring import rewire   # noqa: F401  (many edges out and in at once, from arrays)
 from .slotmap import carry_state
 
 CUT_INPUTS = ("error", "reconnect")

@@ -12,12 +12,14 @@ epoch), so the weights, losses and accuracies are bit-identical to the
 epoch-by-epoch loop's; only the per-epoch ``seconds`` are the run's time
 shared evenly.
 """
+import copy
 import math
 import time
 
 import numpy as np
 
 from . import metrics
+from .measure import keep_figures
 
 #: The most output values (epochs × samples × outputs) one call records; longer runs go in pieces.
 MAX_RECORDED = 1 << 20
@@ -87,3 +89,29 @@ def run(net, X, Y, epochs, size, opt, decay, shuffle, rng, track_accuracy, histo
         history.weights_epoch = done
         return done, False, True
     return done, False, False
+
+
+def attempt(net, X, Y, epochs, size, opt, decay, shuffle, rng, track_accuracy, history, min_delta, verbose):
+    """fit's epochs by :func:`run`: True when done (``history`` filled, ``kept`` measured).
+
+    False when the run diverged: the parameters, the optimiser's state and
+    the generator are put back as they were, for fit to run the epochs
+    again on its own loop, which knows which weights to keep.
+    """
+    start = net.params.copy(), copy.deepcopy(opt.__dict__), rng.bit_generator.state if rng else None
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        done, diverged, interrupted = run(net, X, Y, epochs, size, opt, decay, shuffle, rng,
+                                          track_accuracy, history, min_delta)
+    if diverged:
+        net.params[:] = start[0]
+        opt.__dict__.update(copy.deepcopy(start[1]))
+        if rng is not None:
+            rng.bit_generator.state = start[2]
+        return False
+    if interrupted:
+        history.interrupted = True
+        if verbose:
+            print(f"\ninterrupted; keeping the weights after epoch {done}")
+    if history.weights_epoch:
+        keep_figures(net, history, (X, Y, None), (None, None), track_accuracy)
+    return True

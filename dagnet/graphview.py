@@ -148,3 +148,15 @@ def with_values(structure, plan, params):
     for n, slot in plan.bias_slot.items():
         G.nodes[n]["bias"] = values[slot]
     return G
+
+
+def follow_wiring(G, wiring):
+    """Make the edges of structure graph ``G`` those of ``wiring`` (same nodes), in place.
+
+    Edges that stay keep their attributes; new ones get ``trainable`` only.
+    """
+    names = wiring.names
+    wanted = dict(zip(zip([names[k] for k in wiring.src.tolist()], [names[k] for k in wiring.dst.tolist()]),
+                      wiring.trainable.tolist()))
+    G.remove_edges_from([e for e in G.edges if e not in wanted])
+    G.add_edges_from((u, v, {"trainable": t}) for (u, v), t in wanted.items() if not G.has_edge(u, v))

@@ -10,6 +10,8 @@ may be an array of one value per weight.
 Examples
 --------
 >>> import numpy as np
+
+from .errors import suggest
 >>> w = INITIALIZERS["glorot_uniform"](np.random.default_rng(0), 2, 1, 1000)
 >>> bool(np.abs(w).max() <= np.sqrt(6 / 3))
 True
@@ -85,3 +87,28 @@ def fans(G, sources, target, outputs):
     """
     return G.in_degree(target), np.array([fan_out(G, u, outputs) for u in sources], dtype=float)
 DEFAULT_BIAS_INIT = "zeros"
+
+
+def initialize(net, init="glorot_uniform", seed=None, bias_init=DEFAULT_BIAS_INIT):
+    """Draw every trainable weight of ``net`` (scheme ``init``) and bias (``bias_init``) anew, in place.
+
+    Fan-in and fan-out are per weight, as when a topology is loaded (see
+    :func:`fans`); :meth:`dagnet.Network.initialize` calls this.
+    """
+    for name in (init, bias_init):
+        if name not in INITIALIZERS:
+            raise ValueError(f"unknown init {name!r}{suggest(name, INITIALIZERS)}; "
+                             f"known: {', '.join(INITIALIZERS)}")
+    rng = np.random.default_rng(seed)
+    G, plan, params = net.structure, net.plan, net.params
+    outputs = set(net.outputs)
+    for node in G:
+        if plan.activation[node] is None:
+            continue
+        sources = [u for u in G.predecessors(node) if plan.mask[plan.edge_slot[u, node]]]
+        fan_in, fan_outs = fans(G, sources, node, outputs)
+        slots = [plan.edge_slot[u, node] for u in sources]
+        params[slots] = INITIALIZERS[init](rng, fan_in, fan_outs, len(slots))
+        slot = plan.bias_slot.get(node)
+        if slot is not None and plan.mask[slot]:
+            params[slot] = INITIALIZERS[bias_init](rng, fan_in, fan_out(G, node, outputs), 1)[0]

@@ -8,15 +8,13 @@ the compiled :class:`~dagnet.plan.Plan` (see :mod:`dagnet.engine`).
 import numpy as np
 
 from . import graph as graph_rules
-from . import metrics, training, writer
+from . import initializers, metrics, training, writer
 from .engine import ENGINES, engine_info, make_engine
-from .graphview import ParameterGraph, rebind, structure_of, view
-from .initializers import DEFAULT_BIAS_INIT, INITIALIZERS, fan_out, fans
+from .graphview import ParameterGraph, follow_wiring, rebind, structure_of, view
 from .losses import LOSSES
 from .plan import Plan
 from .results import Gradients, Trace
 from .slotmap import SlotMap
-from .errors import suggest
 from .samples import as_inputs, as_sample_weights, is_binary
 from .text import plural
 
@@ -48,12 +46,14 @@ class Network:
         self.inputs = list(G.graph["inputs"])
         self.outputs = list(G.graph["outputs"])
         self.loss = G.graph["loss"]
-        self.plan = Plan(G)
-        self._params = self.plan.read(G, take=True)
-        self.structure = G                # the graph without its values, which live in _params
-        self._view = None
-        self._engines = {}
+        plan = Plan(G)
+        self._hold(plan, plan.read(G, take=True), G)   # G keeps the structure; its values move out
         self.engine = engine
+
+    def _hold(self, plan, params, structure, view=None):
+        """Take ``plan``, the parameter vector and the graph without its values; engines start anew."""
+        self.plan, self._params, self.structure, self._view = plan, params, structure, view
+        self._engines = {}
 
     @classmethod
     def from_graph(cls, G, inputs=None, outputs=None, loss=None, seed=None, engine="compiled",
@@ -138,11 +138,9 @@ class Network:
     def graph(self):
         """The networkx.DiGraph of the network; ``weight`` and ``bias`` are live views of :attr:`params`.
 
-        Setting a ``weight`` or ``bias`` attribute changes the parameter at
-        once; to change the structure, use :mod:`dagnet.edits` (or build a
-        new network with ``Network.from_graph(net.graph)``). (Built on first use, in time
-        linear in the size of the network; :attr:`structure` is the same
-        graph without the values.)
+        Setting a ``weight`` or ``bias`` attribute changes the parameter at once;
+        to change the structure, use :mod:`dagnet.edits`. Built on first use;
+        :attr:`structure` is the same graph without the values.
         """
         if self._view is None:
             self._view = view(self.structure, self.plan, self._params)
@@ -180,26 +178,18 @@ class Network:
     def copy(self):
         """An independent network with the same structure and current parameters.
 
-        The copy shares the immutable :class:`~dagnet.plan.Plan` instead of
-        compiling the structure again (the whole cost of building a small
-        network); its parameter vector, graph and engines are its own.
+        It shares the immutable :class:`~dagnet.plan.Plan` (compiling it is the
+        whole cost of a small network); its parameters, graph and engines are its own.
 
-        Examples
-        --------
         >>> import dagnet
-        >>> net = dagnet.load("topologies/xor_skip.yaml")
-        >>> twin = net.copy()
-        >>> twin.set_weight("a", "n", 1.0)
+        >>> net = dagnet.load("topologies/xor_skip.yaml"); twin = net.copy(); twin.set_weight("a", "n", 1.0)
         >>> twin.plan is net.plan, net.weight("a", "n"), twin.weight("a", "n")
         (True, 10.0, 1.0)
         """
         twin = Network.__new__(Network)
         twin.seed, twin.loss = self.seed, self.loss
         twin.inputs, twin.outputs = list(self.inputs), list(self.outputs)
-        twin.plan, twin.structure = self.plan, self.structure.copy()
-        twin._params = self._params.copy()
-        twin._view = None
-        twin._engines = {}
+        twin._hold(self.plan, self._params.copy(), self.structure.copy())
         twin.engine = self.engine
         return twin
 
@@ -231,12 +221,37 @@ class Network:
         old_plan = self.plan
         plan = Plan(graph)
         params = plan.read(graph)       # the old values, through the old bound views
-        self.structure = structure_of(graph)
-        self.plan, self._params = plan, params
-        self._view = rebind(graph, plan, params) if isinstance(graph, ParameterGraph) else None
-        self._engines = {}
+        self._hold(plan, params, structure_of(graph),
+                   rebind(graph, plan, params) if isinstance(graph, ParameterGraph) else None)
         self.engine = self._engine_name
         return SlotMap.between(old_plan, plan)
+
+    def rewire(self, remove=(), add=(), trainable=True):
+        """Take edges out and put edges in, from arrays: a new Plan without a graph walk; returns the SlotMap.
+
+        ``remove``, ``add``: (source column, target column) pairs of the current
+        ``plan``, shape (k, 2), many at once (dynamic sparse training swaps
+        thousands). Survivors keep their values, new weights start at 0; the graph
+        follows when next asked for. :func:`dagnet.edits.rewire` checks the rules.
+        """
+        old, plan = self.plan, self.plan.rewired(remove, add, trainable)
+        slots = SlotMap.between(old, plan).without(old.slots_of(remove))  # removed-and-added: anew
+        self._hold(plan, slots.carry(self._params), self._structure)
+        self._stale = True
+        self.engine = self._engine_name
+        return slots
+
+    @property
+    def structure(self):
+        """The networkx.DiGraph of the network without its values (which live in :attr:`params`)."""
+        if self._stale:       # bring the edges in line with the plan after rewire()
+            follow_wiring(self._structure, self.plan.wiring)
+            self._stale = False
+        return self._structure
+
+    @structure.setter
+    def structure(self, G):
+        self._structure, self._stale = G, False
 
     def __repr__(self):
         return (f"<dagnet.Network {self.name or ''} {plural(len(self.inputs), 'input')}, "
@@ -319,33 +334,9 @@ class Network:
 
     # -- training ----------------------------------------------------------
 
-    # the training loop and one update step live in dagnet.training
-    fit = training.fit
-    train_step = training.train_step
-
-    def initialize(self, init="glorot_uniform", seed=None, bias_init=DEFAULT_BIAS_INIT):
-        """Draw every trainable weight (scheme ``init``) and bias (``bias_init``) anew.
-
-        Fan-in and fan-out are per weight, as when a topology is loaded (see
-        :func:`dagnet.initializers.fans`).
-        """
-        for name in (init, bias_init):
-            if name not in INITIALIZERS:
-                raise ValueError(f"unknown init {name!r}{suggest(name, INITIALIZERS)}; "
-                                 f"known: {', '.join(INITIALIZERS)}")
-        rng = np.random.default_rng(seed)
-        G, plan = self.structure, self.plan
-        outputs = set(self.outputs)
-        for node in G:
-            if plan.activation[node] is None:
-                continue
-            sources = [u for u in G.predecessors(node) if plan.mask[plan.edge_slot[u, node]]]
-            fan_in, fan_outs = fans(G, sources, node, outputs)
-            slots = [plan.edge_slot[u, node] for u in sources]
-            self._params[slots] = INITIALIZERS[init](rng, fan_in, fan_outs, len(slots))
-            slot = plan.bias_slot.get(node)
-            if slot is not None and plan.mask[slot]:
-                self._params[slot] = INITIALIZERS[bias_init](rng, fan_in, fan_out(G, node, outputs), 1)[0]
+    # the training loop, one update step, and drawing the weights anew live in their modules
+    fit, train_step = training.fit, training.train_step
+    initialize = initializers.initialize
 
     # -- results -----------------------------------------------------------
 

@@ -28,12 +28,11 @@ Examples
 """
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
 from .activations import record
 from .losses import activation_groups
-from .structure import incoming
+from .wiring import Wiring, generations
 
 #: A generation's edges go in a dense step when they fill at least this
 #: fraction of the (sources × targets) matrix.
@@ -98,6 +97,11 @@ def _frozen(array):
 class Plan:
     """Columns, steps and slots of one network structure; built once, never changed.
 
+    ``Plan(G)`` compiles a completed graph; :meth:`rewired` compiles the
+    same nodes with some edges taken out and others put in, from arrays
+    alone (no graph is walked), to exactly the plan ``Plan`` would build
+    from the edited graph.
+
     Attributes
     ----------
     nodes : tuple
@@ -113,94 +117,195 @@ class Plan:
         predecessors (s = b); ``constant_runs`` their activations.
     steps : tuple of DenseStep and SparseStep, one per later generation
     edge_slot : dict
-        ``(i, j)`` -> slot of w_{i→j} in the parameter vector.
+        ``(i, j)`` -> slot of w_{i→j} in the parameter vector, in slot order
+        (built on first use).
     bias_slot : dict
         Node -> slot of b_j (nodes with a bias only); bias slots start at
-        ``n_weight_slots`` and follow the columns.
+        ``n_weight_slots`` and follow the columns (built on first use).
     n_params : int
         Length of the parameter vector (padding slots included).
     mask : ndarray of shape (n_params,), read-only
         1.0 for a trainable parameter, 0.0 for padding, fixed or absent ones.
     edges : ndarray of shape (n_edges, 3), read-only
         (source column, target column, slot) of every edge, in slot order.
+    wiring : Wiring
+        The structure the plan was compiled from (graph order, see :mod:`dagnet.wiring`).
+    position : ndarray of shape (n_nodes,), read-only
+        The graph-order position of the node in each column.
+    has_bias : ndarray of shape (n_nodes,), bool, read-only
+        Whether the node in each column has a bias.
+    generation : ndarray of shape (n_nodes,), read-only
+        The topological generation of each node, by graph-order position.
     """
 
     def __init__(self, G):
-        inputs, outputs = list(G.graph["inputs"]), list(G.graph["outputs"])
-        generations = list(nx.topological_generations(G))
-        input_set = set(inputs)
-        position = {n: k for k, n in enumerate(G)}  # graph order within a generation
-        constants = sorted((n for n in generations[0] if n not in input_set), key=position.get)
-        later = [sorted(gen, key=position.get) for gen in generations[1:]]
-        self.nodes = tuple(inputs + constants + [n for gen in later for n in gen])
-        self.column = {n: k for k, n in enumerate(self.nodes)}
-        self.inputs, self.outputs = tuple(inputs), tuple(outputs)
-        self.n_inputs, self.n_nodes = len(inputs), len(self.nodes)
-        self.output_columns = _frozen(np.array([self.column[o] for o in outputs], dtype=np.intp))
-        self.activation = {n: G.nodes[n]["activation"] for n in self.nodes}
-        self.softmax = self.activation[outputs[0]] == "softmax"
-        self.output_groups = activation_groups([self.activation[o] for o in outputs])
-        self.n_constants = len(constants)
-        self.constant_runs = self._runs(constants, self.n_inputs)
+        self._compile(Wiring.of(G))
 
-        self.edge_slot = {}
-        into = incoming(G)
-        steps, edges, offset, start = [], [], 0, self.n_inputs + len(constants)
-        for gen in later:
-            step, step_edges = self._step(into, gen, start, offset)
+    def rewired(self, remove=(), add=(), trainable=True):
+        """The plan of this structure with the edges ``remove`` taken out and ``add`` put in.
+
+        Edges are (source column, target column) pairs of *this* plan, as
+        arrays of shape (k, 2); new edges are ``trainable`` (or fixed).
+        Columns may move (a new edge can change generations): map old
+        slots to new ones with :meth:`dagnet.slotmap.SlotMap.between`.
+
+        Raises
+        ------
+        ValueError
+            For an absent edge to remove, a present one to add, an edge
+            into an input, or edges that would make a cycle.
+        """
+        position = self.position
+        remove = position[np.asarray(remove, dtype=np.intp).reshape(-1, 2)]
+        add = position[np.asarray(add, dtype=np.intp).reshape(-1, 2)]
+        plan = Plan.__new__(Plan)
+        plan._compile(self.wiring.with_edges(remove, add, trainable), names_from=self)
+        return plan
+
+    def edge_keys(self):
+        """(keys, order): ``source column · n_nodes + target column`` of every edge, ascending, and
+        the rows of :attr:`edges` in that order (computed once)."""
+        if self._edge_keys is None:
+            keys = self.edges[:, 0] * self.n_nodes + self.edges[:, 1]
+            order = np.argsort(keys)
+            self._edge_keys = (_frozen(keys[order]), _frozen(order))
+        return self._edge_keys
+
+    def slots_of(self, pairs):
+        """The slots of the edges ``pairs`` ((source column, target column), shape (k, 2)); -1 where absent."""
+        pairs = np.asarray(pairs, dtype=np.intp).reshape(-1, 2)
+        keys, by_key = self.edge_keys()
+        wanted = pairs[:, 0] * self.n_nodes + pairs[:, 1]
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = keys[at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
+        return np.where(found, self.edges[by_key[at], 2], -1)
+
+    def _compile(self, w, names_from=None):
+        n = w.n_nodes
+        same = names_from is not None and self._same_generations(w, names_from)
+        if same:        # the columns stay: the edges sorted by target column are already at hand
+            generation, order, (src, dst, by_target) = names_from.generation, names_from.position, same
+            column_of = np.empty(n, dtype=np.intp)
+            column_of[order] = np.arange(n)
+        else:
+            generation = generations(n, w.src, w.dst)
+            is_input = np.zeros(n, dtype=bool)
+            is_input[w.input_at] = True
+            rest = np.flatnonzero(~is_input)
+            rest = rest[np.argsort(generation[rest], kind="stable")]   # by generation, then graph order
+            order = np.concatenate([w.input_at, rest]).astype(np.intp)
+            column_of = np.empty(n, dtype=np.intp)
+            column_of[order] = np.arange(n)
+            src, dst = column_of[w.src], column_of[w.dst]
+            by_target = np.argsort(dst, kind="stable")
+        rest = order[len(w.input_at):]
+        self.wiring, self.position, self.generation = w, _frozen(order), _frozen(generation)
+        self._known_runs = {}
+        if names_from is not None and np.array_equal(order, names_from.position):
+            self.nodes, self.column, self.activation = names_from.nodes, names_from.column, names_from.activation
+            self._known_runs = {(st.start, st.stop): st.runs for st in names_from.steps}
+        else:
+            self.nodes = tuple(w.names[k] for k in order.tolist())
+            self.column = {name: k for k, name in enumerate(self.nodes)}
+            self.activation = {w.names[k]: w.activation[k] for k in order.tolist()}
+        self.inputs, self.outputs = w.inputs, w.outputs
+        self.n_inputs, self.n_nodes = len(w.inputs), n
+        self.output_columns = _frozen(column_of[w.output_at])
+        self.softmax = self.activation[w.outputs[0]] == "softmax"
+        self.output_groups = activation_groups([self.activation[o] for o in w.outputs])
+        later = generation[rest]
+        self.n_constants = int(np.count_nonzero(later == 0))
+        start = self.n_inputs + self.n_constants
+        self.constant_runs = self._runs(self.n_inputs, start)
+        # the edges by target column (stable: each target's sources stay in graph order)
+        src, dst, trainable = src[by_target], dst[by_target], w.trainable[by_target]
+        bounds = start + np.flatnonzero(np.diff(later[self.n_constants:])) + 1
+        steps, edges, offset = [], [], 0
+        for lo, hi in zip([start, *bounds.tolist()], [*bounds.tolist(), n] if n > start else []):
+            a, b = np.searchsorted(dst, [lo, hi])
+            step, step_edges = self._step(src[a:b], dst[a:b] - lo, trainable[a:b], lo, hi, offset)
             steps.append(step)
             edges.append(step_edges)
             offset += step.n_slots
-            start = step.stop
         self.steps = tuple(steps)
         self.n_weight_slots = offset
-        self.n_params = offset + self.n_nodes
-        self.bias_slot = {n: offset + self.column[n] for n in self.nodes
-                          if G.nodes[n].get("bias") is not None}
+        self.n_params = offset + n
+        self.has_bias = _frozen(w.bias[order])
         edges = np.concatenate(edges) if edges else np.empty((0, 4), dtype=np.intp)
-        order = np.argsort(edges[:, 2], kind="stable")      # slot order
-        self.edges = _frozen(np.ascontiguousarray(edges[order, :3]))
+        row_of_slot = np.full(offset, -1, dtype=np.intp)     # slots are distinct: order them without a sort
+        row_of_slot[edges[:, 2]] = np.arange(len(edges))
+        self.edges = _frozen(np.ascontiguousarray(edges[row_of_slot[row_of_slot >= 0], :3]))
         mask = np.zeros(self.n_params)
         mask[edges[:, 2]] = edges[:, 3]
-        for n, slot in self.bias_slot.items():
-            mask[slot] = 1.0 if G.nodes[n].get("trainable", True) else 0.0
+        biased = np.flatnonzero(self.has_bias)
+        mask[offset + biased] = w.bias_trainable[order[biased]]
         self.mask = _frozen(mask)
         # Training may skip the mask when every slot but the inputs' (unused) bias slots is trainable.
-        self.mask_needed = bool((mask[:offset] != 1.0).any() or (mask[offset + self.n_inputs:] != 1.0).any())
-        self._names = None
+        beyond_inputs = np.r_[mask[:offset], mask[offset + self.n_inputs:]]
+        self.mask_needed = not bool(np.all(beyond_inputs == 1.0))
+        self._edge_slot = self._bias_slot = self._names = self._known_runs = self._edge_keys = None
 
-    def _runs(self, nodes, start):
+    def _same_generations(self, w, old):
+        """(src, dst, order by target) in ``old``'s columns when ``w`` keeps every node's generation, else None."""
+        column_of = np.empty(w.n_nodes, dtype=np.intp)
+        column_of[old.position] = np.arange(w.n_nodes)
+        src, dst = column_of[w.src], column_of[w.dst]
+        by_target = np.argsort(dst, kind="stable")
+        generation = old.generation[old.position]                  # by column
+        if not len(dst):
+            return None
+        ordered = dst[by_target]
+        first = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+        targets = ordered[first]
+        fed = np.zeros(w.n_nodes, dtype=bool)
+        fed[targets] = True
+        if np.any(generation[~fed] != 0):
+            return None
+        latest = np.maximum.reduceat(generation[src[by_target]], first)
+        return (src, dst, by_target) if np.array_equal(latest + 1, generation[targets]) else None
+
+    @property
+    def edge_slot(self):
+        if self._edge_slot is None:
+            nodes = self.nodes
+            src, dst, slot = (self.edges[:, k].tolist() for k in range(3))
+            self._edge_slot = dict(zip(zip([nodes[c] for c in src], [nodes[c] for c in dst]), slot))
+        return self._edge_slot
+
+    @property
+    def bias_slot(self):
+        if self._bias_slot is None:
+            nodes, base = self.nodes, self.n_weight_slots
+            self._bias_slot = {nodes[c]: base + c for c in np.flatnonzero(self.has_bias).tolist()}
+        return self._bias_slot
+
+    def _runs(self, start, stop):
+        known = self._known_runs.get((start, stop))   # the same columns as a step of the plan rewired
+        if known is not None:
+            return known
         by_name = {}
-        for k, n in enumerate(nodes):
-            by_name.setdefault(self.activation[n], []).append(start + k)
+        for k in range(start, stop):
+            by_name.setdefault(self.activation[self.nodes[k]], []).append(k)
         return tuple(ActivationRun(record(name), as_index(ks)) for name, ks in by_name.items())
 
-    def _step(self, into, gen, start, offset):
-        """The step computing generation ``gen`` (columns from ``start``), and its edges as rows
-        (source column, target column, slot, trainable)."""
-        stop = start + len(gen)
-        col = self.column
-        incoming = [(col[u], k, d.get("trainable", True) is not False)
-                    for k, v in enumerate(gen) for u, d in into[v]]
-        columns, targets, flags = zip(*incoming)
-        src, dst, trainable = (np.array(part, dtype=np.intp) for part in (columns, targets, flags))
-        sources = np.array(sorted(set(columns)), dtype=np.intp)
-        runs = self._runs(gen, start)
-        if len(src) / (len(sources) * len(gen)) >= DENSE_MIN_FILL:
-            slots = offset + np.searchsorted(sources, src) * len(gen) + dst
-            step = DenseStep(start, stop, runs, offset, as_index(sources), (len(sources), len(gen)))
+    def _step(self, src, dst, trainable, start, stop, offset):
+        """The step computing columns ``start:stop`` from its edges (source column, local target),
+        and the edges as rows (source column, target column, slot, trainable)."""
+        width = stop - start
+        used = np.bincount(src, minlength=start)
+        sources = np.flatnonzero(used)                  # sorted, without hashing
+        runs = self._runs(start, stop)
+        if len(src) / (len(sources) * width) >= DENSE_MIN_FILL:
+            row = np.cumsum(used > 0) - 1               # source column -> row of W
+            slots = offset + row[src] * width + dst
+            step = DenseStep(start, stop, runs, offset, as_index(sources), (len(sources), width))
         else:
             order = np.lexsort((src, dst))              # by target, then source
             src, dst, trainable = _frozen(src[order]), _frozen(dst[order]), trainable[order]
-            indptr = _frozen(np.searchsorted(dst, np.arange(len(gen) + 1)).astype(np.intp))
+            indptr = _frozen(np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=width))]).astype(np.intp))
             slots = offset + np.arange(len(src))
             step = SparseStep(start, stop, runs, offset, src, dst, indptr)
-        names = self.nodes
-        self.edge_slot.update(zip(zip([names[s] for s in src.tolist()],
-                                      [names[start + d] for d in dst.tolist()]), slots.tolist()))
-        rows = np.empty((len(src), 4), dtype=np.intp)
-        rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3] = src, start + dst, slots, trainable
-        return step, rows
+        return step, np.column_stack([src, start + dst, slots, trainable])
 
     # -- values in and out of the graph's attributes ---------------------------
 

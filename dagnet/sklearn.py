@@ -33,6 +33,7 @@ from .optimizers import make_optimizer
 from .regularization import L2
 from .samples import class_targets
 from .schedules import Adaptive, InvScaling
+from .sparse import dynamic
 from .text import plural
 
 
@@ -59,7 +60,7 @@ class _DAGNetEstimator(BaseEstimator):
                  alpha=0.0, weight_decay=0.0, learning_rate="constant", power_t=0.5, tol=1e-4,
                  n_iter_no_change=10, validation_split=0.0, patience=None, shuffle=True,
                  random_state=None, warm_start=False, engine="compiled", init=None,
-                 optimizer_params=None, verbose=False):
+                 optimizer_params=None, sparse=None, verbose=False):
         self.topology = topology
         self.epochs = epochs
         self.lr = lr
@@ -79,6 +80,7 @@ class _DAGNetEstimator(BaseEstimator):
         self.engine = engine
         self.init = init
         self.optimizer_params = optimizer_params
+        self.sparse = sparse
         self.verbose = verbose
 
     def _network(self, X, n_outputs, seed, keep):
@@ -128,9 +130,12 @@ class _DAGNetEstimator(BaseEstimator):
         if epochs == 1 and keep:    # partial_fit: one pass, no stopping rule
             options.update(patience=None, lr_schedule=None)
         self.optimizer_.lr = self.lr if self.learning_rate == "constant" else self.optimizer_.lr
+        if not (keep and hasattr(self, "sparse_")):     # a warm start goes on with the same ranks
+            self.sparse_ = dynamic(self.sparse)
         history = net.fit(X, Y, epochs=epochs, batch_size=self.batch_size, optimizer=self.optimizer_,
                           shuffle=self.shuffle, seed=seed, validation_split=self.validation_split,
-                          verbose=self.verbose, sample_weight=sample_weight, **options)
+                          verbose=self.verbose, sample_weight=sample_weight, callback=self.sparse_,
+                          **options)
         self.network_, self.history_ = net, history
         self.loss_curve_ = (self.loss_curve_ if keep and hasattr(self, "loss_curve_") else []) + \
             list(history.loss)
@@ -185,6 +190,10 @@ class DAGNetClassifier(ClassifierMixin, _DAGNetEstimator):
         Weight scheme for nodes the topology names none for.
     optimizer_params : dict or None
         Further options of the optimiser (``momentum``, ``beta1``, ...).
+    sparse : None, str or dict
+        Dynamic sparse training: ``"set"``, ``"rigl"`` or ``{"method": "rigl",
+        "every": 100, ...}`` (see :func:`dagnet.sparse.dynamic`); a sparse
+        start is the topology's (a generator spec's ``density``).
     verbose : bool
         A progress bar while training.
 
@@ -196,6 +205,8 @@ class DAGNetClassifier(ClassifierMixin, _DAGNetEstimator):
         with k output nodes output j is ``classes_[j]``.
     optimizer_ : dagnet.optimizers.Optimizer
         Its state carries over ``warm_start`` fits and ``partial_fit`` calls.
+    sparse_ : dagnet.sparse.DynamicSparse or None
+        The dynamic sparse training callback and its log.
     n_features_in_, history_, loss_curve_, n_iter_
     """
 

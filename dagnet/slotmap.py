@@ -30,12 +30,37 @@ class SlotMap:
 
     @classmethod
     def between(cls, old_plan, new_plan):
-        """The map from ``old_plan``'s slots to ``new_plan``'s, matched by edge and node name."""
-        new_edge, new_bias = new_plan.edge_slot, new_plan.bias_slot
-        pairs = [(s, new_edge[e]) for e, s in old_plan.edge_slot.items() if e in new_edge]
-        pairs += [(s, new_bias[n]) for n, s in old_plan.bias_slot.items() if n in new_bias]
-        old, new = np.array(pairs, dtype=np.intp).reshape(-1, 2).T
-        return cls(old, new, old_plan.n_params, new_plan.n_params)
+        """The map from ``old_plan``'s slots to ``new_plan``'s, matched by edge and node name.
+
+        Array operations over the edges; node names are looked up once each.
+        """
+        if new_plan.nodes is old_plan.nodes:
+            to_new = np.arange(old_plan.n_nodes)
+        else:
+            column = new_plan.column
+            to_new = np.array([column.get(n, -1) for n in old_plan.nodes], dtype=np.intp)
+        n_new = new_plan.n_nodes
+        src, dst = to_new[old_plan.edges[:, 0]], to_new[old_plan.edges[:, 1]]
+        kept = (src >= 0) & (dst >= 0)
+        old_keys = np.where(kept, src * n_new + dst, -1)
+        new_keys, by_key = new_plan.edge_keys()
+        at = np.minimum(np.searchsorted(new_keys, old_keys), max(len(new_keys) - 1, 0))
+        found = kept & (new_keys[at] == old_keys) if len(new_keys) else np.zeros(len(old_keys), bool)
+        old_slots = [old_plan.edges[found, 2]]
+        new_slots = [new_plan.edges[by_key[at[found]], 2]]
+        biased = np.flatnonzero(old_plan.has_bias)
+        moved = to_new[biased]
+        stays = moved >= 0
+        stays[stays] = new_plan.has_bias[moved[stays]]
+        old_slots.append(old_plan.n_weight_slots + biased[stays])
+        new_slots.append(new_plan.n_weight_slots + moved[stays])
+        return cls(np.concatenate(old_slots).astype(np.intp), np.concatenate(new_slots).astype(np.intp),
+                   old_plan.n_params, new_plan.n_params)
+
+    def without(self, old_slots):
+        """This map without the old slots ``old_slots`` (their parameters start anew)."""
+        keep = ~np.isin(self.old_slots, old_slots)
+        return SlotMap(self.old_slots[keep], self.new_slots[keep], self.n_old, self.n_new)
 
     def carry(self, values, fill=0.0):
         """``values`` of shape (n_old, ...) moved to the new slots, shape (n_new, ...); new ones ``fill``."""

@@ -6,19 +6,21 @@ update), any other n after every n examples. Each update follows the
 gradient of the loss as defined on that batch: the summed error for
 ``sse``, the mean for the others.
 """
-import copy
 import math
 import time
 
 import numpy as np
 
 from . import fused_fit, metrics
+from .callbacks import Hooks, as_callbacks
 from .errors import suggest
 from .history import History
+from .measure import figures, keep_figures
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
 from .regularization import penalty
 from .samples import as_inputs, as_sample_weights, is_binary
 from .schedules import make_schedule
+from .validation import split
 
 
 class TrainingDiverged(RuntimeError):
@@ -40,42 +42,6 @@ def _progress(epochs, verbose):
     except ImportError:
         return None
     return tqdm(total=epochs, unit="epoch", leave=True, dynamic_ncols=True)
-
-
-def _split(X, Y, validation_data, validation_split, net, rng, stratify):
-    if validation_data is not None:
-        if validation_split:
-            raise ValueError("give validation_data or validation_split, not both")
-        Xv, Yv = validation_data
-        Xv, Yv = as_inputs(Xv, net.inputs, net.runner), net.targets(Yv)
-        if len(Xv) != len(Yv):
-            raise ValueError(f"validation X has {len(Xv)} samples but Y has {len(Yv)}")
-        return X, Y, Xv, Yv, None
-    if not validation_split:
-        return X, Y, None, None, None
-    if not 0 < validation_split < 1:
-        raise ValueError(f"validation_split must lie between 0 and 1, got {validation_split}")
-    n_val = int(round(len(X) * validation_split))
-    if n_val < 1 or n_val >= len(X):
-        raise ValueError(f"validation_split={validation_split} leaves no {'validation' if n_val < 1 else 'training'} "
-                         f"samples out of {len(X)}")
-    held = _held_out(Y, validation_split, n_val, rng, stratify)
-    keep = np.ones(len(X), dtype=bool)
-    keep[held] = False
-    return X[keep], Y[keep], X[held], Y[held], held
-
-
-def _held_out(Y, fraction, n_val, rng, stratify):
-    """Indices of a seeded random validation set; for classifiers, ``fraction`` of every class."""
-    if not stratify:
-        return np.sort(rng.permutation(len(Y))[:n_val])
-    labels = metrics.labels(Y)
-    held = []
-    for c in np.unique(labels):
-        members = np.flatnonzero(labels == c)
-        take = int(round(len(members) * fraction))
-        held.append(rng.permutation(members)[:min(take, len(members) - 1)])
-    return np.sort(np.concatenate(held))
 
 
 #: fit's own keyword arguments (besides the optimiser's hyperparameters).
@@ -142,8 +108,12 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
         ``restore_best`` the best epoch's weights are put back.
     verbose : bool
         A progress bar (when tqdm is installed).
-    callback : callable or None
-        ``callback(epoch, history)`` after each epoch; returning False stops.
+    callback : callable, Callback, list of them, or None
+        A function ``callback(epoch, history)`` is called after each epoch
+        (returning False stops); a :class:`dagnet.callbacks.Callback` can
+        also act at the start, after chosen update steps (``every``) and
+        at the end, and may change the network's structure (see
+        :mod:`dagnet.callbacks`).
     init : str or None
         Re-initialise all trainable weights with this scheme first.
     sample_weight : array of shape (n_samples,) or None
@@ -207,7 +177,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     # drawn from only to shuffle and to split: a generator costs more than a small fit's epochs
     rng = np.random.default_rng(seed) if shuffle or validation_split else None
     track_accuracy = net.is_classifier or is_binary(Y)
-    X, Y, Xv, Yv, held = _split(X, Y, validation_data, validation_split, net, rng, stratify=track_accuracy)
+    X, Y, Xv, Yv, held = split(X, Y, validation_data, validation_split, net, rng, stratify=track_accuracy)
     if weights is not None and held is not None:
         weights = np.delete(weights, held)
     opt = make_optimizer(optimizer, lr=lr, **optimizer_params)
@@ -220,22 +190,19 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     seen = np.empty((n, len(net.outputs))) if track_accuracy and not exact_loss else None
 
     history = History(validation_indices=held if rows is None or held is None else rows[held])
+    hooks = Hooks(as_callbacks(callback))
+    hooks.begin(net, opt, -(-n // size), epochs)
     params = net.params
     last_good = params.copy()           # the weights after the last finished epoch
-    previous = None                     # and after the one before (see _keep_figures)
+    previous = None                     # and after the one before (see measure.keep_figures)
     best, best_params, waited = math.inf, None, 0
     bar = _progress(epochs, verbose)
     epoch, diverged = 0, None
     if fused_fit.applies(net, opt, fusable, Xv, patience, callback, lr_schedule, exact_loss, bar, epochs):
-        start = params.copy(), copy.deepcopy(opt.__dict__), rng.bit_generator.state if rng else None
-        if _fused(net, X, Y, epochs, size, opt, decay, shuffle, rng, seen is not None, history, min_delta,
-                  verbose):
+        if fused_fit.attempt(net, X, Y, epochs, size, opt, decay, shuffle, rng, seen is not None, history,
+                             min_delta, verbose):
             return history
-        # It diverged: the epochs run again on the loop below, which knows which weights to keep.
-        params[:], rng_state = start[0], start[2]
-        opt.__dict__.update(copy.deepcopy(start[1]))
-        if rng is not None:
-            rng.bit_generator.state = rng_state
+        # It diverged and put everything back: the loop below knows which weights to keep.
         history = History(validation_indices=history.validation_indices)
     try:
         # Overflow is how divergence shows (an inf loss, inf weights): it is detected and
@@ -245,10 +212,13 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                 started = time.perf_counter()
                 order = rng.permutation(n) if shuffle else np.arange(n)
                 Xs, Ys, Ws = X[order], Y[order], None if weights is None else weights[order]
-                E, acc = _epoch(net, Xs, Ys, Ws, size, opt, decay, fusable, seen)
+                E, acc, restructured = _epoch(net, Xs, Ys, Ws, size, opt, decay, fusable, seen, hooks)
                 seconds = time.perf_counter() - started
+                if restructured is not None:   # an on_step callback changed the structure mid-epoch
+                    params, last_good, previous = net.params, restructured, None
+                    best, best_params, waited = math.inf, None, 0
                 if exact_loss or (track_accuracy and acc is None):
-                    E_all, acc = _measure(net, X, Y, track_accuracy, weights)
+                    E_all, acc = figures(net, X, Y, track_accuracy, weights)
                     E = E_all if exact_loss else E
                 if not math.isfinite(E) or not np.all(np.isfinite(params)):
                     params[:] = last_good
@@ -269,7 +239,7 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                 if acc is not None:
                     history.accuracy.append(acc)
                 if Xv is not None:
-                    Ev, acc_v = _measure(net, Xv, Yv, track_accuracy)
+                    Ev, acc_v = figures(net, Xv, Yv, track_accuracy)
                     history.val_loss.append(Ev)
                     if acc_v is not None:
                         history.val_accuracy.append(acc_v)
@@ -286,12 +256,11 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
                 if schedule(opt, epoch, history, epoch * n) is False:
                     history.stopped_early = True
                     break
-                stop = callback is not None and callback(epoch, history) is False
+                stop = not hooks.epoch_end(net, epoch, history)
                 if net.params is not params:   # the callback changed the structure (dagnet.edits)
                     params, last_good, previous = net.params, net.params.copy(), None
                     best, best_params, waited = math.inf, None, 0
-                    if any(np.shape(a) != params.shape for a in opt.state.values()):
-                        opt.reset()            # state not carried across (the edits' optimizer=)
+                    _follow_structure(net, opt)
                 if stop:
                     history.stopped_early = True
                     break
@@ -311,8 +280,10 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     if best_params is not None and history.stopped_early and not history.interrupted:
         params[:] = best_params
         history.weights_epoch = history.best_epoch
+    if diverged is None:
+        hooks.end(net, history)
     if history.weights_epoch:
-        _keep_figures(net, history, (X, Y, weights), (Xv, Yv), track_accuracy,
+        keep_figures(net, history, (X, Y, weights), (Xv, Yv), track_accuracy,
                       earlier=previous if diverged is not None else None)
     if diverged is not None:
         raise TrainingDiverged(f"{diverged}; the weights are those after epoch {history.weights_epoch}; "
@@ -320,84 +291,77 @@ def fit(net, X, Y, epochs=100, lr=None, batch_size=None, optimizer="sgd", shuffl
     return history
 
 
-def _keep_figures(net, history, data, validation, track_accuracy, earlier=None):
-    """Measure the weights the network holds (one pass over the data): ``history.kept``.
-
-    ``data`` is (X, Y, weights or None), ``validation`` (X, Y) or (None, None).
-    ``earlier``, after a divergence, holds the weights of the epoch before
-    the last: the last epoch's weights are finite, but their own E may not
-    be (in batch mode that is what the diverging epoch measured first), and
-    then the network keeps those earlier weights instead.
-    """
-    (X, Y, weights), (Xv, Yv) = data, validation
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # the weights may be huge
-        E, acc = _measure(net, X, Y, track_accuracy, weights)
-        if not math.isfinite(E) and earlier is not None:
-            net.params[:] = earlier
-            history.weights_epoch -= 1
-            if not history.weights_epoch:
-                return
-            E, acc = _measure(net, X, Y, track_accuracy, weights)
-        figures = {"loss": E, "accuracy": acc}
-        if Xv is not None:
-            figures["val_loss"], figures["val_accuracy"] = _measure(net, Xv, Yv, track_accuracy)
-    history.kept = {name: value for name, value in figures.items() if value is not None}
+def _follow_structure(net, opt):
+    """After a callback changed the structure: start the optimiser afresh unless its state was carried."""
+    if any(np.shape(a) != net.params.shape for a in opt.state.values()):
+        opt.reset()            # state not carried across (the edits' optimizer=)
 
 
-def _fused(net, X, Y, epochs, size, opt, decay, shuffle, rng, track_accuracy, history, min_delta, verbose):
-    """fit's loop as whole runs of epochs in the engine (see :mod:`dagnet.fused_fit`).
-
-    True when done (``history`` filled, ``kept`` measured); False when the
-    run diverged, for fit to run the epochs again on its own loop.
-    """
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        done, diverged, interrupted = fused_fit.run(net, X, Y, epochs, size, opt, decay, shuffle, rng,
-                                                    track_accuracy, history, min_delta)
-    if diverged:
-        return False
-    if interrupted:
-        history.interrupted = True
-        if verbose:
-            print(f"\ninterrupted; keeping the weights after epoch {done}")
-    if history.weights_epoch:
-        _keep_figures(net, history, (X, Y, None), (None, None), track_accuracy)
-    return True
-
-
-def _epoch(net, X, Y, W, size, opt, decay, fusable, seen):
-    """One epoch of updates; returns (running loss, running accuracy or None).
+def _epoch(net, X, Y, W, size, opt, decay, fusable, seen, hooks):
+    """One epoch of updates; returns (running loss, running accuracy or None, restructured).
 
     The running loss gathers each batch's E as the epoch computed it: summed
     for a loss that sums over samples, else each batch's mean weighed by its
     share of the samples (of the sample weights). ``seen`` (n, n_outputs),
     when given, collects each batch's outputs, for the running accuracy.
+    The batches run in stretches between the steps where a callback's
+    ``on_step`` is due (the whole epoch when none is); ``restructured`` is
+    a copy of the parameters right after the last callback that changed
+    the structure, else None.
     """
     n = len(X)
-    runner = net.runner                 # (a callback may have restructured the network: ask anew)
-    batch_outputs = getattr(runner, "train_outputs", None)
-    fused = getattr(runner, "train_epoch", None) if fusable and getattr(runner, "fuses", None) else None
-    fused = fused if fused is not None and runner.fuses(opt) else None
-    if fused is not None:
-        losses = fused(net.params, X, Y, size, opt, decay.strength if decay else 0.0, seen)
-    else:
-        losses = []
-        for lo in range(0, n, size):
-            losses.append(net.train_step(X[lo:lo + size], Y[lo:lo + size], opt, decay,
-                                         None if W is None else W[lo:lo + size]))
-            if seen is not None and batch_outputs is not None:
-                seen[lo:lo + size] = batch_outputs()
-            if not math.isfinite(losses[-1]):
-                break
-    if len(losses) < -(-n // size):
-        return math.nan, None
+    n_batches = -(-n // size)
+    losses, fused_any, restructured = [], False, None
+    start = 0
+    for stop in hooks.stops(n_batches) + [n_batches]:
+        if stop == start:
+            continue
+        lo, hi = start * size, min(stop * size, n)
+        stretch, fused = _stretch(net, X[lo:hi], Y[lo:hi], None if W is None else W[lo:hi], size, opt,
+                                  decay, fusable, None if seen is None else seen[lo:hi])
+        losses += stretch
+        fused_any = fused_any or fused
+        if len(stretch) < stop - start or not math.isfinite(stretch[-1]):
+            break
+        params = net.params
+        last = (stop - 1) * size                  # the stretch's last batch
+        hooks.after(net, opt, stop - start, X[last:hi], Y[last:hi])
+        if net.params is not params:
+            _follow_structure(net, opt)
+            restructured = net.params.copy()
+        start = stop
+    if len(losses) < n_batches:
+        return math.nan, None, restructured
     losses = np.asarray(losses)
     if net.loss_function.mean:
         shares = np.add.reduceat(np.ones(n) if W is None else W, np.arange(0, n, size))
         losses = losses * (shares / shares.sum())
     E = float(np.sum(losses))
-    if seen is None or (fused is None and batch_outputs is None):
-        return E, None
-    return E, metrics.accuracy(metrics.labels(Y), metrics.classes(seen))
+    if seen is None or (not fused_any and getattr(net.runner, "train_outputs", None) is None):
+        return E, None, restructured
+    return E, metrics.accuracy(metrics.labels(Y), metrics.classes(seen)), restructured
+
+
+def _stretch(net, X, Y, W, size, opt, decay, fusable, seen):
+    """The updates on consecutive batches of (X, Y); returns (their losses, whether fused).
+
+    Stops after the first batch whose loss is not finite.
+    """
+    runner = net.runner                 # (a callback may have restructured the network: ask anew)
+    batch_outputs = getattr(runner, "train_outputs", None)
+    fused = getattr(runner, "train_epoch", None) if fusable and getattr(runner, "fuses", None) else None
+    fused = fused if fused is not None and runner.fuses(opt) else None
+    if fused is not None:
+        return list(fused(net.params, X, Y, size, opt, decay.strength if decay else 0.0, seen)), True
+    losses = []
+    for lo in range(0, len(X), size):
+        losses.append(net.train_step(X[lo:lo + size], Y[lo:lo + size], opt, decay,
+                                     None if W is None else W[lo:lo + size]))
+        if seen is not None and batch_outputs is not None:
+            seen[lo:lo + size] = batch_outputs()
+        if not math.isfinite(losses[-1]):
+            break
+    return losses, False
 
 
 def _check_options(optimizer, options):
@@ -418,13 +382,3 @@ def _postfix(history):
     if history.val_loss:
         out["val_loss"] = f"{history.val_loss[-1]:.4g}"
     return out
-
-
-def _measure(net, X, Y, track_accuracy, weights=None):
-    """Loss on (X, Y) (weighted when ``weights`` are given), and accuracy when tracked; one forward pass."""
-    trace = net.forward(X)
-    E = net.loss_function.value_and_delta(trace.output_sums, trace.outputs, Y, net.plan.output_groups,
-                                          weights)[0] if weights is not None else \
-        net.loss_function.value(trace.output_sums, trace.outputs, Y)
-    acc = metrics.accuracy(metrics.labels(Y), metrics.classes(trace.outputs)) if track_accuracy else None
-    return E, acc

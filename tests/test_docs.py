@@ -44,7 +44,7 @@ PAGES = ["README.md"] + [f"docs/{name}" for name in sorted(os.listdir(os.path.jo
                          if name.endswith(".md")]
 #: Pages that take more than about a second to run (training, pictures, scikit-learn's searches).
 SLOW = {"README.md", "docs/changing-topologies.md", "docs/interchange.md", "docs/pictures.md",
-        "docs/sklearn.md", "docs/sweeps.md"}
+        "docs/sklearn.md", "docs/sparse.md", "docs/sweeps.md"}
 #: The folders a page's snippets name, linked into the folder they run in.
 FOLDERS = ("topologies", "docs", "examples")
 

@@ -126,9 +126,16 @@ def read_builtin(name, args):
         kwargs["n_samples"] = args.n_samples
     if getattr(args, "noise", None) is not None:
         kwargs["noise"] = args.noise
-    X, Y = datasets.load(name, **kwargs)
+    if datasets.get(name).fixed:           # a published set: its own size and seed, and a test split
+        if "n_samples" in kwargs or "noise" in kwargs:
+            raise InputError(f"{name} is a published data set: --n-samples and --noise do not apply")
+        X, Y = datasets.load(name)
+        test = datasets.load(name, split="test")
+    else:
+        X, Y = datasets.load(name, **kwargs)
+        test = None
     info = datasets.info(name)
-    about = {"source": name, "task": info["task"], "n_classes": info["n_classes"], "columns": None}
+    about = {"source": name, "task": info["task"], "n_classes": info["n_classes"], "columns": None, "test": test}
     return X, Y, about
 
 

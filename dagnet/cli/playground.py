@@ -24,7 +24,7 @@ def add(subparsers):
         "reads it), the pictures, or a file or link that reopens the same state.\n"
         "It listens on 127.0.0.1 (this machine only) unless --host says otherwise; Ctrl-C stops it.\n"
         "Needs the playground extra: pip install \"dagnet[playground]\".\nBuilt-in data: "
-        + ", ".join(datasets.names()) + ".",
+        + ", ".join(datasets.names(published=False)) + ".",
         "  dagnet playground\n"
         "  dagnet playground topologies/xor_skip.yaml --data xor --port 8765\n"
         "  dagnet playground net.yaml --data points.csv --no-browser\n"
@@ -70,9 +70,9 @@ def _data_settings(args):
         text = read_text(args.data, InputError, max_bytes=limits.MAX_CSV_BYTES, what="CSV file")
         settings = {"csv": text, "name": args.data}
     else:
-        if args.data not in datasets.DATASETS:
+        if args.data not in datasets.names(published=False):
             raise InputError(f"--data {args.data!r}: not a file and not a built-in data set; built-in: "
-                             f"{', '.join(datasets.names())}")
+                             f"{', '.join(datasets.names(published=False))} (the playground's)")
         settings = {"name": args.data}
     if args.n_samples is not None:
         settings["n_samples"] = args.n_samples

@@ -1,4 +1,5 @@
 """``dagnet train``: train a topology on data and write the network, its history and pictures."""
+import argparse
 import os
 import time
 
@@ -15,6 +16,7 @@ from .common import (EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, InputError, UsageE
                      count, error, fraction, interrupts_deferred, load, non_negative_float, note,
                      positive_float, positive_int, seed)
 from .data import add_data_arguments, fit_targets, read_data
+from .sparse import add_sparse_arguments, setup as sparse_setup, write_report
 
 TRAINED_FILE = "trained.yaml"
 
@@ -62,6 +64,7 @@ def add(subparsers):
     train.add_argument("--engine", choices=list(ENGINES), default="compiled",
                        help="which engine runs (default compiled: the native kernel when built; "
                             "see docs/engines.md)")
+    add_sparse_arguments(p)
     out = p.add_argument_group("output")
     out.add_argument("--out", metavar="DIR", required=True, help="folder for the results (created)")
     out.add_argument("--gif", action="store_true",
@@ -89,19 +92,6 @@ def _progress_printer(epochs, started, every_seconds=PROGRESS_EVERY):
             note(f"epoch {epoch}/{epochs}: loss {history.loss[-1]:.4g}{extra} ({now - started:.1f} s)")
         return None
     return report
-
-
-def _chain(*callbacks):
-    callbacks = [c for c in callbacks if c is not None]
-    if not callbacks:
-        return None
-
-    def call(epoch, history):
-        keep_going = True
-        for c in callbacks:
-            keep_going = (c(epoch, history) is not False) and keep_going
-        return None if keep_going else False
-    return call
 
 
 def _has_tqdm():
@@ -190,8 +180,17 @@ def run(args):
     if args.momentum is not None and args.optimizer not in ("momentum", "nesterov"):
         raise UsageError(f"--momentum applies to --optimizer momentum or nesterov, not {args.optimizer}")
     net = load(args.topology, args)
+    try:
+        net, dynamic = sparse_setup(net, args)
+    except argparse.ArgumentTypeError as err:
+        raise UsageError(str(err)) from None
     X, Y, about = read_data(args.data, net, args)
     Y = fit_targets(net, X, Y, about)
+    validation = None
+    if about.get("test") is not None and not args.val_split:     # a published split: test on its test part
+        X_test, Y_test = about["test"]
+        validation = (X_test, fit_targets(net, X_test, Y_test, about))
+        note(f"validation: the test split of {about['source']} ({plural(len(X_test), 'sample')})")
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise InputError(f"{args.out}: exists and is not a folder")
     if args.gif and len(net.inputs) != 2:
@@ -217,7 +216,8 @@ def run(args):
         history = net.fit(X, Y, epochs=args.epochs, batch_size=args.batch_size,
                           optimizer=optimizer, shuffle=not args.no_shuffle, seed=args.seed,
                           weight_decay=args.weight_decay, validation_split=args.val_split,
-                          patience=args.patience, verbose=tqdm_bar, callback=_chain(recorder, printer))
+                          validation_data=validation, patience=args.patience, verbose=tqdm_bar,
+                          callback=[c for c in (recorder, printer, dynamic) if c is not None])
     except dagnet.TrainingDiverged as err:
         history, failure = err.history, err
     seconds = time.perf_counter() - started
@@ -237,6 +237,11 @@ def run(args):
                 note(plots.PICTURES_SKIPPED)
         metrics = _metrics_text(history, net, X, Y)
         majority = _majority_note(history, net, X, Y)
+    if dynamic is not None:
+        try:
+            written += write_report(dynamic, history, folder, not args.no_pictures)
+        except plots.MissingMatplotlib:
+            written.append("sparse.json")
     status = f"trained {net.name or args.topology} for {plural(history.epochs, 'epoch')} in {seconds:.1f} s"
     if history.weights_epoch != history.epochs:
         reason = "stopped early" if history.stopped_early else "kept"

@@ -18,11 +18,16 @@ Traceback (most recent call last):
 ValueError: mlp would have 1,000,000,000 perceptrons (inputs and outputs included), over 100,000 (the limit dagnet.limits.LIMITS.max_nodes is 100,000; raise it if you mean it)
 """
 import networkx as nx
+import numpy as np
 
 from ..graph import is_number
 from ..limits import LIMITS, hint
+from ..sparse import init as sparse_init
 from ..writer import flow
 from . import checks
+
+#: A sparse topology's dense candidates may number this many times ``LIMITS.max_edges``.
+SPARSE_DRAW_FACTOR = 10
 
 #: ``{kind: function(**params) -> networkx.DiGraph}``, filled by :func:`generator`.
 GENERATORS = {}
@@ -54,10 +59,11 @@ def check_size(kind, nodes, edges):
 
 
 def shared_parameters(inputs=2, outputs=1, loss=None, output_activation=None, bias=True, init=None,
-                      name=None, **own):
+                      name=None, density=None, distribution="erdos_renyi", sparse_seed=0, **own):
     """The parameters every generator takes, with their defaults (its own ones are ignored here)."""
     return {"inputs": inputs, "outputs": outputs, "loss": loss,
-            "output_activation": output_activation, "bias": bias, "init": init, "name": name}
+            "output_activation": output_activation, "bias": bias, "init": init, "name": name,
+            "density": density, "distribution": distribution, "sparse_seed": sparse_seed}
 
 
 def describe(params):
@@ -85,7 +91,16 @@ class Builder:
 
     def __init__(self, kind, params, shared, hidden, edges):
         n_in, n_out = checks.count(shared["inputs"], "inputs"), checks.count(shared["outputs"], "outputs")
-        check_size(kind, n_in + hidden + n_out, edges(n_in, n_out))
+        n_nodes, n_edges = n_in + hidden + n_out, edges(n_in, n_out)
+        self.sparse = None
+        if shared["density"] is not None:     # draw the edges of a sparse topology (see dagnet.sparse)
+            density, distribution = sparse_init.check(shared["density"], shared["distribution"])
+            self.sparse = (density, distribution, checks.whole(shared["sparse_seed"], "sparse_seed"), [])
+            if n_edges > SPARSE_DRAW_FACTOR * LIMITS.max_edges:
+                raise ValueError(f"{kind} would draw from {n_edges:,} edges, over {SPARSE_DRAW_FACTOR} × "
+                                 f"{LIMITS.max_edges:,} {hint('max_edges')}")
+            n_edges = int(density * n_edges) + n_nodes
+        check_size(kind, n_nodes, n_edges)
         loss = shared["loss"]
         if loss is None:
             loss = "cross_entropy" if n_out > 1 else "binary_cross_entropy"
@@ -102,25 +117,27 @@ class Builder:
         if both:
             raise ValueError(f"name(s) {both} used twice: inputs, outputs and the generated hidden "
                              f"perceptrons need names of their own")
-        self.G = nx.DiGraph()
+        self.graph = nx.DiGraph()
         input_group = "x" if is_number(shared["inputs"]) else None
-        self.G.add_nodes_from((n, {"group": input_group}) if input_group else (n, {}) for n in self.inputs)
-        self.G.graph.update(inputs=list(self.inputs), outputs=list(self.outputs), loss=loss,
+        self.graph.add_nodes_from((n, {"group": input_group}) if input_group else (n, {}) for n in self.inputs)
+        self.graph.graph.update(inputs=list(self.inputs), outputs=list(self.outputs), loss=loss,
                             name=shared["name"] or kind.replace("_", "-"),
-                            description=f"dagnet.generate {kind}: {describe(params)}")
+                            description=f"dagnet.generate {kind}: {describe(params)}" + (
+                                "" if self.sparse is None else f", density={self.sparse[0]:g}, "
+                                f"distribution={self.sparse[1]}, sparse_seed={self.sparse[2]}"))
         if shared["init"] is not None:
-            self.G.graph["init"] = shared["init"]
+            self.graph.graph["init"] = shared["init"]
         self.output_group = "y" if is_number(shared["outputs"]) and n_out > 1 else None
 
     def perceptron(self, node, activation, group=None):
         """Add one perceptron; a name already taken (by an input, say) is a ValueError."""
-        if node in self.G:
+        if node in self.graph:
             raise ValueError(f"name(s) [{str(node)!r}] used twice: inputs, outputs and the generated "
                              f"hidden perceptrons need names of their own")
         attrs = {"activation": activation, "bias": self.bias}
         if group is not None:
             attrs["group"] = group
-        self.G.add_node(node, **attrs)
+        self.graph.add_node(node, **attrs)
         return node
 
     def layer(self, group, size, activation):
@@ -132,6 +149,28 @@ class Builder:
         return [self.perceptron(o, self.output_activation, self.output_group) for o in self.outputs]
 
     def connect(self, sources, target, weight=None):
-        """Edges from every node of ``sources`` into ``target``."""
+        """Edges from every node of ``sources`` into ``target`` (of a sparse topology: candidates, drawn later)."""
         attrs = {} if weight is None else {"weight": float(weight)}
-        self.G.add_edges_from((u, target, dict(attrs)) for u in sources)
+        if self.sparse is not None:
+            self.sparse[3].append((list(sources), target, attrs))
+            return
+        self.graph.add_edges_from((u, target, dict(attrs)) for u in sources)
+
+    @property
+    def G(self):
+        """The graph built; a sparse topology's edges are drawn on first access."""
+        if self.sparse is not None and self.sparse[3]:
+            density, distribution, seed, pending = self.sparse
+            position = {n: k for k, n in enumerate(self.graph)}
+            sizes = [len(s) for s, _, _ in pending]
+            src = np.array([position[u] for sources, _, _ in pending for u in sources], dtype=np.intp)
+            dst = np.repeat(np.array([position[t] for _, t, _ in pending], dtype=np.intp), sizes)
+            group = np.repeat(np.arange(len(pending)), sizes)
+            keep = sparse_init.keep_mask(src, dst, len(position), density, distribution, seed,
+                                         [position[o] for o in self.outputs])
+            names = list(self.graph)
+            self.graph.add_edges_from((names[u], names[v], dict(pending[g][2]))
+                                      for u, v, g in zip(src[keep].tolist(), dst[keep].tolist(),
+                                                         group[keep].tolist()))
+            self.sparse = (density, distribution, seed, [])
+        return self.graph

@@ -46,7 +46,8 @@ def _chain(b, layers):
 
 @generator
 def mlp(sizes=(8,), activations="tanh", inputs=2, outputs=1, loss=None, output_activation=None,
-        bias=True, init=None, name=None):
+        bias=True, init=None, name=None,
+        density=None, distribution="erdos_renyi", sparse_seed=0):
     """A layered perceptron: inputs → h1 → ... → hL → outputs, each layer all-to-all.
 
     Parameters
@@ -75,7 +76,8 @@ def mlp(sizes=(8,), activations="tanh", inputs=2, outputs=1, loss=None, output_a
 
 @generator
 def input_output_skips(sizes=(8,), activations="tanh", inputs=2, outputs=1, loss=None,
-                       output_activation=None, bias=True, init=None, name=None):
+                       output_activation=None, bias=True, init=None, name=None,
+        density=None, distribution="erdos_renyi", sparse_seed=0):
     """An MLP plus an edge from every input to every output, skipping all hidden layers.
 
     Examples
@@ -96,7 +98,8 @@ def input_output_skips(sizes=(8,), activations="tanh", inputs=2, outputs=1, loss
 
 @generator
 def residual(sizes=(8, 8, 8, 8), every=2, connect="one_to_one", skip_weight=None, activations="tanh",
-             inputs=2, outputs=1, loss=None, output_activation=None, bias=True, init=None, name=None):
+             inputs=2, outputs=1, loss=None, output_activation=None, bias=True, init=None, name=None,
+        density=None, distribution="erdos_renyi", sparse_seed=0):
     """An MLP with ResNet-style skips around blocks of ``every`` hidden layers.
 
     Skips run from hidden layer i to layer i + every for i = 1, 1 + every,
@@ -155,7 +158,8 @@ def residual(sizes=(8, 8, 8, 8), every=2, connect="one_to_one", skip_weight=None
 
 @generator
 def dense(sizes=(8, 8, 8), activations="tanh", inputs=2, outputs=1, loss=None,
-          output_activation=None, bias=True, init=None, name=None):
+          output_activation=None, bias=True, init=None, name=None,
+        density=None, distribution="erdos_renyi", sparse_seed=0):
     """DenseNet-style: every layer (inputs included) feeds every later layer (outputs included).
 
     Returns
@@ -180,7 +184,8 @@ def dense(sizes=(8, 8, 8), activations="tanh", inputs=2, outputs=1, loss=None,
 
 @generator
 def cascade(n_hidden=4, activation="tanh", inputs=2, outputs=1, loss=None, output_activation=None,
-            bias=True, init=None, name=None):
+            bias=True, init=None, name=None,
+        density=None, distribution="erdos_renyi", sparse_seed=0):
     """Cascade-correlation style: hidden perceptron k is fed by the inputs and h.0 ... h.{k-1}.
 
     The outputs are fed by the inputs and every hidden perceptron, so each

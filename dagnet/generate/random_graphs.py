@@ -46,7 +46,8 @@ def _wired(kind, params, n, inner_edges, make, activation, call):
 
 @generator
 def erdos_renyi(n=16, p=0.25, graph_seed=0, activation="tanh", inputs=2, outputs=1, loss=None,
-                output_activation=None, bias=True, init=None, name=None):
+                output_activation=None, bias=True, init=None, name=None,
+        density=None, distribution="erdos_renyi", sparse_seed=0):
     """A random DAG: each pair of the ``n`` perceptrons joined with probability ``p`` (ER model).
 
     Every one of the n(n−1)/2 pairs is drawn, so that many edges count
@@ -69,7 +70,8 @@ def erdos_renyi(n=16, p=0.25, graph_seed=0, activation="tanh", inputs=2, outputs
 
 @generator
 def barabasi_albert(n=16, m=2, graph_seed=0, activation="tanh", inputs=2, outputs=1, loss=None,
-                    output_activation=None, bias=True, init=None, name=None):
+                    output_activation=None, bias=True, init=None, name=None,
+        density=None, distribution="erdos_renyi", sparse_seed=0):
     """A random DAG by preferential attachment: each new perceptron joins ``m`` earlier ones (BA model).
 
     Examples
@@ -90,7 +92,8 @@ def barabasi_albert(n=16, m=2, graph_seed=0, activation="tanh", inputs=2, output
 
 @generator
 def watts_strogatz(n=16, k=4, p=0.25, graph_seed=0, activation="tanh", inputs=2, outputs=1,
-                   loss=None, output_activation=None, bias=True, init=None, name=None):
+                   loss=None, output_activation=None, bias=True, init=None, name=None,
+        density=None, distribution="erdos_renyi", sparse_seed=0):
     """A random DAG from a small-world ring: ``n`` perceptrons each joined to its ``k`` nearest
     neighbours, each edge rewired with probability ``p`` (WS model, Xie et al.'s best generator).
 

@@ -20,8 +20,8 @@ True
 """
 import numpy as np
 
-#: activation name -> the kernel's code (activations.h); inputs are -1.
-ACTIVATION_CODES = {"linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "elu": 5,
+#: activation name -> the kernel's code (activations.h); inputs (None) are -1.
+ACTIVATION_CODES = {None: -1, "linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "elu": 5,
                     "softplus": 6, "swish": 7, "softsign": 8, "gaussian": 9, "sin": 10, "softmax": 11}
 
 #: loss name -> the kernel's code (kernel.c).
@@ -41,7 +41,7 @@ def unsupported(plan, loss):
     """Why the kernel cannot run this network (a sentence), or None when it can."""
     if loss.name not in LOSS_CODES:
         return f"the native kernel has no loss {loss.name!r}"
-    missing = sorted({a for a in plan.activation.values() if a is not None} - set(ACTIVATION_CODES))
+    missing = sorted(set(plan.activation.values()) - set(ACTIVATION_CODES))
     if missing:
         return f"the native kernel has no activation {missing[0]!r}"
     return None
@@ -78,14 +78,14 @@ class Spec:
         edges = plan.edges.astype(np.int64)
         src, dst, slot = edges[:, 0], edges[:, 1], edges[:, 2]
         n = plan.n_nodes
-        by_target = np.lexsort((src, dst))
-        by_source = np.lexsort((dst, src))
+        by_target = np.argsort(dst * n + src)        # one int key sorts faster than a lexsort
+        by_source = np.argsort(src * n + dst)
         self.in_src, self.in_slot = src[by_target].copy(), slot[by_target].copy()
         self.in_ptr = np.searchsorted(dst[by_target], np.arange(n + 1)).astype(np.int64)
         self.out_dst, self.out_slot = dst[by_source].copy(), slot[by_source].copy()
         self.out_ptr = np.searchsorted(src[by_source], np.arange(n + 1)).astype(np.int64)
-        self.act = np.array([-1 if plan.activation[node] is None else ACTIVATION_CODES[plan.activation[node]]
-                             for node in plan.nodes], dtype=np.int8)
+        codes = {name: ACTIVATION_CODES.get(name, -1) for name in set(plan.activation.values())}
+        self.act = np.array([codes[plan.activation[node]] for node in plan.nodes], dtype=np.int8)
         self.out_cols = plan.output_columns.astype(np.int64)
         self.loss = LOSS_CODES[loss.name]
         self.mask = np.ascontiguousarray(plan.mask) if plan.mask_needed else None

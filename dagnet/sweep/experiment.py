@@ -41,7 +41,7 @@ from ..text import one_line
 from ..training import fit
 from .data import label_of, request
 from .results import cell
-from .worker import Recipe
+from .worker import SPARSE_KEYS, Recipe, fit_arguments
 
 KEYS = ("name", "description", "topologies", "datasets", "grid", "seeds", "threshold")
 #: Options of :func:`dagnet.training.fit` a grid may set (``seed`` has its own key).
@@ -260,7 +260,7 @@ def _made(requests, fail):
 def _grid(value, fail):
     if not isinstance(value, dict):
         raise fail("grid", f"expected a mapping of fit options to values or lists, got {value!r}")
-    known = FIT_OPTIONS + OPTIMIZER_OPTIONS
+    known = FIT_OPTIONS + OPTIMIZER_OPTIONS + SPARSE_KEYS
     grid = {}
     for key, values in value.items():
         if key not in known:
@@ -353,6 +353,6 @@ def _check_runs(exp, fail):
         exp.recipes[t, d] = recipe, Y
         for hp in settings:
             try:
-                net.fit(data.X, Y, **{**hp, "epochs": 0}, verbose=False)
+                net.fit(data.X, Y, **{**fit_arguments(hp), "epochs": 0}, verbose=False)
             except (ValueError, TypeError) as err:
                 raise fail("grid", f"{describe(hp)} on topologies.{t}: {one_line(err)}") from None

@@ -23,6 +23,25 @@ import numpy as np
 from ..specs import network
 from ..training import TrainingDiverged
 
+#: Grid keys that are not fit() options but become its arguments (see :func:`fit_arguments`).
+SPARSE_KEYS = ("sparse",)
+
+
+def fit_arguments(hyperparameters):
+    """fit()'s keyword arguments for a run's grid values.
+
+    ``sparse`` (``"static"``, ``"set"``, ``"rigl"`` or ``{"method": ..., options}``,
+    see :func:`dagnet.sparse.dynamic`) becomes a fresh dynamic sparse
+    training callback; every other value is a fit() option as it is.
+    """
+    args = dict(hyperparameters)
+    if "sparse" in args:
+        from ..sparse import dynamic
+        callback = dynamic(args.pop("sparse"))
+        if callback is not None:
+            args["callback"] = callback
+    return args
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -66,7 +85,7 @@ def train(task):
     started = time.perf_counter()
     try:
         history, status = net.fit(task.X, task.Y, seed=task.seed, verbose=False,
-                                  **task.hyperparameters), "ok"
+                                  **fit_arguments(task.hyperparameters)), "ok"
     except TrainingDiverged as err:
         history, status = err.history, "diverged"
     seconds = time.perf_counter() - started
