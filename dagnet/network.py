@@ -215,6 +215,18 @@ class Network:
                 f"{plural(len(self.outputs), 'output')}, {plural(self.plan.n_nodes, 'node')}, "
                 f"{plural(len(self.plan.edge_slot), 'edge')}, loss={self.loss}>")
 
+    def _repr_html_(self):
+        """The network drawn for a notebook (a summary when too big to draw): :func:`dagnet.display.network_html`."""
+        from .display import network_html
+
+        return network_html(self)
+
+    def _repr_svg_(self):
+        """The network as SVG (None when too big to draw): :func:`dagnet.plots.svg.network_svg`."""
+        from .plots.svg import network_svg
+
+        return network_svg(self)
+
     # -- computing ---------------------------------------------------------
 
     def forward(self, X):
