@@ -342,7 +342,7 @@ class Session:
         """
         started = time.perf_counter()
         with self.giving_way(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            out = pictures.finite(self.draw(r, node, edge))
+            out = self.draw(r, node, edge)
         out["compute_ms"] = round(1000 * (time.perf_counter() - started), 2)
         return out
 
@@ -356,8 +356,7 @@ class Session:
                 self.frame_net = self.net.copy()
             frame_net, data, params = self.frame_net, self.data, self.net.params.copy()
             status, curve = self.status(), self.curve.as_dict()
-        out = {**status, "curve": curve, "weights": params[self.edge_slots].tolist(),
-               "biases": params[self.bias_slots].tolist()}
+        out = {**status, "curve": curve, "weights": params[self.edge_slots], "biases": params[self.bias_slots]}
         if data is None:
             return out
         if node is not None and node not in frame_net.graph:
