@@ -178,11 +178,12 @@ class Network:
     def restructure(self, graph):
         """Swap in a new structure: ``graph``, a new Plan, a new parameter vector, new engines.
 
-        ``graph`` is a completed ParameterGraph with the same inputs, outputs
-        and loss: ``net.graph`` edited in place, as :mod:`dagnet.edits` does
-        (the edit functions check the topology; this trusts it). Every
-        parameter keeps its value; :attr:`params` becomes a new array (its
-        length may change), so copies of the old one go stale.
+        ``graph`` is a completed ParameterGraph: ``net.graph`` edited in place,
+        as :mod:`dagnet.edits` does (the edit functions check the topology;
+        this trusts it). Its ``inputs``, ``outputs`` and ``loss`` (graph
+        attributes) become the network's. Every parameter keeps its value;
+        :attr:`params` becomes a new array (its length may change), so
+        copies of the old one go stale.
 
         Returns
         -------
@@ -205,6 +206,8 @@ class Network:
         params = plan.read(graph)       # the old values, through the old bound views
         self.structure = structure_of(graph)
         self.plan, self._params = plan, params
+        self.inputs, self.outputs = list(graph.graph["inputs"]), list(graph.graph["outputs"])
+        self.loss = graph.graph["loss"]
         self._view = rebind(graph, plan, params) if isinstance(graph, ParameterGraph) else None
         self._engines = {}
         self.engine = self._engine_name

@@ -6,7 +6,7 @@ arrays and ``bytes``. :func:`to_json` makes plain JSON data of them, as the
 HTTP routes send it: bytes as base64 text, arrays as (nested) lists with
 NaN and infinities as None. :func:`to_buffers` keeps them binary, as the
 widget sends them (Jupyter messages carry binary buffers beside their
-JSON): each becomes ``{"buffer": k, "dtype": ..., "shape": [...]}`` and
+JSON): each becomes ``{"$buffer": k, "dtype": ..., "shape": [...]}`` and
 its bytes the k-th buffer; the page's ``unpack`` (``static/channel.js``)
 turns them back into typed arrays.
 
@@ -17,7 +17,7 @@ Examples
 {'map': 'AID/', 'w': [0.5, None]}
 >>> message, buffers = to_buffers({"map": b"\\x00\\x80\\xff", "w": np.array([0.5, 2.0])})
 >>> message, [bytes(b) for b in buffers][0], len(buffers[1])
-({'map': {'buffer': 0, 'dtype': 'uint8', 'shape': [3]}, 'w': {'buffer': 1, 'dtype': 'float64', 'shape': [2]}}, b'\\x00\\x80\\xff', 16)
+({'map': {'$buffer': 0, 'dtype': 'uint8', 'shape': [3]}, 'w': {'$buffer': 1, 'dtype': 'float64', 'shape': [2]}}, b'\\x00\\x80\\xff', 16)
 """
 import base64
 
@@ -68,7 +68,7 @@ def to_buffers(value):
                 raise TypeError(f"cannot send an array of {v.dtype} with {v.ndim} dimensions")
             kind = _DTYPES[v.dtype]
             buffers.append(np.ascontiguousarray(v, dtype=kind).tobytes())
-            return {"buffer": len(buffers) - 1, "dtype": kind, "shape": list(v.shape)}
+            return {"$buffer": len(buffers) - 1, "dtype": kind, "shape": list(v.shape)}
         if isinstance(v, float):
             return _finite(v)
         return v

@@ -168,13 +168,13 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {} } =
   function showData(data) {
     const s = data.settings;
     let upload = $("dataset").querySelector("option[data-upload]");
-    if (s.csv) {   // an uploaded file shows as one more choice, chosen
+    if (s.csv || s.own) {   // an uploaded file (or the widget's own data) shows as one more choice, chosen
       if (!upload) {
         upload = new Option("", "");
         upload.dataset.upload = "yes";
         $("dataset").append(upload);
       }
-      upload.textContent = `${s.name} (CSV)`;
+      upload.textContent = s.own ?? `${s.name} (CSV)`;
       $("dataset").value = "";
     } else {
       upload?.remove();
@@ -195,6 +195,10 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {} } =
   function sendData() {
     if (page.state.data.settings.csv && page.csv) {
       return act(api.csv(page.sid, page.csv.text, page.csv.name, number("test-fraction")));
+    }
+    if (page.state.data.settings.own) {   // the data given: only its split changes
+      return act(api.data(page.sid, { test_fraction: number("test-fraction") ?? 0,
+                                      data_seed: number("data-seed", v => parseInt(v, 10)) ?? 0 }));
     }
     return act(api.data(page.sid, {
       name: $("dataset").value, n_samples: number("n-samples", v => parseInt(v, 10)), noise: number("noise"),
