@@ -6,7 +6,7 @@ whose network is the caller's object, never a copy: training updates its
 activation, the loss, new topology text) changes it in place
 (:func:`~dagnet.playground.edits.adopt`), so ``net.graph`` shows it. The
 other way round, a change made to the network from outside the session
-(``dagnet.edits``, ``dagnet.prune``, a new ``params``, ``fit``) shows
+(``dagnet.edits``, ``dagnet.prune(..., inplace=True)``, a new ``params``, ``fit``) shows
 too: new weights in the next frame, which copies them, and a new
 structure (its plan replaced) through :meth:`AttachedSession.sync`, which
 every frame, every state and every training slice calls first. Its data

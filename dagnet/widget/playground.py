@@ -22,7 +22,7 @@ class Playground(anywidget.AnyWidget):
     edge between them, and the menu adds perceptrons and changes
     activations. Both ways: an edit in the widget changes ``net`` itself
     (``net.graph``, ``net.params``), and ``net`` changed in Python
-    (``fit``, :mod:`dagnet.edits`, ``dagnet.prune``, new weights) shows in
+    (``fit``, :mod:`dagnet.edits`, ``dagnet.prune(net, inplace=True)``, new weights) shows in
     the widget within half a second (:meth:`refresh` at once). Pause the
     widget before changing ``net`` in Python while it plays.
 
