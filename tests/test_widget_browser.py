@@ -85,11 +85,11 @@ def test_train_and_edit_in_the_widget_and_change_net_in_python(lab, browser):
         assert not page.evaluate(f"{STATE}.state.nodes.some(n => n.name === 'h.4')")
         assert page.evaluate(f"{WIDGET}.shadowRoot.querySelectorAll('#edges path:not(.hit)').length") == 14
         assert page.locator('.dagnet-playground .node[data-name="h.4"]').count() == 0
-        stroke = (f"{WIDGET}.shadowRoot.querySelectorAll('#edges path:not(.hit)')[{STATE}.state.edges.findIndex("
-                  f"e => e.source === 'in_y' && e.target === 'out')].getAttribute('stroke').match(/\\d+/g).map(Number)")
-        assert page.evaluate(f"(([r, g, b]) => b > r)({stroke})")                        # blue: w = 2 > 0
+        stroke = (f"({WIDGET}.shadowRoot.querySelectorAll('#edges path:not(.hit)')[{STATE}.state.edges.findIndex("
+                  f"e => e.source === 'in_y' && e.target === 'out')].getAttribute('stroke') || '').match(/\\d+/g)")
+        page.wait_for_function(f"(rgb => rgb && +rgb[2] > +rgb[0])({stroke})")         # blue: w = 2 > 0
         kernel.run("net.set_weight('in_y', 'out', -3.0)")
-        page.wait_for_function(f"(([r, g, b]) => r > b)({stroke})")                     # orange: w < 0
+        page.wait_for_function(f"(rgb => rgb && +rgb[0] > +rgb[2])({stroke})")         # orange: w < 0
         shot(page, "3-changed-in-python.png")
     finally:
         kernel.close()

@@ -60,8 +60,9 @@ class Playground(anywidget.AnyWidget):
         self.on_msg(self._received)
 
     def _received(self, widget, content, buffers):
-        reply, reply_buffers = self.channel.answer(content)
-        self.send(reply, reply_buffers)
+        with self.session.giving_way():       # training waits while a reply is made and sent
+            reply, reply_buffers = self.channel.answer(content)
+            self.send(reply, reply_buffers)
 
     @property
     def net(self):

@@ -4,7 +4,8 @@
 //
 // `root` holds the elements (the document, or the widget's shadow root: ids are looked up within it);
 // `api` is the transport (api.js's `api` or channel.js's `channelApi`), both with the same calls;
-// `keys` gets the keyboard shortcuts; `onOpen(sid)` hears of each session opened.
+// `keys` gets the keyboard shortcuts; `onOpen(sid)` hears of each session opened; `framesInFlight`
+// frames may be under way at once while training (see frameLoop).
 
 import { BLUE, CLASS_COLOURS, ORANGE, css } from "./colours.js";
 import * as draw from "./draw.js";
@@ -12,7 +13,7 @@ import { Editor } from "./editor.js";
 import { fmt, inspect } from "./inspector.js";
 import { NetworkView } from "./network.js";
 
-export function createPlayground(root, api, { keys = root, onOpen = () => {} } = {}) {
+export function createPlayground(root, api, { keys = root, onOpen = () => {}, framesInFlight = 1 } = {}) {
   const $ = id => root.getElementById(id);
   let stopped = false;
   const page = { sid: null, state: null, info: null, selection: null, hover: null, playing: false,
@@ -318,26 +319,40 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {} } =
     }
   }
 
+  // One frame: asked for, then drawn unless a later one is on screen already (or the structure changed).
+  let sent = 0, drawn = 0;
+  async function fetchFrame() {
+    const ticket = ++sent, started = performance.now();
+    const frame = await api.frame(page.sid, frameRequest());
+    const fetched = performance.now();
+    if (ticket < drawn) return;
+    if (frame.version !== page.state.version) {
+      showState(await api.state(page.sid));
+      return;
+    }
+    drawn = ticket;
+    showFrame(frame);
+    countFrame(fetched - started, performance.now() - fetched, frame.compute_ms);
+  }
+
+  // Frames while the page is open: the next asked for once the last is drawn, or, while training with
+  // framesInFlight > 1 (the widget, whose messages take longer to go and come back than a frame takes
+  // to draw), up to that many under way, asked for FRAME_MS apart.
   async function frameLoop() {
+    const inFlight = [];
     while (!stopped) {
       const started = performance.now();
       if (!page.drawing) { await sleep(200); continue; }   // set false to measure training alone
-      try {
-        const frame = await api.frame(page.sid, frameRequest());
-        const fetched = performance.now();
-        if (frame.version !== page.state.version) {
-          showState(await api.state(page.sid));
-          continue;
-        }
-        showFrame(frame);
-        countFrame(fetched - started, performance.now() - fetched, frame.compute_ms);
-      } catch (err) {
+      const request = fetchFrame().catch(async err => {
         message(err.message);
-        await sleep(2000);
-      }
+        await new Promise(done => setTimeout(done, 2000));
+      });
+      inFlight.push(request);
+      request.finally(() => inFlight.splice(inFlight.indexOf(request), 1));
+      while (inFlight.length >= (page.playing ? framesInFlight : 1)) await inFlight[0];
+      await new Promise(done => requestAnimationFrame(done));
       if (!page.playing) await sleep(500);       // paused: redraw on a change, or twice a second
       else await sleep(FRAME_MS - (performance.now() - started));
-      await new Promise(done => requestAnimationFrame(done));
     }
   }
 
