@@ -46,7 +46,7 @@ def main():
         write_notebook(os.path.join(folder, "widget.ipynb"))
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page = browser.new_page(viewport={"width": 1400, "height": 1400})
             open_widget(page, url, token, "widget.ipynb")
             kernel = Kernel(url, token, runtime)
             page.locator(".dagnet-playground #grid").select_option(str(args.grid))

@@ -116,6 +116,9 @@ def open_widget(page, url, token, notebook):
             continue
     page.wait_for_selector(".dagnet-playground .node[data-name='out']")
     page.wait_for_function(f"{STATE}.stats.frames > 0")
+    news = page.locator(".jp-Notification-Toast-Close, .jp-toast-button:has-text('No')")   # JupyterLab's news offer
+    if news.count():
+        news.first.click()
 
 
 def shadow(element_id):

@@ -10,7 +10,7 @@ export function render({ model, el, markup, style }) {
   const root = el.attachShadow({ mode: "open" });
   root.innerHTML = `<style>${style}</style><div class="page">${markup}</div>`;
   const api = channelApi(model);
-  const playground = createPlayground(root, api, { framesInFlight: 2 });
+  const playground = createPlayground(root, api, { framesInFlight: 3 });
   el.classList.add("dagnet-playground");
   el.playground = playground.page;    // for the curious (and the browser tests): page.stats, page.state
   api.onEvent(() => playground.markDirty());   // the network changed in Python: the next frame shows it
