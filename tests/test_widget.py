@@ -107,6 +107,15 @@ def test_arrays_that_cannot_be_data_say_why(X, Y, message):
         samples.from_arrays(X, Y)
 
 
+def test_a_new_session_on_the_same_network_pauses_the_one_before(session, net):
+    session.control("play")
+    again = AttachedSession(net, data={"name": "nonlinear"})
+    try:
+        assert not session.playing and again.net is net
+    finally:
+        again.close()
+
+
 def test_only_one_of_x_and_y_is_refused(net):
     with pytest.raises(ValueError, match="give both X and Y"):
         AttachedSession(net, X=np.zeros((3, 2)))

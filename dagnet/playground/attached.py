@@ -28,11 +28,16 @@ True
 (True, 15)
 >>> session.close()
 """
+import weakref
+
 from . import edits, samples
 from .session import Session
 
 #: The name the page shows for data given as arrays.
 OWN_DATA = "your data (X, Y)"
+#: The latest session on each network: a new one pauses it, so that two never train one network at once
+#: (a notebook cell run again makes a new widget while the old one may still play).
+LATEST = weakref.WeakKeyDictionary()
 
 
 class AttachedSession(Session):
@@ -60,6 +65,10 @@ class AttachedSession(Session):
             table = samples.from_arrays(X, Y, source=OWN_DATA)
             data["own"] = OWN_DATA
         super().__init__(edits.structure_text(net), data=data, training=training, net=net, table=table)
+        previous = LATEST.get(net)
+        if previous is not None and not previous.closed:
+            previous.control("pause")
+        LATEST[net] = self
 
     def install(self, net, start):
         """Give the caller's network the structure and values of ``net`` (in place), then install it."""
