@@ -5,6 +5,7 @@
 import { ApiError } from "./api.js";
 
 const TYPES = { uint8: Uint8Array, int32: Int32Array, float64: Float64Array };
+const ANSWER_SECONDS = 60;
 
 // A typed array (a 2-D array: one typed row per sample) of the buffer `spec` names.
 function typed(spec, buffer) {
@@ -41,9 +42,17 @@ export function channelApi(model) {
     }
   }
   model.on("msg:custom", received);
+  // A request the kernel does not answer in time (it is running a long cell, or was restarted) fails, so
+  // that the frames asked for later are not stuck behind it; a late answer is then ignored.
   const call = (name, args = {}) => new Promise((resolve, reject) => {
     const id = ++next;
-    waiting.set(id, { resolve, reject });
+    const timer = setTimeout(() => {
+      waiting.delete(id);
+      reject(new ApiError(`the kernel did not answer for ${ANSWER_SECONDS} s (busy with a cell, or restarted?)`,
+                          null, 0));
+    }, ANSWER_SECONDS * 1000);
+    waiting.set(id, { resolve: v => { clearTimeout(timer); resolve(v); },
+                      reject: e => { clearTimeout(timer); reject(e); } });
     model.send({ request: id, call: name, args });
   });
   return {
