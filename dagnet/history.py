@@ -94,3 +94,9 @@ class History:
     def __repr__(self):
         last = f", loss {self.loss[-1]:.6g}" if self.loss else ""
         return f"History({plural(self.epochs, 'epoch')}{last})"
+
+    def _repr_html_(self):
+        """The curves for a notebook: :func:`dagnet.display.history_html`."""
+        from .display import history_html
+
+        return history_html(self)

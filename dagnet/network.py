@@ -8,18 +8,17 @@ the compiled :class:`~dagnet.plan.Plan` (see :mod:`dagnet.engine`).
 import numpy as np
 
 from . import graph as graph_rules
-from . import initializers, metrics, training, writer
+from . import initializers, training, writer
+from .computing import Computing
 from .engine import ENGINES, engine_info, make_engine
 from .graphview import ParameterGraph, follow_wiring, rebind, structure_of, view
 from .losses import LOSSES
 from .plan import Plan
-from .results import Gradients, Trace
 from .slotmap import SlotMap
-from .samples import as_inputs, as_sample_weights, is_binary
 from .text import plural
 
 
-class Network:
+class Network(Computing):
     """A feed-forward network whose topology is any DAG of perceptrons.
 
     Build one with :func:`dagnet.load`, :func:`dagnet.loads` or
@@ -196,11 +195,12 @@ class Network:
     def restructure(self, graph):
         """Swap in a new structure: ``graph``, a new Plan, a new parameter vector, new engines.
 
-        ``graph`` is a completed ParameterGraph with the same inputs, outputs
-        and loss: ``net.graph`` edited in place, as :mod:`dagnet.edits` does
-        (the edit functions check the topology; this trusts it). Every
-        parameter keeps its value; :attr:`params` becomes a new array (its
-        length may change), so copies of the old one go stale.
+        ``graph`` is a completed ParameterGraph: ``net.graph`` edited in place,
+        as :mod:`dagnet.edits` does (the edit functions check the topology;
+        this trusts it). Its ``inputs``, ``outputs`` and ``loss`` (graph
+        attributes) become the network's. Every parameter keeps its value;
+        :attr:`params` becomes a new array (its length may change), so
+        copies of the old one go stale.
 
         Returns
         -------
@@ -221,6 +221,8 @@ class Network:
         old_plan = self.plan
         plan = Plan(graph)
         params = plan.read(graph)       # the old values, through the old bound views
+        self.inputs, self.outputs = list(graph.graph["inputs"]), list(graph.graph["outputs"])
+        self.loss = graph.graph["loss"]
         self._hold(plan, params, structure_of(graph),
                    rebind(graph, plan, params) if isinstance(graph, ParameterGraph) else None)
         self.engine = self._engine_name
@@ -258,107 +260,23 @@ class Network:
                 f"{plural(len(self.outputs), 'output')}, {plural(self.plan.n_nodes, 'node')}, "
                 f"{plural(len(self.plan.edge_slot), 'edge')}, loss={self.loss}>")
 
-    # -- computing ---------------------------------------------------------
+    def _repr_html_(self):
+        """The network drawn for a notebook (a summary when too big to draw): :func:`dagnet.display.network_html`."""
+        from .display import network_html
 
-    def forward(self, X):
-        """Propagate ``X`` of shape (n_samples, n_inputs); return the :class:`~dagnet.results.Trace`.
+        return network_html(self)
 
-        Examples
-        --------
-        >>> import dagnet
-        >>> net = dagnet.load("topologies/xor_skip.yaml")
-        >>> trace = net.forward([[0, 1], [1, 1]])
-        >>> trace.s["n"], trace.z["n"].round(3)
-        (array([-5.,  5.]), array([0.007, 0.993]))
-        """
-        X = as_inputs(X, self.inputs, self.runner)
-        return Trace(*self.runner.forward(self._params, X), self.plan)
+    def _repr_svg_(self):
+        """The network as SVG (None when too big to draw): :func:`dagnet.plots.svg.network_svg`."""
+        from .plots.svg import network_svg
 
-    def predict(self, X):
-        """Output activations, shape (n_samples, n_outputs), columns in ``outputs`` order."""
-        return self.forward(X).outputs
-
-    def targets(self, Y):
-        """``Y`` checked and shaped as the loss takes it: float64 (n_samples, n_outputs)."""
-        return self.loss_function.targets(Y, len(self.outputs))
-
-    def evaluate(self, X, Y, sample_weight=None):
-        """The loss E (as defined for ``self.loss``) on ``X``, ``Y``, optionally with sample weights."""
-        trace = self.forward(X)
-        Y = self._check_pair(trace.S, Y)
-        weights = as_sample_weights(sample_weight, len(Y))
-        return self.loss_function.value_and_delta(trace.output_sums, trace.outputs, Y,
-                                                  self.plan.output_groups, weights)[0]
-
-    def gradients(self, X, Y, sample_weight=None):
-        """Loss and its gradient by backpropagation.
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_inputs)
-        Y : array of shape (n_samples, n_outputs)
-            For ``cross_entropy`` also integer labels of shape (n_samples,).
-        sample_weight : array of shape (n_samples,) or None
-            Each sample counts this many times in E (a weighted mean for the mean losses).
-
-        Returns
-        -------
-        loss : float
-        grads : Gradients
-            ``grads.weight[(i, j)]``, ``grads.bias[j]``, ``grads.delta[j]``.
-
-        Examples
-        --------
-        >>> import dagnet
-        >>> net = dagnet.load("topologies/xor_skip.yaml")
-        >>> loss, grads = net.gradients([[0, 1]], [[1]])
-        >>> round(loss, 6), grads.delta["y"].round(6)
-        (5.8e-05, array([-0.000116]))
-        >>> sorted(grads.weight)
-        [('a', 'n'), ('a', 'y'), ('b', 'n'), ('b', 'y'), ('n', 'y')]
-        """
-        X = as_inputs(X, self.inputs, self.runner)
-        S, Z = self.runner.forward(self._params, X)
-        Y = self._check_pair(S, Y)
-        weights = as_sample_weights(sample_weight, len(Y))
-        E, vector, D = self.runner.backward(self._params, S, Z, Y, weights=weights)
-        return E, Gradients(vector, D, self.plan)
-
-    def _check_pair(self, S, Y):
-        Y = self.targets(Y)
-        if len(Y) != len(S):
-            raise ValueError(f"X has {len(S)} samples but Y has {len(Y)}")
-        if len(Y) == 0:
-            raise ValueError("no samples: the loss of an empty batch is undefined")
-        return Y
+        return network_svg(self)
 
     # -- training ----------------------------------------------------------
 
     # the training loop, one update step, and drawing the weights anew live in their modules
     fit, train_step = training.fit, training.train_step
     initialize = initializers.initialize
-
-    # -- results -----------------------------------------------------------
-
-    @property
-    def is_classifier(self):
-        """True for the classification losses (cross-entropy, binary cross-entropy)."""
-        return self.loss_function.classification
-
-    def predict_classes(self, X):
-        """Class labels, int array of shape (n_samples,).
-
-        One output: 1 where ŷ > 0.5; several: the output with the largest ŷ.
-        """
-        return metrics.classes(self.predict(X))
-
-    def score(self, X, Y):
-        """Accuracy for classifiers (or 0/1 targets), else R² averaged over outputs."""
-        Y_hat = self.predict(X)
-        Y = self._check_pair(Y_hat, Y)
-        if self.is_classifier or is_binary(Y):
-            return metrics.accuracy(metrics.labels(Y), metrics.classes(Y_hat))
-        return metrics.r2(Y, Y_hat)
 
     def save(self, path, form="flat"):
         """Write the topology with every current weight and bias to ``path`` (atomically).

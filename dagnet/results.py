@@ -74,6 +74,12 @@ class Trace:
         """The output sums s of the outputs, shape (n_samples, n_outputs)."""
         return self.S[:, self.output_columns]
 
+    def _repr_html_(self):
+        """s_j and z_j per node for a notebook: :func:`dagnet.display.trace_html`."""
+        from .display import trace_html
+
+        return trace_html(self)
+
 
 class Gradients:
     """∂E/∂w for every edge, ∂E/∂b for every bias, ∂E/∂s per sample for every node.
@@ -88,3 +94,9 @@ class Gradients:
         self.weight = BySlot(vector, plan.edge_slot)
         self.bias = BySlot(vector, plan.bias_slot)
         self.delta = ByNode(D, plan.column)
+
+    def _repr_html_(self):
+        """δ_j, ∂E/∂b_j and ∂E/∂w for a notebook: :func:`dagnet.display.gradients_html`."""
+        from .display import gradients_html
+
+        return gradients_html(self)

@@ -9,6 +9,7 @@ import pytest
 import dagnet
 from dagnet.playground import edits, limits, pictures, samples, saving
 from dagnet.playground.curve import Curve
+from dagnet.playground.wire import to_json
 from dagnet.playground.session import Session
 
 TUTORIAL = "topologies/tutorial_2_5_1.yaml"
@@ -60,7 +61,7 @@ def test_the_output_picture_is_the_network_output_over_the_plane():
     net = dagnet.load(TUTORIAL, seed=0)
     data = samples.fit(net, samples.builtin("nonlinear"))
     picture = pictures.output_picture(net, data, 30)
-    values = np.frombuffer(__import__("base64").b64decode(picture["values"]), dtype=np.uint8)
+    values = np.frombuffer(picture["values"], dtype=np.uint8)
     expected = np.clip(np.rint(net.predict(pictures.grid(data.extent, 30))[:, 0] * 255), 0, 255)
     np.testing.assert_array_equal(values, expected)
 
@@ -69,8 +70,7 @@ def test_the_picture_has_high_x2_at_the_top_and_high_x1_at_the_right():
     net = dagnet.loads("inputs: [a, b]\noutputs: [y]\nnodes: {y: {bias: 0}}\n"
                        "edges: [{from: a, to: y, weight: 4}, {from: b, to: y, weight: 8}]\n")
     data = samples.fit(net, samples.builtin("moons"), test_fraction=0)
-    values = np.frombuffer(__import__("base64").b64decode(
-        pictures.output_picture(net, data, 20)["values"]), dtype=np.uint8).reshape(20, 20)
+    values = np.frombuffer(pictures.output_picture(net, data, 20)["values"], dtype=np.uint8).reshape(20, 20)
     assert values[0, 0] > values[-1, 0]          # b high at the top
     assert values[-1, -1] > values[-1, 0]        # a high at the right
 
@@ -286,6 +286,6 @@ def test_a_frame_of_overflowing_weights_is_still_valid_json():
     session = Session(text="inputs: [x]\noutputs: [y]\nnodes:\n  y: {activation: linear}\nedges:\n"
                            "  - {from: x, to: y}\nloss: sse\n", data={"name": "sine"})
     session.net.params = session.net.params * 1e200
-    frame = session.frame(r=30, node="y", edge=["x", "y"])
+    frame = to_json(session.frame(r=30, node="y", edge=["x", "y"]))
     json.dumps(frame, allow_nan=False)
     assert frame["loss"]["train"] is None

@@ -1,7 +1,8 @@
 """What the page is told about a session: its structure laid out, its data points, its settings.
 
-:func:`state` is plain JSON data, sent whole when the structure or the data
-changes (frames carry only what training changes).
+:func:`state` is sent whole when the structure or the data changes (frames
+carry only what training changes): plain data, the points as arrays
+(:mod:`dagnet.playground.wire` makes JSON or binary buffers of them).
 
 Examples
 --------
@@ -42,9 +43,8 @@ def data_state(session):
         return {"settings": settings, "error": session.data_error, "points": None}
     test = np.zeros(len(data.X), dtype=bool)
     test[data.test] = True
-    points = {"x": np.round(data.X, 5).tolist(), "test": test.tolist(),
-              "label": None if data.labels is None else data.labels.tolist(),
-              "y": None if data.labels is not None else np.round(data.Y[:, 0], 5).tolist()}
+    points = {"x": np.round(data.X, 5), "test": test,
+              "label": data.labels, "y": None if data.labels is not None else np.round(data.Y[:, 0], 5)}
     return {"settings": settings, "error": None, "source": data.source, "task": data.task,
             "n_train": int(len(data.train)), "n_test": int(len(data.test)),
             "extent": data.extent, "points": points}

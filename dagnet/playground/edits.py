@@ -207,6 +207,45 @@ def structure_text(net):
     return writer.to_yaml(G, form="grouped")
 
 
+def adopt(net, built):
+    """Make ``net`` the network ``built`` is, in place, and return ``net``.
+
+    ``net.graph`` is edited to match ``built.graph`` (nodes, edges, every
+    attribute and value), then :meth:`~dagnet.Network.restructure` compiles
+    it once: the object, and a graph a caller holds, stay the same. This is
+    how the notebook widget's edits reach the caller's own network.
+
+    >>> import dagnet
+    >>> net = dagnet.load("topologies/tutorial_2_5_1.yaml", seed=0)
+    >>> graph = net.graph
+    >>> adopt(net, toggle_edge(net, "in_x", "out")) is net, graph.has_edge("in_x", "out"), net.graph is graph
+    (True, True, True)
+    """
+    G, H = net.graph, built.graph
+    G.remove_nodes_from([n for n in G if n not in H])
+    G.remove_edges_from([(u, v) for u, v in G.edges if not H.has_edge(u, v)])
+    for n, attributes in H.nodes(data=True):
+        G.add_node(n)
+        _match(G.nodes[n], attributes)
+    for u, v, attributes in H.edges(data=True):
+        G.add_edge(u, v)
+        _match(G.edges[u, v], attributes)
+    G.graph.clear()
+    G.graph.update(H.graph)
+    net.restructure(G)
+    return net
+
+
+def _match(mine, theirs):
+    """Give the :class:`~dagnet.graphview.Attributes` ``mine`` exactly the keys and values of ``theirs``."""
+    if mine.vector is not None and theirs.get(mine.key) is None:
+        mine.bind(None, None, None)            # a bias the node no longer has: no longer a view
+    for key in [k for k in mine if k not in theirs]:
+        del mine[key]
+    for key, value in theirs.items():
+        mine[key] = value                       # a weight or bias through its view, the rest as data
+
+
 #: Structural edits by the name the page sends, each taking the network and its arguments.
 EDITS = {
     "toggle_edge": lambda net, seed, source, target: toggle_edge(net, source, target, seed),

@@ -9,18 +9,18 @@
 - :func:`measure`: the loss (and accuracy) on the training and test samples.
 
 Maps travel as bytes: each value scaled from its range ``[low, high]`` to
-0..255 and base64-encoded, row by row from the top of the plane (high
-``x2``) down, which is how a canvas stores pixels.
+0..255, row by row from the top of the plane (high ``x2``) down, which is
+how a canvas stores pixels (:mod:`dagnet.playground.wire` sends them as
+base64 text over HTTP, as binary buffers to the widget).
 
 Examples
 --------
 >>> import numpy as np
 >>> encode(np.array([0.0, 0.5, 1.0]), 0.0, 1.0)
-'AID/'
+b'\\x00\\x80\\xff'
 >>> grid(((0.0, 1.0), (0.0, 1.0)), 2).tolist()     # top row first
 [[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
 """
-import base64
 import functools
 
 import numpy as np
@@ -30,12 +30,12 @@ from ..activations import record
 
 
 def encode(values, low, high):
-    """``values`` scaled from [low, high] to bytes 0..255, base64 text (NaN as ``low``)."""
+    """``values`` scaled from [low, high] to bytes 0..255 (NaN as ``low``)."""
     span = high - low if high > low else 1.0
     with np.errstate(over="ignore", invalid="ignore"):
         scaled = np.clip(np.rint((np.asarray(values, dtype=float) - low) * (255.0 / span)), 0, 255)
     scaled = np.nan_to_num(scaled, nan=0.0)
-    return base64.b64encode(scaled.astype(np.uint8).tobytes()).decode("ascii")
+    return scaled.astype(np.uint8).tobytes()
 
 
 def grid(extent, r):
@@ -74,21 +74,6 @@ def value_range(activation, values):
 
 def _round(values, digits=5):
     return [float(f"{v:.{digits}g}") if np.isfinite(v) else None for v in np.asarray(values, dtype=float).ravel()]
-
-
-def finite(value):
-    """``value`` (plain data) with every NaN or infinite float as None, so that it is valid JSON.
-
-    >>> finite({"loss": float("inf"), "w": [1.0, float("nan")]})
-    {'loss': None, 'w': [1.0, None]}
-    """
-    if isinstance(value, float):
-        return value if np.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite(v) for v in value]
-    return value
 
 
 #: Points per side of the z_j maps (a finer plane is sampled down to about this).

@@ -129,6 +129,35 @@ def from_csv(text, source="upload.csv"):
     return Table(source, header, values)
 
 
+def from_arrays(X, Y, source="X, Y"):
+    """A :class:`Table` of inputs ``X`` (n_samples, n_inputs) and targets ``Y`` (n_samples,) or (n_samples, n_targets).
+
+    >>> from_arrays([[0, 1], [1, 0]], [1, 0]).header
+    ('x1', 'x2', 'y1')
+    """
+    arrays = []
+    for name, value in (("X", X), ("Y", Y)):
+        try:
+            value = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be an array of numbers") from None
+        value = value.reshape(-1, 1) if value.ndim == 1 else value
+        if value.ndim != 2:
+            raise ValueError(f"{name} must have shape (n_samples, n_columns), got {value.shape}")
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name} has values that are not finite")
+        arrays.append(value)
+    X, Y = arrays
+    if len(X) != len(Y):
+        raise ValueError(f"X has {len(X)} samples but Y has {len(Y)}")
+    if not 1 <= len(X) <= limits.MAX_SAMPLES:
+        raise ValueError(f"the playground takes from 1 to {limits.MAX_SAMPLES} samples, got {len(X)}")
+    if X.shape[1] + Y.shape[1] > limits.MAX_COLUMNS:
+        raise ValueError(f"{X.shape[1] + Y.shape[1]} columns is over the playground's limit of {limits.MAX_COLUMNS}")
+    header = tuple(f"x{k + 1}" for k in range(X.shape[1])) + tuple(f"y{k + 1}" for k in range(Y.shape[1]))
+    return Table(source, header, np.hstack([X, Y]), n_inputs=X.shape[1])
+
+
 def _columns(table, net):
     """(input columns, target columns) of ``table`` for ``net``: by name, else by position."""
     n_in = len(net.inputs)

@@ -43,6 +43,7 @@ from .listen import MissingExtra
 from .registry import Sessions
 from .session import Session
 from .settings import catalogue
+from .wire import to_json
 from .yamllines import error_line
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
@@ -126,7 +127,7 @@ def make_app(make_session=None, allowed_hosts=None):
                 check_media_type(request, media_type)
                 body = await read_body(request) if request.method in ("POST", "PUT") else b""
                 result = await run_in_threadpool(handler, request, body)
-                return result if isinstance(result, Response) else JSONResponse(result)
+                return result if isinstance(result, Response) else JSONResponse(to_json(result))
             except RequestError as err:
                 payload = {"error": err.message}
                 if err.line is not None:

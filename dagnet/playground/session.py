@@ -53,9 +53,13 @@ class Session:
         Training settings (see :func:`~dagnet.playground.settings.check_training_settings`).
     source : str or None
         The file the text came from, for error messages.
+    net : Network or None
+        The network to start from, instead of the text's (then ``text`` is its structure).
+    table : Table or None
+        The data, when the data settings name it ``own`` (see :mod:`dagnet.playground.attached`).
     """
 
-    def __init__(self, text=None, data=None, training=None, source=None):
+    def __init__(self, text=None, data=None, training=None, source=None, net=None, table=None):
         self.lock = threading.RLock()
         self.frame_lock = threading.Lock()
         self.wake = threading.Event()
@@ -70,25 +74,25 @@ class Session:
         self.data_settings = check_data_settings(data or {})
         self.text = text if text is not None else DEFAULT_TEXT
         self.source = source
-        net, _ = edits.from_text(self.text, seed=self.training["seed"], source=source)
+        if net is None:
+            net, _ = edits.from_text(self.text, seed=self.training["seed"], source=source)
         self.version = 0
-        self.net = None
-        self.table = None
-        self._install(net, start=net.params.copy())
+        self.net = self.plan = None
+        self.table = table
+        self.install(net, start=net.params.copy())
         self.start_seed = self.training["seed"]
         self.load_table()
         self.restart()
 
     # -- the network ---------------------------------------------------------
 
-    def _install(self, net, start):
-        """Make ``net`` the session's network with ``start`` weights; carry the optimiser over."""
-        old = self.net
+    def install(self, net, start):
+        """Make ``net`` the session's network with ``start`` weights; carry the optimiser's state from :attr:`plan`."""
         optimizer = getattr(self, "optimizer", None)
-        if old is not None and optimizer is not None:
-            optimizer.state = {key: edits.carry(array, old.plan, net.plan, np.zeros(net.plan.n_params))
+        if self.plan is not None and optimizer is not None:
+            optimizer.state = {key: edits.carry(array, self.plan, net.plan, np.zeros(net.plan.n_params))
                                for key, array in optimizer.state.items()}
-        self.net, self.start = net, start
+        self.net, self.start, self.plan = net, start, net.plan
         self.last_good = net.params.copy()
         self.version += 1
         self.frame_net = None
@@ -110,7 +114,7 @@ class Session:
             start = edits.carry(self.start, old.plan, net.plan, net.params)
             start[given] = net.params[given]
             self.text = text
-            self._install(net, start)
+            self.install(net, start)
             return self.state()
 
     def edit(self, op, **arguments):
@@ -121,7 +125,7 @@ class Session:
             result = edits.EDITS[op](old, seed=self.training["seed"], **arguments)
             net, made = result if isinstance(result, tuple) else (result, None)
             self.text = edits.structure_text(net)
-            self._install(net, edits.carry(self.start, old.plan, net.plan, net.params))
+            self.install(net, edits.carry(self.start, old.plan, net.plan, net.params))
             state = self.state()
             state["made"] = made
             return state
@@ -129,10 +133,11 @@ class Session:
     # -- data ------------------------------------------------------------------
 
     def set_data(self, settings):
-        """Choose a built-in data set (``{"name", "n_samples", "noise", "data_seed", "test_fraction"}``)."""
-        settings = check_data_settings({**self.data_settings, **settings, "csv": None})
-        table = samples.builtin(settings["name"], settings["n_samples"], settings["noise"],
-                                settings["data_seed"])
+        """Choose a built-in data set (``{"name", "n_samples", "noise", "data_seed", "test_fraction"}``); no name: split own data anew."""
+        keep = "name" not in settings and self.data_settings["own"] is not None
+        settings = check_data_settings({**self.data_settings, **settings, **({} if keep else {"csv": None, "own": None})})
+        table = self.table if keep else samples.builtin(settings["name"], settings["n_samples"], settings["noise"],
+                                                        settings["data_seed"])
         with self.lock:
             self.data_settings, self.table = settings, table
             self.fit_data()
@@ -143,7 +148,7 @@ class Session:
         """Use uploaded CSV ``text`` as the data (header row, numbers below)."""
         table = samples.from_csv(text, source=filename)
         with self.lock:
-            changes = {"csv": text, "name": filename}
+            changes = {"csv": text, "name": filename, "own": None}
             if test_fraction is not None:
                 changes["test_fraction"] = test_fraction
             self.data_settings = check_data_settings({**self.data_settings, **changes})
@@ -154,7 +159,10 @@ class Session:
 
     def load_table(self):
         s = self.data_settings
-        if s.get("csv") is not None:
+        if s["own"] is not None:
+            if self.table is None:
+                raise ValueError(f"no data given for {s['own']!r}")
+        elif s.get("csv") is not None:
             self.table = samples.from_csv(s["csv"], source=s["name"])
         else:
             self.table = samples.builtin(s["name"], s["n_samples"], s["noise"], s["data_seed"])
@@ -219,7 +227,7 @@ class Session:
                 if self.training["seed"] != self.start_seed:   # a new seed: a new start
                     net, _ = edits.from_text(self.text, seed=self.training["seed"])
                     self.start_seed = self.training["seed"]
-                    self._install(net, net.params.copy())
+                    self.install(net, net.params.copy())
                 self.restart()
             else:
                 raise ValueError(f"unknown action {action!r}; known: play, pause, step, reset")
@@ -342,7 +350,7 @@ class Session:
         """
         started = time.perf_counter()
         with self.giving_way(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            out = pictures.finite(self.draw(r, node, edge))
+            out = self.draw(r, node, edge)
         out["compute_ms"] = round(1000 * (time.perf_counter() - started), 2)
         return out
 
@@ -356,8 +364,7 @@ class Session:
                 self.frame_net = self.net.copy()
             frame_net, data, params = self.frame_net, self.data, self.net.params.copy()
             status, curve = self.status(), self.curve.as_dict()
-        out = {**status, "curve": curve, "weights": params[self.edge_slots].tolist(),
-               "biases": params[self.bias_slots].tolist()}
+        out = {**status, "curve": curve, "weights": params[self.edge_slots], "biases": params[self.bias_slots]}
         if data is None:
             return out
         if node is not None and node not in frame_net.graph:

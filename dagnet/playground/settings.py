@@ -23,8 +23,9 @@ from . import limits
 
 #: The Backpropagation Tutorial's 2-5-1 applet (section 4.1): red and blue points no line separates,
 #: sequential updates, η = 0.5.
+#: ``own`` names data a session was given as arrays (the notebook widget's), which it keeps itself.
 DATA_DEFAULTS = {"name": "nonlinear", "n_samples": None, "noise": None, "data_seed": 0,
-                 "test_fraction": 0.2, "csv": None}
+                 "test_fraction": 0.2, "csv": None, "own": None}
 TRAINING_DEFAULTS = {"optimizer": "sgd", "lr": 0.5, "batch_size": 1, "seed": 0, "speed": None}
 
 
@@ -60,7 +61,10 @@ def check_data_settings(settings):
         raise ValueError("data settings must be a mapping")
     _unknown(settings, DATA_DEFAULTS, "data")
     s = {**DATA_DEFAULTS, **settings}
-    if s["csv"] is not None:
+    if s["own"] is not None:
+        if not isinstance(s["own"], str) or len(s["own"]) > 200:
+            raise ValueError("own must be the name of the data given")
+    elif s["csv"] is not None:
         if not isinstance(s["csv"], str):
             raise ValueError("csv must be the text of a CSV file")
         if not isinstance(s["name"], str) or len(s["name"]) > 200:

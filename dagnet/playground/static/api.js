@@ -1,5 +1,6 @@
 // The server's JSON routes (see dagnet/playground/server.py). A refused request throws an Error
-// carrying the server's message and, for topology text, the line it names.
+// carrying the server's message and, for topology text, the line it names. The notebook widget's
+// channel.js offers the same calls over Jupyter messages.
 
 export class ApiError extends Error {
   constructor(message, line, status) { super(message); this.line = line; this.status = status; }
@@ -27,6 +28,7 @@ export const api = {
   validate: (text) => call("POST", "/api/validate", { text }),
   create: (saved) => call("POST", "/api/sessions", saved ? { saved } : {}),
   state: (sid) => call("GET", `/api/sessions/${sid}`),
+  close: (sid) => call("DELETE", `/api/sessions/${sid}`),
   topology: (sid, text) => call("POST", `/api/sessions/${sid}/topology`, { text }),
   edit: (sid, op, args) => call("POST", `/api/sessions/${sid}/edit`, { op, ...args }),
   data: (sid, settings) => call("POST", `/api/sessions/${sid}/data`, settings),

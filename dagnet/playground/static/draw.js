@@ -1,13 +1,15 @@
 // Canvas drawings: the output over the input plane with the points, a one-input curve, the loss
-// curves, z_j maps and histograms. Maps arrive as base64 bytes, rows from the top of the plane.
+// curves, z_j maps and histograms. Maps arrive as bytes (see bytes()), rows from the top of the plane.
 
 import { CLASS_COLOURS, css, diverging, table, weightStyle } from "./colours.js";
 
 const REGION = table(0.35);   // the decision picture is lightened so the points stand out
 const MAP = table(0);
 
-export function bytes(base64) {
-  const text = atob(base64);
+// Bytes arrive as base64 text from the server's JSON, or as a Uint8Array from the widget's buffers.
+export function bytes(data) {
+  if (typeof data !== "string") return data;
+  const text = atob(data);
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
@@ -81,7 +83,7 @@ export function picture(canvas, frame, data) {
     const [sx, sy] = scaler(canvas, xr, yr);
     drawPoints(ctx, data, sx, sy, pic.low, pic.high, i => data.points.x[i][1]);
   } else if (pic.kind === "curve") {
-    const ys = pic.y.flat().concat(data.points.y || data.points.label);
+    const ys = pic.y.flat().concat(Array.from(data.points.y || data.points.label));
     const low = Math.min(...ys), high = Math.max(...ys), pad = 0.08 * ((high - low) || 1);
     const [sx, sy] = scaler(canvas, xr, [low - pad, high + pad], 4);
     drawPoints(ctx, data, sx, sy, low, high, i => (data.points.y || data.points.label)[i]);
@@ -130,7 +132,10 @@ export function lossCurves(canvas, curve) {
 
 // One perceptron's z_j: a map over the plane (two inputs) or a curve (one input).
 export function nodeMap(canvas, map, pointsPerSide) {
-  if (typeof map.values === "string") { heat(canvas, pointsPerSide, map.values); return; }
+  if (typeof map.values === "string" || map.values instanceof Uint8Array) {
+    heat(canvas, pointsPerSide, map.values);
+    return;
+  }
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
   const [sx, sy] = scaler(canvas, [0, map.values.length - 1], [map.low, map.high], 3);
