@@ -10,13 +10,13 @@ import numpy as np
 from . import graph as graph_rules
 from . import metrics, training, writer
 from .engine import ENGINES, engine_info, make_engine
+from .blueprint import Blueprint
 from .graphview import ParameterGraph, follow_wiring, rebind, structure_of, view, with_values
 from .initializers import DEFAULT_BIAS_INIT, initialize
 from .losses import LOSSES
 from .plan import Plan
 from .results import Gradients, Trace
 from .slotmap import SlotMap
-from .errors import suggest
 from .samples import as_inputs, is_binary
 from .text import plural
 
@@ -38,19 +38,24 @@ class Network:
     (2, 1)
     """
 
-    def __init__(self, G, engine="compiled", seed=None):
-        """Wrap a graph completed by :func:`dagnet.graph.build` (taken over: its values move out).
+    def __init__(self, topology, engine="compiled", seed=None):
+        """Wrap a completed topology, taken over (its values move into :attr:`params`).
 
-        ``seed``, the seed the missing weights were drawn with, is kept as
-        :attr:`seed`: ``fit`` shuffles with it unless given its own.
+        ``topology``: a :class:`~dagnet.blueprint.Blueprint` from :func:`dagnet.graph.complete`
+        (:attr:`structure` is then built when first asked for) or a graph from
+        :func:`dagnet.graph.build`. ``seed``, the seed the missing weights were drawn with,
+        is kept as :attr:`seed`: ``fit`` shuffles with it unless given its own.
         """
         self.seed = seed
-        self.inputs = list(G.graph["inputs"])
-        self.outputs = list(G.graph["outputs"])
-        self.loss = G.graph["loss"]
-        self.plan = Plan(G)
-        self._params = self.plan.read(G, take=True)
-        self.structure = G                # the graph without its values, which live in _params
+        self.inputs, self.outputs = list(topology.graph["inputs"]), list(topology.graph["outputs"])
+        self.loss = topology.graph["loss"]
+        if isinstance(topology, Blueprint):
+            self.plan = Plan.of_wiring(topology.wiring(), topology.generation)
+            self._params = topology.parameters(self.plan, take=True)
+        else:
+            self.plan = Plan(topology)
+            self._params = self.plan.read(topology, take=True)
+        self.structure = topology         # the graph (or its blueprint) without the values, now in _params
         self._view = None
         self._engines = {}
         self.engine = engine
@@ -79,7 +84,7 @@ class Network:
         init : str or None
             Weight initialisation scheme for nodes that name none.
         """
-        return cls(graph_rules.build(G, inputs, outputs, loss, seed=seed, init=init), engine=engine,
+        return cls(graph_rules.blueprint(G, inputs, outputs, loss, seed=seed, init=init), engine=engine,
                    seed=seed)
 
     # -- parameters and the graph -----------------------------------------
@@ -147,8 +152,13 @@ class Network:
         return LOSSES[self.loss]
 
     @property
+    def attributes(self):
+        """``structure.graph`` (``name``, ``description``, ``metadata``, ...), without building the graph."""
+        return self._structure.graph
+
+    @property
     def name(self):
-        return self.structure.graph.get("name")
+        return self.attributes.get("name")
 
     @property
     def n_params(self):
@@ -233,6 +243,8 @@ class Network:
     @property
     def structure(self):
         """The networkx.DiGraph of the network without its values (which live in :attr:`params`)."""
+        if isinstance(self._structure, Blueprint):   # a network from a file or a graph: made on first use
+            self._structure = self._structure.structure()
         if self._stale:       # bring the edges in line with the plan after rewire()
             follow_wiring(self._structure, self.plan.wiring)
             self._stale = False
@@ -245,7 +257,7 @@ class Network:
     def __repr__(self):
         return (f"<dagnet.Network {self.name or ''} {plural(len(self.inputs), 'input')}, "
                 f"{plural(len(self.outputs), 'output')}, {plural(self.plan.n_nodes, 'node')}, "
-                f"{plural(len(self.plan.edge_slot), 'edge')}, loss={self.loss}>")
+                f"{plural(len(self.plan.edges), 'edge')}, loss={self.loss}>")
 
     # -- computing ---------------------------------------------------------
 
@@ -357,26 +369,9 @@ class Network:
             return metrics.accuracy(metrics.labels(Y), metrics.classes(Y_hat))
         return metrics.r2(Y, Y_hat)
 
-    def save(self, path, form="flat"):
-        """Write the topology with every current weight and bias to ``path`` (atomically).
-
-        ``dagnet.load(path)`` gives a network that predicts bit-identically.
-        ``form="grouped"`` writes groups as ``{size: N}`` (see :mod:`dagnet.writer`).
-
-        Examples
-        --------
-        >>> import dagnet, os, tempfile
-        >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=0)
-        >>> path = os.path.join(tempfile.mkdtemp(), "xor.yaml")
-        >>> net.save(path)
-        >>> bool((dagnet.load(path).params == net.params).all())
-        True
-        """
-        writer.write(self, path, form)
-
-    def to_yaml(self, form="flat"):
-        """The topology with every current weight and bias, as YAML text."""
-        return writer.to_yaml(self, form)
+    # saving lives in dagnet.writer
+    save = writer.save
+    to_yaml = writer.to_yaml
 
     def to_onnx(self, path, dtype="float64", opset=17):
         """Write the network to ``path`` as ONNX: input ``X`` (batch, n_inputs), output ``Y`` (batch, n_outputs).
