@@ -123,8 +123,13 @@ def _endpoints(bp, names, key, check, default):
     names = list(names)
     if not names:
         check.fail(f"no {key}: a network needs at least one", kind=key)
-    seen = set()
     position = bp.position
+    try:                                       # the common case at C speed: known, each once
+        if len(set(names)) == len(names) and position.keys() >= set(names):
+            return names
+    except TypeError:                          # an unhashable name: named below
+        pass
+    seen = set()
     for name in names:
         try:
             hash(name)
@@ -286,31 +291,30 @@ def _initialise(bp, outputs, seed, default_init, check, in_degree, out_degree):
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     order = bp.in_edge_order()
     missing = order[np.isnan(bp.weight[order])]            # edges without a weight, in in_edges order
-    perceptron = np.array([r != "input" for r in bp.role], dtype=bool)
-    to_draw = np.flatnonzero(perceptron & (np.bincount(bp.dst[missing], minlength=bp.n_nodes) > 0)).tolist()
-    perceptrons = np.flatnonzero(perceptron).tolist()
-    bias = bp.bias
-    drawn_bias = [k for k in perceptrons if bias[k] is True]
-    weight_schemes = [bp.init[k] or default_init for k in to_draw]
-    bias_schemes = [bp.bias_init[k] or DEFAULT_BIAS_INIT for k in drawn_bias]
-    if not _plain_values(weight_schemes, bias_schemes, [bias[k] for k in perceptrons]):
-        _name_bad_value(bp, perceptrons, to_draw, default_init, check)
-    for k in perceptrons:
-        b = bias[k]
-        bias[k] = None if b is None or b is False else 0.0 if b is True else float(b)
-        if bp.trainable[k] is None:
-            bp.trainable[k] = True
-        bp.init[k] = bp.bias_init[k] = None
+    is_perceptron = [r != "input" for r in bp.role]
+    perceptron = np.array(is_perceptron, dtype=bool)
+    to_draw = np.flatnonzero(perceptron & (np.bincount(bp.dst[missing], minlength=bp.n_nodes) > 0))
+    drawn_bias = np.flatnonzero([b is True for b in bp.bias])           # inputs have None by now
+    init, bias_init = bp.init, bp.bias_init
+    weight_schemes = [init[k] or default_init for k in to_draw.tolist()]
+    bias_schemes = [bias_init[k] or DEFAULT_BIAS_INIT for k in drawn_bias.tolist()]
+    if not _plain_values(weight_schemes, bias_schemes, bp.bias):
+        _name_bad_value(bp, np.flatnonzero(perceptron).tolist(), to_draw.tolist(), default_init, check)
+    bp.bias = [b if type(b) is float else None if b is None or b is False else 0.0 if b is True else float(b)
+               for b in bp.bias]
+    bp.trainable = [True if t is None and p else t for t, p in zip(bp.trainable, is_perceptron)]
+    bp.init = [None if p else value for value, p in zip(init, is_perceptron)]
+    bp.bias_init = [None if p else value for value, p in zip(bias_init, is_perceptron)]
     bp.weight[missing] = 0.0
-    schemes = {}                               # scheme -> its number
-    draws = [(k, 0, schemes.setdefault(INITIALIZERS[name], len(schemes)))
-             for k, name in zip(to_draw, weight_schemes)]
-    draws += [(k, 1, schemes.setdefault(INITIALIZERS[name], len(schemes)))
-              for k, name in zip(drawn_bias, bias_schemes)]
-    if draws:
+    if len(to_draw) or len(drawn_bias):
+        number, functions = {}, {}             # scheme name -> number of its function; function -> number
+        for name in set(weight_schemes) | set(bias_schemes):
+            number[name] = functions.setdefault(INITIALIZERS[name], len(functions))
         fan_out = out_degree.copy()
-        fan_out[[bp.position[o] for o in outputs]] += 1      # an output feeds the loss too
-        _draw(bp, rng, np.array(draws, dtype=np.intp), list(schemes), missing, in_degree, fan_out)
+        fan_out[list(map(bp.position.__getitem__, outputs))] += 1      # an output feeds the loss too
+        _draw(bp, rng, (to_draw, np.array([number[n] for n in weight_schemes], dtype=np.intp)),
+              (drawn_bias, np.array([number[n] for n in bias_schemes], dtype=np.intp)), list(functions),
+              missing, in_degree, fan_out)
 
 
 def _plain_values(weight_schemes, bias_schemes, biases):
@@ -342,17 +346,18 @@ def _name_bad_value(bp, perceptrons, to_draw, default_init, check):
             _number(bias, f"bias of node {names[k]!r}", check, "node", names[k])
 
 
-def _draw(bp, rng, draws, schemes, missing, in_degree, fan_out):
-    """Draw the weights and biases ``draws`` asks for (rows: node, 0 weights / 1 bias, scheme number).
+def _draw(bp, rng, weights, biases, schemes, missing, in_degree, fan_out):
+    """Draw the missing weights of the nodes ``weights[0]`` and the biases of ``biases[0]``.
 
-    The values are drawn in the order one call per node would draw them;
-    consecutive values of one scheme take one call (the same numbers, since
-    each value is drawn from its own fans), and ``zeros``, which draws
-    nothing from ``rng``, leaves the zeros already in place.
+    ``weights``, ``biases``: (nodes, the number of each one's scheme in
+    ``schemes``). The values are drawn in the order one call per node would
+    draw them; consecutive values of one scheme take one call (the same
+    numbers, since each value is drawn from its own fans), and ``zeros``,
+    which draws nothing from ``rng``, leaves the zeros already in place.
     """
     weight_scheme = np.full(bp.n_nodes, -1)
-    weight_scheme[draws[draws[:, 1] == 0, 0]] = draws[draws[:, 1] == 0, 2]
-    biased, bias_scheme = draws[draws[:, 1] == 1, 0], draws[draws[:, 1] == 1, 2]
+    weight_scheme[weights[0]] = weights[1]
+    biased, bias_scheme = biases
     # one row per value: its node, weight or bias, the edge it goes to (-1 for a bias), scheme, fans
     node = np.concatenate([bp.dst[missing], biased])
     is_bias = np.concatenate([np.zeros(len(missing), dtype=bool), np.ones(len(biased), dtype=bool)])

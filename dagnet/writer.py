@@ -1,14 +1,18 @@
 """Write networks and graphs as topology files that :func:`dagnet.load` reads back.
 
-One writer, two forms of the same format:
+One writer, three forms of the same format:
 
 - ``"flat"`` (a Network's default): every node and, per target, its
   incoming edges with their weights, as JSON-shaped YAML that loads at C
   speed; every weight and bias as the shortest decimal that round-trips a
-  float64, so a saved network predicts bit-identically.
+  float64, so a saved network predicts bit-identically. A network's is
+  written from its arrays (:mod:`dagnet.flatwriter`).
 - ``"grouped"`` (a graph's default): groups stay ``{size: N}`` and edges
   between whole groups stay one entry, as a person would write it; weights
   the graph has are written, missing ones are left to the loader's seed.
+- ``"table"`` (a network's, for big ones): the flat form's nodes, and its
+  edges in a NumPy ``.npy`` table beside the file, named there with its
+  count and sha256 (``docs/topology-format.md``).
 
 Writes are atomic (:func:`dagnet.files.atomic_write`).
 
