@@ -31,14 +31,28 @@ def read_text(path, error, max_bytes=None, what="file"):
     :class:`~dagnet.errors.TopologyError`; plain ``ValueError`` gets
     ``"path: problem"``.
     """
+    data = read_bytes(path, error, max_bytes, what)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise _error(error, os.fspath(path), f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+
+
+def _error(error, path, problem):
+    """``error(problem, source=path)``, or ``error("path: problem")`` for a plain exception type."""
+    try:
+        return error(problem, source=path)
+    except TypeError:
+        return error(f"{path}: {problem}")
+
+
+def read_bytes(path, error, max_bytes=None, what="file"):
+    """The bytes of the regular file ``path`` (at most ``max_bytes``), or ``error(problem, source=path)``."""
     path = os.fspath(path)
     limit = MAX_BYTES if max_bytes is None else max_bytes
 
     def fail(problem):
-        try:
-            return error(problem, source=path)
-        except TypeError:
-            return error(f"{path}: {problem}")
+        return _error(error, path, problem)
 
     try:
         f = open(path, "rb", opener=_nonblocking)
@@ -53,18 +67,15 @@ def read_text(path, error, max_bytes=None, what="file"):
         if not stat.S_ISREG(info.st_mode):
             raise fail(f"not a regular file (a device, pipe or socket); give a {what}")
         if info.st_size > limit:
-            raise fail(f"is {info.st_size / 2**20:.1f} MiB, over the limit of "
-                       f"{limit / 2**20:.0f} MiB for a {what} (dagnet.files.MAX_BYTES)")
+            raise fail(f"is {info.st_size / 2**20:.1f} MiB, over the limit of {limit / 2**20:.0f} MiB "
+                       f"for a {what}{' (dagnet.files.MAX_BYTES)' if max_bytes is None else ''}")
         try:
             data = f.read(limit + 1)
         except OSError as err:
             raise fail(_reason(err, what)) from None
     if len(data) > limit:
         raise fail(f"grew past the limit of {limit / 2**20:.0f} MiB while being read")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise fail(f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    return data
 
 
 def _reason(err, what):

@@ -28,6 +28,8 @@ from collections.abc import MutableMapping
 
 import networkx as nx
 
+from . import collector
+
 
 class Attributes(MutableMapping):
     """A node's or edge's attributes; at most one of them (``weight`` or ``bias``) lives in a vector."""
@@ -112,9 +114,10 @@ def view(structure, plan, params):
     """A ParameterGraph of ``structure`` whose weights and biases are views of ``params``."""
     G = ParameterGraph()
     G.graph.update(structure.graph)
-    G.add_nodes_from(structure.nodes(data=True))
-    G.add_edges_from(structure.edges(data=True))
-    return rebind(G, plan, params)
+    with collector.paused():           # a million edges make millions of objects, none in a cycle
+        G.add_nodes_from(structure.nodes(data=True))
+        G.add_edges_from(structure.edges(data=True))
+        return rebind(G, plan, params)
 
 
 def rebind(G, plan, params):

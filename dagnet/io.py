@@ -14,9 +14,9 @@ def loads(text, seed=None, engine="compiled", init=None, source=None):
     ``seed`` seeds the initialisation of weights and biases the text leaves
     out; ``init`` names the weight scheme for nodes that name none.
     """
-    G, locate = topology.parse(text, source=source)
-    G = graph_rules.build(G, seed=seed, init=init, source=source, locate=locate, copy=False)
-    return Network(G, engine=engine, seed=seed)
+    blueprint, locate = topology.read(text, source=source)
+    graph_rules.complete(blueprint, seed=seed, init=init, source=source, locate=locate)
+    return Network(blueprint, engine=engine, seed=seed)
 
 
 def load(path, seed=None, engine="compiled", init=None):

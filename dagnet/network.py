@@ -11,6 +11,7 @@ from . import graph as graph_rules
 from . import initializers, training, writer
 from .computing import Computing
 from .engine import ENGINES, engine_info, make_engine
+from .blueprint import Blueprint
 from .graphview import ParameterGraph, follow_wiring, rebind, structure_of, view
 from .losses import LOSSES
 from .plan import Plan
@@ -35,18 +36,24 @@ class Network(Computing):
     (2, 1)
     """
 
-    def __init__(self, G, engine="compiled", seed=None):
-        """Wrap a graph completed by :func:`dagnet.graph.build` (taken over: its values move out).
+    def __init__(self, topology, engine="compiled", seed=None):
+        """Wrap a completed topology, taken over (its values move into :attr:`params`).
 
-        ``seed``, the seed the missing weights were drawn with, is kept as
-        :attr:`seed`: ``fit`` shuffles with it unless given its own.
+        ``topology``: a :class:`~dagnet.blueprint.Blueprint` from :func:`dagnet.graph.complete`
+        (:attr:`structure` is then built when first asked for) or a graph from
+        :func:`dagnet.graph.build`. ``seed``, the seed the missing weights were drawn with,
+        is kept as :attr:`seed`: ``fit`` shuffles with it unless given its own.
         """
         self.seed = seed
-        self.inputs = list(G.graph["inputs"])
-        self.outputs = list(G.graph["outputs"])
-        self.loss = G.graph["loss"]
-        plan = Plan(G)
-        self._hold(plan, plan.read(G, take=True), G)   # G keeps the structure; its values move out
+        self.inputs, self.outputs = list(topology.graph["inputs"]), list(topology.graph["outputs"])
+        self.loss = topology.graph["loss"]
+        if isinstance(topology, Blueprint):
+            plan = Plan.of_wiring(topology.wiring(), topology.generation)
+            params = topology.parameters(plan, take=True)
+        else:
+            plan = Plan(topology)
+            params = plan.read(topology, take=True)
+        self._hold(plan, params, topology)   # the graph (or its blueprint) without the values, now in params
         self.engine = engine
 
     def _hold(self, plan, params, structure, view=None):
@@ -85,7 +92,7 @@ class Network(Computing):
             limits of :mod:`dagnet.limits` (the limits of a topology file, so
             that the network loads again from the file it saves).
         """
-        return cls(graph_rules.build(G, inputs, outputs, loss, seed=seed, init=init), engine=engine,
+        return cls(graph_rules.blueprint(G, inputs, outputs, loss, seed=seed, init=init), engine=engine,
                    seed=seed)
 
     # -- parameters and the graph -----------------------------------------
@@ -151,8 +158,13 @@ class Network(Computing):
         return LOSSES[self.loss]
 
     @property
+    def attributes(self):
+        """``structure.graph`` (``name``, ``description``, ``metadata``, ...), without building the graph."""
+        return self._structure.graph
+
+    @property
     def name(self):
-        return self.structure.graph.get("name")
+        return self.attributes.get("name")
 
     @property
     def n_params(self):
@@ -188,7 +200,11 @@ class Network(Computing):
         twin = Network.__new__(Network)
         twin.seed, twin.loss = self.seed, self.loss
         twin.inputs, twin.outputs = list(self.inputs), list(self.outputs)
-        twin._hold(self.plan, self._params.copy(), self.structure.copy())
+        if isinstance(self._structure, Blueprint):   # never changed once made: shared, a graph on first use
+            twin._hold(self.plan, self._params.copy(), self._structure)
+            twin._stale = self._stale
+        else:
+            twin._hold(self.plan, self._params.copy(), self.structure.copy())
         twin.engine = self.engine
         return twin
 
@@ -246,6 +262,8 @@ class Network(Computing):
     @property
     def structure(self):
         """The networkx.DiGraph of the network without its values (which live in :attr:`params`)."""
+        if isinstance(self._structure, Blueprint):   # a network from a file or a graph: made on first use
+            self._structure = self._structure.structure()
         if self._stale:       # bring the edges in line with the plan after rewire()
             follow_wiring(self._structure, self.plan.wiring)
             self._stale = False
@@ -258,7 +276,7 @@ class Network(Computing):
     def __repr__(self):
         return (f"<dagnet.Network {self.name or ''} {plural(len(self.inputs), 'input')}, "
                 f"{plural(len(self.outputs), 'output')}, {plural(self.plan.n_nodes, 'node')}, "
-                f"{plural(len(self.plan.edge_slot), 'edge')}, loss={self.loss}>")
+                f"{plural(len(self.plan.edges), 'edge')}, loss={self.loss}>")
 
     def _repr_html_(self):
         """The network drawn for a notebook (a summary when too big to draw): :func:`dagnet.display.network_html`."""
@@ -278,26 +296,9 @@ class Network(Computing):
     fit, train_step = training.fit, training.train_step
     initialize = initializers.initialize
 
-    def save(self, path, form="flat"):
-        """Write the topology with every current weight and bias to ``path`` (atomically).
-
-        ``dagnet.load(path)`` gives a network that predicts bit-identically.
-        ``form="grouped"`` writes groups as ``{size: N}`` (see :mod:`dagnet.writer`).
-
-        Examples
-        --------
-        >>> import dagnet, os, tempfile
-        >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=0)
-        >>> path = os.path.join(tempfile.mkdtemp(), "xor.yaml")
-        >>> net.save(path)
-        >>> bool((dagnet.load(path).params == net.params).all())
-        True
-        """
-        writer.write(self, path, form)
-
-    def to_yaml(self, form="flat"):
-        """The topology with every current weight and bias, as YAML text."""
-        return writer.to_yaml(self, form)
+    # saving lives in dagnet.writer
+    save = writer.save
+    to_yaml = writer.to_yaml
 
     def to_onnx(self, path, dtype="float64", opset=17):
         """Write the network to ``path`` as ONNX: input ``X`` (batch, n_inputs), output ``Y`` (batch, n_outputs).

@@ -130,6 +130,8 @@ class Plan:
         (source column, target column, slot) of every edge, in slot order.
     wiring : Wiring
         The structure the plan was compiled from (graph order, see :mod:`dagnet.wiring`).
+    wiring_slot : ndarray of shape (n_edges,), read-only
+        The slot of each of the wiring's edges, in the wiring's order.
     position : ndarray of shape (n_nodes,), read-only
         The graph-order position of the node in each column.
     has_bias : ndarray of shape (n_nodes,), bool, read-only
@@ -140,6 +142,16 @@ class Plan:
 
     def __init__(self, G):
         self._compile(Wiring.of(G))
+
+    @classmethod
+    def of_wiring(cls, wiring, generation=None):
+        """The plan of a :class:`~dagnet.wiring.Wiring` (what ``Plan(G)`` compiles from ``Wiring.of(G)``).
+
+        ``generation``: the wiring's :func:`~dagnet.wiring.generations`, when already at hand.
+        """
+        plan = cls.__new__(cls)
+        plan._compile(wiring, generation=generation)
+        return plan
 
     def rewired(self, remove=(), add=(), trainable=True):
         """The plan of this structure with the edges ``remove`` taken out and ``add`` put in.
@@ -180,7 +192,7 @@ class Plan:
         found = keys[at] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
         return np.where(found, self.edges[by_key[at], 2], -1)
 
-    def _compile(self, w, names_from=None):
+    def _compile(self, w, names_from=None, generation=None):
         n = w.n_nodes
         same = names_from is not None and self._same_generations(w, names_from)
         if same:        # the columns stay: the edges sorted by target column are already at hand
@@ -188,7 +200,7 @@ class Plan:
             column_of = np.empty(n, dtype=np.intp)
             column_of[order] = np.arange(n)
         else:
-            generation = generations(n, w.src, w.dst)
+            generation = generations(n, w.src, w.dst) if generation is None else generation
             is_input = np.zeros(n, dtype=bool)
             is_input[w.input_at] = True
             rest = np.flatnonzero(~is_input)
@@ -205,9 +217,9 @@ class Plan:
             self.nodes, self.column, self.activation = names_from.nodes, names_from.column, names_from.activation
             self._known_runs = {(st.start, st.stop): st.runs for st in names_from.steps}
         else:
-            self.nodes = tuple(w.names[k] for k in order.tolist())
-            self.column = {name: k for k, name in enumerate(self.nodes)}
-            self.activation = {w.names[k]: w.activation[k] for k in order.tolist()}
+            self.nodes = tuple(map(w.names.__getitem__, order.tolist()))
+            self.column = dict(zip(self.nodes, range(n)))
+            self.activation = dict(zip(self.nodes, map(w.activation.__getitem__, order.tolist())))
         self.inputs, self.outputs = w.inputs, w.outputs
         self.n_inputs, self.n_nodes = len(w.inputs), n
         self.output_columns = _frozen(column_of[w.output_at])
@@ -223,7 +235,8 @@ class Plan:
         steps, edges, offset = [], [], 0
         for lo, hi in zip([start, *bounds.tolist()], [*bounds.tolist(), n] if n > start else []):
             a, b = np.searchsorted(dst, [lo, hi])
-            step, step_edges = self._step(src[a:b], dst[a:b] - lo, trainable[a:b], lo, hi, offset)
+            step, step_edges = self._step(src[a:b], dst[a:b] - lo, trainable[a:b], by_target[a:b], lo, hi,
+                                          offset)
             steps.append(step)
             edges.append(step_edges)
             offset += step.n_slots
@@ -231,12 +244,17 @@ class Plan:
         self.n_weight_slots = offset
         self.n_params = offset + n
         self.has_bias = _frozen(w.bias[order])
-        edges = np.concatenate(edges) if edges else np.empty((0, 4), dtype=np.intp)
+        columns = [np.concatenate(column) for column in zip(*edges)] if edges else [np.zeros(0, dtype=np.intp)] * 5
+        src, dst, slot, trainable, index = columns
         row_of_slot = np.full(offset, -1, dtype=np.intp)     # slots are distinct: order them without a sort
-        row_of_slot[edges[:, 2]] = np.arange(len(edges))
-        self.edges = _frozen(np.ascontiguousarray(edges[row_of_slot[row_of_slot >= 0], :3]))
+        row_of_slot[slot] = np.arange(len(slot))
+        rows = row_of_slot[row_of_slot >= 0]
+        self.edges = _frozen(np.column_stack([src[rows], dst[rows], slot[rows]]))
+        wiring_slot = np.empty(len(slot), dtype=np.intp)
+        wiring_slot[index] = slot
+        self.wiring_slot = _frozen(wiring_slot)
         mask = np.zeros(self.n_params)
-        mask[edges[:, 2]] = edges[:, 3]
+        mask[slot] = trainable
         biased = np.flatnonzero(self.has_bias)
         mask[offset + biased] = w.bias_trainable[order[biased]]
         self.mask = _frozen(mask)
@@ -283,45 +301,47 @@ class Plan:
         known = self._known_runs.get((start, stop))   # the same columns as a step of the plan rewired
         if known is not None:
             return known
+        names = list(map(self.activation.__getitem__, self.nodes[start:stop]))
+        if len(set(names)) == 1:                       # the common case: one activation for all
+            return (ActivationRun(record(names[0]), slice(start, stop)),)
         by_name = {}
-        for k in range(start, stop):
-            by_name.setdefault(self.activation[self.nodes[k]], []).append(k)
+        for k, name in enumerate(names, start):
+            by_name.setdefault(name, []).append(k)
         return tuple(ActivationRun(record(name), as_index(ks)) for name, ks in by_name.items())
 
-    def _step(self, src, dst, trainable, start, stop, offset):
-        """The step computing columns ``start:stop`` from its edges (source column, local target),
-        and the edges as rows (source column, target column, slot, trainable)."""
+    def _step(self, src, dst, trainable, index, start, stop, offset):
+        """The step computing columns ``start:stop`` from its edges (source column, local target,
+        index in the wiring), and the edges as columns (source column, target column, slot, trainable,
+        index in the wiring)."""
         width = stop - start
-        used = np.bincount(src, minlength=start)
-        sources = np.flatnonzero(used)                  # sorted, without hashing
+        # the source columns, sorted: counted when the edges are many, sorted when few (a late step of a big net)
+        sources = np.flatnonzero(np.bincount(src, minlength=start)) if 8 * len(src) >= start else np.unique(src)
         runs = self._runs(start, stop)
         if len(src) / (len(sources) * width) >= DENSE_MIN_FILL:
-            row = np.cumsum(used > 0) - 1               # source column -> row of W
-            slots = offset + row[src] * width + dst
+            slots = offset + np.searchsorted(sources, src) * width + dst      # row of W, column of W
             step = DenseStep(start, stop, runs, offset, as_index(sources), (len(sources), width))
         else:
             order = np.lexsort((src, dst))              # by target, then source
-            src, dst, trainable = _frozen(src[order]), _frozen(dst[order]), trainable[order]
+            src, dst, trainable, index = _frozen(src[order]), _frozen(dst[order]), trainable[order], index[order]
             indptr = _frozen(np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=width))]).astype(np.intp))
             slots = offset + np.arange(len(src))
             step = SparseStep(start, stop, runs, offset, src, dst, indptr)
-        return step, np.column_stack([src, start + dst, slots, trainable])
+        return step, (src, start + dst, slots, trainable, index)
 
     # -- values in and out of the graph's attributes ---------------------------
 
     def read(self, G, take=False):
         """A new parameter vector holding the weights and biases stored in graph ``G``.
 
+        ``G`` is the graph the plan was compiled from (or one whose
+        ``in_edges`` come in the same order): the weights are read in that order.
+
         ``take=True`` also removes them from ``G``'s attributes (in the same pass),
         for a caller that keeps the vector as their one copy.
         """
         params = np.zeros(self.n_params)
-        edge_slot = self.edge_slot
         get = (lambda d, key: d.pop(key)) if take else (lambda d, key: d[key])
-        pairs = [(edge_slot[u, v], get(d, "weight")) for u, v, d in G.in_edges(data=True)]
-        if pairs:
-            slots, values = zip(*pairs)
-            params[list(slots)] = values
+        params[self.wiring_slot] = [get(d, "weight") for _, _, d in G.in_edges(data=True)]
         for n, slot in self.bias_slot.items():
             params[slot] = get(G.nodes[n], "bias")
         return params

@@ -22,6 +22,7 @@ import re
 
 import yaml
 
+from . import collector
 from .errors import TopologyError
 
 try:  # libyaml's C parser when present: the same rules, several times faster
@@ -222,12 +223,10 @@ def _through_mark(text, mark):
 
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 def _unique_keys(pairs):
-    seen = {}
-    for key, value in pairs:
-        if key in seen:
-            raise ValueError(f"duplicate key {key!r}")
-        seen[key] = value
-    return seen
+    mapping = dict(pairs)                 # at C speed; a key given twice makes it shorter
+    if len(mapping) != len(pairs):
+        raise ValueError("duplicate key")
+    return mapping
 
 
 def _whole(text):
@@ -258,9 +257,14 @@ def _holds_surrogate(data):
 
 
 def _read_json(text):
-    """Files written by ``net.save`` are JSON-shaped YAML: read them at C speed (None if not JSON)."""
+    """Files written by ``net.save`` are JSON-shaped YAML: read them at C speed (None if not JSON).
+
+    The parse makes only lists and mappings that form no cycles: the
+    garbage collector is paused meanwhile (:mod:`dagnet.collector`).
+    """
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=float, parse_int=_whole)
+        with collector.paused():
+            data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=float, parse_int=_whole)
     except (ValueError, RecursionError):
         return None   # not plain JSON (or nested too deeply): YAML's checks name the line
     if _ESCAPED_SURROGATE.search(text) and _holds_surrogate(data):

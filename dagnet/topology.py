@@ -1,4 +1,4 @@
-"""Read topology files (YAML) into networkx graphs: every key checked, every problem located.
+"""Read topology files (YAML) into blueprints: every key checked, every problem located.
 
 The format is documented in ``docs/topology-format.md``. In short::
 
@@ -15,14 +15,22 @@ The format is documented in ``docs/topology-format.md``. In short::
       - {from: h, to: out}
 
 YAML is read by :mod:`dagnet.strictyaml`: plain data only, YAML 1.2 scalars,
-no duplicate keys, no aliases, bounded nesting.
+no duplicate keys, no aliases, bounded nesting. The file becomes a
+:class:`~dagnet.blueprint.Blueprint` (nodes by position, edges as arrays):
+a file of a million edges is never a million Python objects beyond what
+its text parses into. The edges of a file as ``net.save`` writes it (one
+entry per target, sources and weights as lists) are read at C speed by
+:mod:`dagnet.edgelists`; any other entry, or any problem, is read entry by
+entry here, and the first problem is named by its key.
 """
-import math
+from operator import itemgetter
 
-import networkx as nx
+import numpy as np
 
+from . import edgelists
+from .blueprint import Blueprint
 from .errors import TopologyError, suggest
-from .graph import finite, is_name, is_number
+from .values import finite, group_size, is_name, is_number
 from .limits import LIMITS, hint
 from .strictyaml import read_document
 
@@ -31,6 +39,7 @@ TOP_KEYS = ("name", "description", "inputs", "outputs", "loss", "init", "default
 NODE_KEYS = ("size", "activation", "bias", "init", "bias_init", "trainable", "group")
 EDGE_KEYS = ("from", "to", "weight", "trainable")
 DEFAULT_KEYS = ("activation", "bias", "init", "bias_init", "trainable")
+_COLUMNS = ("activation", "init", "bias_init", "trainable")
 
 
 def _short(value, limit=60):
@@ -39,19 +48,14 @@ def _short(value, limit=60):
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def group_size(size):
-    """The number of members a group's ``size`` makes, or None when it is not a whole number >= 1.
-
-    A whole number written as a float counts as that number, as YAML reads
-    ``1e3``: the loader builds 1,000 members for it, and every count made
-    before building (the playground's limits) uses this same function.
-
-    >>> group_size(5), group_size(1e3), group_size(2.5), group_size(True), group_size(0)
-    (5, 1000, None, None, None)
-    """
-    if not is_number(size) or not finite(size) or size != int(size) or size < 1:
-        return None
-    return int(size)
+def _column(mappings, key, default, given):
+    """``[m.get(key, default) for m in mappings]``, at C speed when every mapping has ``key`` or none does."""
+    if not given:
+        return [default] * len(mappings)
+    try:
+        return list(map(itemgetter(key), mappings))
+    except KeyError:
+        return [m.get(key, default) for m in mappings]
 
 
 def read_topology(text, source=None):
@@ -67,15 +71,19 @@ def read_topology(text, source=None):
 
 
 class _Parser:
-    """Turns the plain data of one topology file into a DiGraph."""
+    """Turns the plain data of one topology file into a Blueprint."""
 
     def __init__(self, data, source):
         self.data = data
         self.source = source
-        self.G = nx.DiGraph()
-        self.groups = {}          # group name -> member node names
-        self.where_node = {}      # node -> key path
-        self.where_edge = {}      # (u, v) -> key path
+        self.names = []           # node names in order
+        self.position = {}        # node name -> position
+        self.where = []           # key path of each node
+        self.groups = {}          # group name -> (first position, size): members are consecutive
+        self.columns = {key: [] for key in ("group", *_COLUMNS, "bias")}
+        self.entry = None         # the file's edge entry of each edge (int array)
+        self.entry_key = "edges[{}]"              # the key of edge entry k
+        self.blueprint = None
 
     def fail(self, message, key):
         raise TopologyError(message, source=self.source, key=key)
@@ -104,23 +112,32 @@ class _Parser:
         nodes = data["nodes"] or {}
         if not isinstance(nodes, dict):
             self.fail("nodes must be a mapping of name -> attributes", "nodes")
-        for name, attrs in nodes.items():
-            self.add_node(name, attrs, defaults)
+        if not self.add_plain_nodes(nodes, defaults):
+            for name, attrs in nodes.items():
+                self.add_node(name, attrs, defaults)
         edges = data.get("edges") or []
-        if not isinstance(edges, list):
-            self.fail("edges must be a list of {from, to} mappings", "edges")
-        for i, edge in enumerate(edges):
-            self.add_edges(edge, f"edges[{i}]")
+        if isinstance(edges, dict):                 # {table: NAME, count: N, sha256: HEX}
+            self.unknown_keys(edges, edgelists.TABLE_KEYS, "edges")
+            src, dst, weight, trainable = edgelists.read_table(edges, self.source, len(self.names),
+                                                               LIMITS.max_edges)
+            self.entry, self.entry_key = np.arange(len(src)), "edges.table[{}]"
+        elif not isinstance(edges, list):
+            self.fail("edges must be a list of {from, to} mappings (or an edge table)", "edges")
+        else:
+            src, dst, weight, trainable, self.entry = (
+                edgelists.read(edges, self.position, LIMITS.max_edges) or self.read_edges(edges))
+        self.check_duplicates(src, dst)
         outputs = [n for i, name in enumerate(self.as_list(data["outputs"], "outputs"))
                    for n in self.members(name, f"outputs[{i}]")]
         if data.get("metadata") is not None and not isinstance(data["metadata"], dict):
             self.fail("metadata must be a mapping", "metadata")
-        for key in ("name", "loss", "init", "description", "metadata"):
-            if data.get(key) is not None:
-                self.G.graph[key] = data[key]
-        self.G.graph["inputs"] = inputs
-        self.G.graph["outputs"] = outputs
-        return self.G
+        graph = {key: data[key] for key in ("name", "loss", "init", "description", "metadata")
+                 if data.get(key) is not None}
+        graph.update(inputs=inputs, outputs=outputs)
+        c = self.columns
+        self.blueprint = Blueprint(self.names, graph, c["group"], c["activation"], c["init"], c["bias_init"],
+                                   c["trainable"], c["bias"], src, dst, weight, trainable)
+        return self.blueprint
 
     def as_list(self, value, key):
         """Node names from one name or a list of names (each a string or an integer)."""
@@ -141,38 +158,83 @@ class _Parser:
             key = f"inputs[{i}]"
             if isinstance(item, dict):  # {name: size}: a group of inputs
                 for name, size in item.items():
-                    names += self.new_members(name, size, key, group_attrs={"group": name})
+                    names += self.new_members(name, size, key, name, {})
             else:
-                names += self.new_members(item, None, key, group_attrs={})
+                names += self.new_members(item, None, key, None, {})
         return names
 
-    def new_members(self, name, size, key, group_attrs):
-        """Add node ``name`` (or group ``name`` of ``size`` members ``name.0``...)."""
+    def new_members(self, name, size, key, group, attrs):
+        """Add node ``name`` (or group ``name`` of ``size`` members ``name.0``...) with ``attrs``."""
         if not is_name(name):
             self.fail(f"a node name must be a string or an integer, got {_short(name)}", key)
-        if name in self.where_node or name in self.groups:
-            self.fail(f"duplicate node name {name!r} (first defined at "
-                      f"{self.where_node.get(name) or self.where_node[self.groups[name][0]]})", key)
+        if name in self.position or name in self.groups:
+            first = self.position[name] if name in self.position else self.groups[name][0]
+            self.fail(f"duplicate node name {name!r} (first defined at {self.key_of(first)})", key)
         if size is None:
             members = [name]
         else:
             count = group_size(size)
             if count is None:
                 self.fail(f"size must be a whole number >= 1, got {_short(size)}", f"{key}.size")
-            if len(self.where_node) + count > LIMITS.max_nodes:
+            if len(self.names) + count > LIMITS.max_nodes:
                 self.fail(f"size {count:,} would make more than {LIMITS.max_nodes:,} nodes "
                           f"{hint('max_nodes')}", f"{key}.size")
             members = [f"{name}.{k}" for k in range(count)]
-            self.groups[name] = members
-        if len(self.where_node) + len(members) > LIMITS.max_nodes:
+            self.groups[name] = (len(self.names), len(members))
+        if len(self.names) + len(members) > LIMITS.max_nodes:
             self.fail(f"more than {LIMITS.max_nodes:,} nodes {hint('max_nodes')}", key)
         for m in members:
-            if m in self.where_node:
+            if m in self.position:
                 self.fail(f"duplicate node name {m!r} (group {name!r} member; first defined at "
-                          f"{self.where_node[m]})", key)
-            self.where_node[m] = key
-            self.G.add_node(m, **group_attrs)
+                          f"{self.key_of(self.position[m])})", key)
+            self.position[m] = len(self.names)
+            self.names.append(m)
+        self.where += [key] * len(members)
+        c, count = self.columns, len(members)
+        c["group"] += [group] * count
+        for column in _COLUMNS:
+            c[column] += [attrs.get(column)] * count
+        c["bias"] += [None] * count                 # an input's; a perceptron's is set by add_node
         return members
+
+    def add_plain_nodes(self, nodes, defaults):
+        """Add every node at once when all are single perceptrons of plain attributes (as ``net.save``
+        writes them); False (nothing added) when any needs a closer look."""
+        names, attrs = list(nodes), list(nodes.values())
+        if not set(map(type, attrs)) <= {dict} or not set(map(type, names)) <= {str}:
+            return False
+        given = set().union(*attrs)
+        if not given <= set(NODE_KEYS) - {"size"} or len(self.names) + len(names) > LIMITS.max_nodes:
+            return False
+        known = set(self.names)
+        if len(known.union(names)) != len(known) + len(names) or not self.groups.keys().isdisjoint(names):
+            return False
+        merged = {key: _column(attrs, key, defaults.get(key, True if key == "bias" else None), key in given)
+                  for key in (*_COLUMNS, "group", "bias")}
+        kinds = {"activation": {str}, "init": {str}, "bias_init": {str}, "trainable": {bool},
+                 "group": {str, int}, "bias": {float, int, bool}}
+        for key, types in kinds.items():
+            if not set(map(type, merged[key])) <= types | {type(None)}:
+                return False
+        bias = merged["bias"]
+        try:
+            numbers = np.array(bias if set(map(type, bias)) == {float} else
+                               [b for b in bias if type(b) is float or type(b) is int], dtype=float)
+        except OverflowError:      # an integer beyond any float
+            return False
+        if not np.isfinite(numbers).all():
+            return False
+        first = len(self.names)
+        self.names += names
+        self.position.update(zip(names, range(first, first + len(names))))
+        self.where += [None] * len(names)                 # nodes.NAME (see key_of)
+        for key, column in merged.items():
+            self.columns[key] += column
+        return True
+
+    def key_of(self, k):
+        """The key path of the node at position ``k``."""
+        return self.where[k] or f"nodes.{self.names[k]}"
 
     def add_node(self, name, attrs, defaults):
         key = f"nodes.{name}"
@@ -185,19 +247,19 @@ class _Parser:
         size = merged.pop("size", None)
         group = merged.pop("group", None)
         bias = merged.pop("bias", True)
-        members = self.new_members(name, size, key, {"group": name if size is not None else group})
+        members = self.new_members(name, size, key, name if size is not None else group, merged)
         if isinstance(bias, list):
             if len(bias) != len(members):
                 self.fail(f"bias list has {len(bias)} values for {len(members)} members", f"{key}.bias")
             biases = bias
         else:
             biases = [bias] * len(members)
-        for m, b in zip(members, biases):
+        for b in biases if isinstance(bias, list) else biases[:1]:
             if not (b is None or isinstance(b, bool) or is_number(b)):
                 self.fail(f"bias must be true, false or a number, got {_short(b)}", f"{key}.bias")
             if is_number(b) and not finite(b):
                 self.fail(f"bias must be finite, got {_short(b)}", f"{key}.bias")
-            self.G.nodes[m].update(merged, bias=b)
+        self.columns["bias"][-len(members):] = biases
 
     def check_attributes(self, attrs, key):
         """The types of a node's (or the defaults') attributes, before they are used."""
@@ -211,42 +273,54 @@ class _Parser:
 
     def members(self, name, key):
         if name in self.groups:
-            return self.groups[name]
-        if name in self.where_node:
+            first, size = self.groups[name]
+            return self.names[first:first + size]
+        if name in self.position:
             return [name]
-        known = list(self.where_node) + list(self.groups)
+        known = self.names + list(self.groups)
         self.fail(f"unknown node {name!r}{suggest(name, known)}", key)
 
-    def add_edges(self, edge, key):
-        if not isinstance(edge, dict):
-            self.fail(f"an edge must be a mapping like {{from: a, to: b}}, got {edge!r}", key)
-        self.unknown_keys(edge, EDGE_KEYS, key)
-        for end in ("from", "to"):
-            if end not in edge:
-                self.fail(f"edge without {end!r}", key)
-        sources = [m for n in self.as_list(edge["from"], f"{key}.from") for m in self.members(n, f"{key}.from")]
-        targets = [m for n in self.as_list(edge["to"], f"{key}.to") for m in self.members(n, f"{key}.to")]
-        if len(self.where_edge) + len(sources) * len(targets) > LIMITS.max_edges:
-            self.fail(f"{len(sources):,} sources × {len(targets):,} targets would make more than "
-                      f"{LIMITS.max_edges:,} edges {hint('max_edges')}", key)
-        weights = self.edge_weights(edge.get("weight"), len(sources), len(targets), f"{key}.weight")
-        trainable = edge.get("trainable", True)
-        if not isinstance(trainable, bool):
-            self.fail(f"trainable must be true or false, got {_short(trainable)}", f"{key}.trainable")
-        where = self.where_edge
-        new = [(u, v) for u in sources for v in targets]
-        if not where.keys().isdisjoint(new):
-            e = next(e for e in new if e in where)
-            self.fail(f"duplicate edge {e[0]!r} -> {e[1]!r} (first at {where[e]})", key)
-        if len(set(new)) != len(new):
-            twice = next(e for e in new if new.count(e) > 1)
-            self.fail(f"duplicate edge {twice[0]!r} -> {twice[1]!r} (listed twice here)", key)
-        where.update(dict.fromkeys(new, key))
-        fixed = {} if trainable else {"trainable": False}
-        if weights is None:
-            self.G.add_edges_from((u, v, dict(fixed)) for u, v in new)
-        else:
-            self.G.add_edges_from((u, v, {"weight": w, **fixed}) for (u, v), w in zip(new, weights))
+    def positions(self, value, key):
+        """The positions of the nodes (and group members) ``value`` names, as an int array."""
+        parts = []
+        for name in self.as_list(value, key):
+            if name in self.groups:
+                first, size = self.groups[name]
+                parts.append(np.arange(first, first + size))
+            else:
+                self.members(name, key)
+                parts.append([self.position[name]])
+        return np.concatenate(parts).astype(np.intp) if parts else np.zeros(0, dtype=np.intp)
+
+    def read_edges(self, edges):
+        """Every edge entry in turn: (src, dst, weight, trainable, entry) arrays, edges in file order."""
+        parts, total = [], 0
+        for i, edge in enumerate(edges):
+            key = f"edges[{i}]"
+            if not isinstance(edge, dict):
+                self.fail(f"an edge must be a mapping like {{from: a, to: b}}, got {edge!r}", key)
+            self.unknown_keys(edge, EDGE_KEYS, key)
+            for end in ("from", "to"):
+                if end not in edge:
+                    self.fail(f"edge without {end!r}", key)
+            sources = self.positions(edge["from"], f"{key}.from")
+            targets = self.positions(edge["to"], f"{key}.to")
+            count = len(sources) * len(targets)
+            if total + count > LIMITS.max_edges:
+                self.fail(f"{len(sources):,} sources × {len(targets):,} targets would make more than "
+                          f"{LIMITS.max_edges:,} edges {hint('max_edges')}", key)
+            total += count
+            weights = self.edge_weights(edge.get("weight"), len(sources), len(targets), f"{key}.weight")
+            trainable = edge.get("trainable", True)
+            if not isinstance(trainable, bool):
+                self.fail(f"trainable must be true or false, got {_short(trainable)}", f"{key}.trainable")
+            parts.append((np.repeat(sources, len(targets)), np.tile(targets, len(sources)),
+                          np.full(count, np.nan) if weights is None else np.array(weights, dtype=float),
+                          np.full(count, trainable), np.full(count, i, dtype=np.int32)))
+        if not parts:
+            return (np.zeros(0, dtype=np.intp),) * 2 + (np.zeros(0), np.zeros(0, dtype=bool),
+                                                         np.zeros(0, dtype=np.int32))
+        return tuple(np.concatenate(column) for column in zip(*parts))
 
     def edge_weights(self, weight, n_from, n_to, key):
         """A number for all, or an (n_from × n_to) nested list; returned flat, row by row (or None)."""
@@ -270,21 +344,56 @@ class _Parser:
                     self.fail(f"weight must be a finite number, got {_short(w)}", key)
         return flat
 
+    def check_duplicates(self, src, dst):
+        """No edge twice: the first entry that repeats one is named, with where it came first."""
+        keys = src.astype(np.int64) * max(len(self.names), 1) + dst
+        ordered = np.sort(keys)
+        if not (ordered[1:] == ordered[:-1]).any():
+            return
+        order = np.argsort(keys, kind="stable")          # a repeat: which edge, and where it came first
+        ordered = keys[order]
+        repeats = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+        starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+        first_of = np.empty(len(keys), dtype=np.intp)     # each edge's first occurrence (the sort is stable)
+        first_of[order] = order[np.flatnonzero(starts)][np.cumsum(starts) - 1]
+        later = order[repeats]                             # edges that repeat an earlier one
+        entry = self.entry
+        at = int(entry[later].min())
+        here = later[entry[later] == at]
+        earlier = here[entry[first_of[here]] < at]
+        e = int((earlier if len(earlier) else here).min())
+        pair = f"{self.names[src[e]]!r} -> {self.names[dst[e]]!r}"
+        where = f"first at {self.entry_key.format(entry[first_of[e]])}" if len(earlier) else "listed twice here"
+        self.fail(f"duplicate edge {pair} ({where})", self.entry_key.format(at))
+
     def locate(self, kind, item):
         """The key path of a node or edge (for errors found after parsing)."""
         if kind == "node":
-            return self.where_node.get(item)
+            k = self.position.get(item)
+            return None if k is None else self.key_of(k)
         if kind == "edge":
-            return self.where_edge.get(tuple(item)) if item is not None else "edges"
+            if item is None:
+                return "edges"
+            bp = self.blueprint
+            u, v = (self.position.get(end) for end in item)
+            found = np.flatnonzero((bp.src == u) & (bp.dst == v)) if None not in (u, v) else []
+            return self.entry_key.format(self.entry[found[0]]) if len(found) else None
         return kind
 
 
-def parse(text, source=None):
-    """Parse topology YAML ``text`` into ``(graph, locate)``.
+def read(text, source=None):
+    """Read topology YAML ``text`` into ``(blueprint, locate)``.
 
-    ``graph`` is a networkx.DiGraph with the file's explicit attributes only
-    (missing weights are filled in by :func:`dagnet.graph.build`); ``locate``
-    maps a node or edge back to its key path for error messages.
+    ``blueprint`` is a :class:`~dagnet.blueprint.Blueprint` with the file's
+    explicit attributes only (missing weights are filled in by
+    :func:`dagnet.graph.complete`); ``locate(kind, item)`` maps a node or
+    edge back to its key path for error messages.
     """
     parser = _Parser(read_topology(text, source), source)
     return parser.parse(), parser.locate
+
+
+def parse(text, source=None):
+    """Parse topology YAML ``text`` into ``(graph, locate)``: :func:`read`, as a networkx.DiGraph."""
+    blueprint, locate = read(text, source)
+    return blueprint.to_graph(), locate

@@ -45,6 +45,9 @@ class Wiring:
     trainable : ndarray of shape (n_edges,), bool
     input_at, output_at : ndarray, intp
         Positions of the inputs and outputs, in their order.
+    group : tuple
+        The ``group`` attribute per position (None for a node in no group);
+        empty when not recorded.
     """
 
     names: tuple
@@ -58,6 +61,7 @@ class Wiring:
     trainable: np.ndarray
     input_at: np.ndarray
     output_at: np.ndarray
+    group: tuple = ()
 
     @classmethod
     def of(cls, G):
@@ -74,7 +78,8 @@ class Wiring:
         return cls(names, inputs, outputs, tuple(nodes[n].get("activation") for n in names), bias,
                    bias_trainable, np.asarray(src, dtype=np.intp), np.asarray(dst, dtype=np.intp),
                    np.asarray(trainable, dtype=bool), np.array([position[i] for i in inputs], dtype=np.intp),
-                   np.array([position[o] for o in outputs], dtype=np.intp))
+                   np.array([position[o] for o in outputs], dtype=np.intp),
+                   tuple(nodes[n].get("group") for n in names))
 
     @property
     def n_nodes(self):

@@ -183,7 +183,7 @@ def test_a_size_written_as_a_float_counts_as_the_loader_builds_it(monkeypatch):
     """``size: 2e2`` builds 200 perceptrons: it must count as 200, not as 1, before anything is built."""
     text = "inputs: {x: 2e2}\noutputs: [y]\nnodes: {h: {size: 2e2}, y: {}}\n" \
            "edges: [{from: x, to: h}, {from: h, to: y}]\n"
-    assert dagnet.topology.group_size(2e2) == 200 and len(dagnet.topology.parse(text)[0]) == 401
+    assert dagnet.values.group_size(2e2) == 200 and len(dagnet.topology.parse(text)[0]) == 401
     never_parsed(monkeypatch)
     with pytest.raises(TopologyError, match="401 nodes is over the playground's limit"):
         edits.from_text(text)

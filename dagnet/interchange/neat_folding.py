@@ -300,7 +300,7 @@ def build(g, loss="mse", name=None):
     G.graph.update(name=name or g.name, description="; ".join(description),
                    metadata={"source": "neat-python", **(g.metadata or {})})
     # G is ours: completed in place, not copied as Network.from_graph would
-    return Network(graph_rules.build(G, inputs=g.inputs, outputs=g.outputs, loss=loss, copy=False))
+    return Network(graph_rules.blueprint(G, inputs=g.inputs, outputs=g.outputs, loss=loss))
 
 
 def _in_order(keys):

@@ -175,11 +175,14 @@ def from_text(text, previous=None, seed=0, source=None):
     data = read_document(text, source)
     if isinstance(data, dict):
         limits.check_topology(data, source)
-    G, locate = topology.parse(text, source=source)      # every error named by dagnet's own rules
-    limits.check_network(G.number_of_nodes(), G.number_of_edges(), source)
-    stated_edges = [(u, v) for u, v, w in G.edges(data="weight") if w is not None]
-    stated_biases = [n for n, b in G.nodes(data="bias") if is_number(b)]
-    net = Network(graph_rules.build(G, seed=seed, source=source, locate=locate, copy=False), seed=seed)
+    blueprint, locate = topology.read(text, source=source)   # every error named by dagnet's own rules
+    limits.check_network(blueprint.n_nodes, blueprint.n_edges, source)
+    names = blueprint.names
+    stated_edges = [(names[u], names[v]) for u, v, w in
+                    zip(blueprint.src.tolist(), blueprint.dst.tolist(), blueprint.weight.tolist()) if w == w]
+    stated_biases = [names[k] for k, b in enumerate(blueprint.bias) if is_number(b)]
+    graph_rules.complete(blueprint, seed=seed, source=source, locate=locate)
+    net = Network(blueprint, seed=seed)
     given = [net.plan.edge_slot[e] for e in stated_edges]
     given += [net.plan.bias_slot[n] for n in stated_biases if n in net.plan.bias_slot]
     given = np.array(given, dtype=np.intp)

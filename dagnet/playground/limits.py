@@ -13,7 +13,7 @@ Examples
 (8, 15)
 """
 from ..errors import TopologyError
-from ..topology import group_size
+from ..values import group_size
 
 MAX_TEXT = 256 * 1024          #: bytes of topology text
 MAX_NODES = 300                #: nodes of a network, inputs included
@@ -48,7 +48,7 @@ def _members(size):
 def count_topology(data):
     """``(nodes, edges)`` a topology's plain data would build, from group sizes alone.
 
-    Sizes count as the loader counts them (:func:`dagnet.topology.group_size`:
+    Sizes count as the loader counts them (:func:`dagnet.values.group_size`:
     ``1e3`` is 1,000). Every declaration counts, a name declared twice too,
     so the count is never below what the loader builds before it stops.
     Unknown names count as one node; the strict parser reports them later.
