@@ -62,10 +62,14 @@ def test_a_warning_while_a_command_runs_is_one_note_line(run, monkeypatch, topol
 
     def warns(args):
         warnings.warn("the numpy engine runs\ninstead", UserWarning)
+        warnings.warn("'parseString' deprecated", DeprecationWarning)   # a library's notice: not shown
+        warnings.warn("a default will change", FutureWarning)
         return checked(args)
 
     monkeypatch.setattr(validate, "run", warns)
-    code, out, err = run("validate", topology_path("xor_skip.yaml"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        code, out, err = run("validate", topology_path("xor_skip.yaml"))
     assert code == 0 and out.startswith("ok")
     assert err == "dagnet: note: the numpy engine runs; instead\n"
 

@@ -90,10 +90,13 @@ def main(argv=None):
 
     A warning raised while a command runs (say, that the numpy engine runs
     because the native kernel is not built) is one ``dagnet: note:`` line,
-    without Python's file and source line.
+    without Python's file and source line. A library's deprecation notices
+    are for its programmers, not for the command's user: they are not shown.
     """
     with warnings.catch_warnings():
         warnings.showwarning = warning_note
+        for notice in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+            warnings.simplefilter("ignore", notice)
         return _run(argv)
 
 

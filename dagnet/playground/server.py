@@ -291,7 +291,7 @@ def make_app(make_session=None, allowed_hosts=None):
         yield
         sessions.close_all()
 
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(HostCheck, allowed_hosts)])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(HostCheck, allowed_hosts=allowed_hosts)])
     app.state.sessions = sessions
     return app
 
