@@ -97,6 +97,14 @@ def test_the_curve_thins_to_an_even_stride():
 
 # -- sessions --------------------------------------------------------------------------------
 
+def test_the_loss_shown_and_plotted_is_per_sample_so_sets_of_any_size_compare():
+    session = Session()                  # sse (a sum over samples), 80 training and 20 test samples
+    session.net.params = np.zeros_like(session.net.params)   # every output 0.5: each (ŷ - y)² is 0.25
+    assert session.frame(r=20)["loss"] == {"train": 0.25, "test": 0.25}
+    assert pictures.losses(session.net, session.data) == (0.25, 0.25)      # what the curve records
+    session.close()
+
+
 def test_training_steps_lower_the_loss_and_reset_returns_to_the_same_start():
     session = Session()
     start = session.net.params.copy()

@@ -6,7 +6,7 @@
 - :func:`neuron_maps`: every perceptron's z_j over the same plane (or line);
 - :func:`node_details` and :func:`edge_details`: s_j, z_j and δ_j over the
   training batch as histograms, and w_{i→j} with ∂E/∂w_{i→j};
-- :func:`measure`: the loss (and accuracy) on the training and test samples.
+- :func:`measure`: the loss per sample (and accuracy) on the training and test samples.
 
 Maps travel as bytes: each value scaled from its range ``[low, high]`` to
 0..255, row by row from the top of the plane (high ``x2``) down, which is
@@ -153,22 +153,34 @@ def neuron_maps(net, data, r, limit, Z=None):
     return {"r": side, "nodes": nodes}
 
 
+def per_sample(net, E, n):
+    """The loss ``E`` of ``n`` samples as its mean per sample.
+
+    ``sse`` is a sum over the samples (the tutorial's E), the other losses
+    a mean already: the page compares training and test sets of different
+    sizes, so it shows every loss per sample.
+    """
+    return E if net.loss_function.mean else E / n
+
+
 def losses(net, data):
-    """E on the training and on the test samples (None without test samples)."""
+    """The loss per sample (:func:`per_sample`) on the training and on the test samples (None without test samples)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        train = net.evaluate(data.X_train, data.Y_train)
-        test = net.evaluate(data.X_test, data.Y_test) if len(data.test) else None
+        train = per_sample(net, net.evaluate(data.X_train, data.Y_train), len(data.train))
+        test = per_sample(net, net.evaluate(data.X_test, data.Y_test), len(data.test)) if len(data.test) else None
     return train, test
 
 
 def measure(net, data):
-    """Loss (and accuracy for classes) on the training and test samples, from one forward pass."""
+    """Loss per sample (and accuracy for classes) on the training and test samples, from one forward pass."""
     trace = net.forward(data.X)
     s, z = trace.output_sums, trace.outputs
-    value = net.loss_function.value
+
+    def loss(part):
+        return per_sample(net, net.loss_function.value(s[part], z[part], data.Y[part]), len(part))
+
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        out = {"loss": {"train": value(s[data.train], z[data.train], data.Y[data.train]),
-                        "test": value(s[data.test], z[data.test], data.Y[data.test]) if len(data.test) else None}}
+        out = {"loss": {"train": loss(data.train), "test": loss(data.test) if len(data.test) else None}}
     if data.labels is not None:
         hits = metrics.classes(z) == data.labels
         out["accuracy"] = {"train": float(hits[data.train].mean()),
