@@ -105,6 +105,16 @@ def test_the_loss_shown_and_plotted_is_per_sample_so_sets_of_any_size_compare():
     session.close()
 
 
+def test_a_perceptrons_details_give_its_formula_with_the_current_weights_plugged_in():
+    session = Session(text=open("topologies/xor_skip.yaml").read(), data={"name": "xor"})
+    assert session.frame(r=20, node="y")["node"]["formula"] == "z_y = σ(10·a + 10·b − 20·n − 5)"
+    session.control("step")
+    w = session.net.weight("n", "y")
+    assert w != -20 and f"− {abs(w):.3g}·n" in session.frame(r=20, node="y")["node"]["formula"]
+    assert session.frame(r=20, node="a")["node"]["formula"] is None            # an input
+    session.close()
+
+
 def test_training_steps_lower_the_loss_and_reset_returns_to_the_same_start():
     session = Session()
     start = session.net.params.copy()

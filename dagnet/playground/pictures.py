@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import metrics
 from ..activations import record
+from .formula import formula
 
 
 def encode(values, low, high):
@@ -201,14 +202,14 @@ def histogram(values, bins=16):
 
 
 def node_details(net, data, node):
-    """s_j, z_j and δ_j = ∂E/∂s_j of ``node`` over the training samples, and b_j, ∂E/∂b_j.
+    """s_j, z_j and δ_j = ∂E/∂s_j of ``node`` over the training samples, b_j, ∂E/∂b_j, and its formula.
 
     >>> import dagnet
     >>> from dagnet.playground import samples
     >>> net = dagnet.load("topologies/tutorial_2_5_1.yaml", seed=0)
     >>> data = samples.fit(net, samples.builtin("nonlinear"))
     >>> sorted(node_details(net, data, "h.0"))
-    ['activation', 'bias', 'bias_gradient', 'delta', 'node', 's', 'z']
+    ['activation', 'bias', 'bias_gradient', 'delta', 'formula', 'node', 's', 'z']
     """
     X, Y = data.X_train, data.Y_train
     trace = net.forward(X)
@@ -216,7 +217,7 @@ def node_details(net, data, node):
     return {"node": node, "activation": net.plan.activation[node],
             "s": histogram(trace.s[node]), "z": histogram(trace.z[node]),
             "delta": histogram(grads.delta[node]),
-            "bias": net.bias(node), "bias_gradient": grads.bias.get(node)}
+            "bias": net.bias(node), "bias_gradient": grads.bias.get(node), "formula": formula(net, node)}
 
 
 def edge_details(net, data, source, target):
