@@ -190,13 +190,8 @@ def from_text(text, previous=None, seed=0, source=None):
     return net, given
 
 
-def structure_text(net):
-    """The topology of ``net`` as a person writes it: groups compact, trainable weights left out.
-
-    Fixed (untrainable) weights stay in the text; trainable weights and
-    biases live in the network, survive every edit and are in the trained
-    file (``net.to_yaml()``).
-    """
+def structure_graph(net):
+    """A copy of ``net.graph`` with its structure only: trainable weights left out, trainable biases ``True``."""
     G = net.graph.copy()
     for _, _, d in G.edges(data=True):
         if d.get("trainable", True):
@@ -204,7 +199,17 @@ def structure_text(net):
     for _, d in G.nodes(data=True):
         if d.get("bias") is not None and d.get("trainable", True):
             d["bias"] = True
-    return writer.to_yaml(G, form="grouped")
+    return G
+
+
+def structure_text(net):
+    """The topology of ``net`` as a person writes it: groups compact, trainable weights left out.
+
+    Fixed (untrainable) weights stay in the text; trainable weights and
+    biases live in the network, survive every edit and are in the trained
+    file (``net.to_yaml()``).
+    """
+    return writer.to_yaml(structure_graph(net), form="grouped")
 
 
 def adopt(net, built):
