@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import dagnet
+from dagnet.errors import TopologyError
 from dagnet.playground import edits, limits, pictures, samples, saving
 from dagnet.playground.curve import Curve
 from dagnet.playground.wire import to_json
@@ -307,3 +308,22 @@ def test_a_frame_of_overflowing_weights_is_still_valid_json():
     frame = to_json(session.frame(r=30, node="y", edge=["x", "y"]))
     json.dumps(frame, allow_nan=False)
     assert frame["loss"]["train"] is None
+
+
+def test_a_derived_input_is_an_ordinary_input_computed_from_the_data_and_over_the_plane():
+    session = Session(data={"name": "circles", "n_samples": 100})
+    state = session.edit("toggle_feature", feature="x^2")
+    assert state["inputs"] == ["in_x", "in_y", "x^2"] and 'inputs: [in_x, in_y, "x^2"]' in session.text
+    X = session.data.X
+    np.testing.assert_array_equal(X[:, 2], X[:, 0] ** 2)
+    assert np.shape(state["data"]["points"]["x"]) == (100, 2)                 # the plane's own inputs
+    frame = session.frame(r=20)
+    assert frame["picture"]["kind"] == "heat"
+    x_squared = next(m for m in frame["maps"]["nodes"] if m["name"] == "x^2")
+    row = np.frombuffer(x_squared["values"], dtype=np.uint8)[:20]            # the top row: x from low to high
+    assert row[0] > row[9] < row[-1]                                          # x² is low in the middle
+    session.control("step")
+    assert session.edit("toggle_feature", feature="x^2")["inputs"] == ["in_x", "in_y"]
+    with pytest.raises(TopologyError, match="unknown feature 'x2' \\(did you mean"):
+        session.edit("toggle_feature", feature="x2")
+    session.close()

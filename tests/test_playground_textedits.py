@@ -50,6 +50,13 @@ def test_an_edit_changes_the_text_where_a_person_would(op, arguments, old, new):
     assert text == COMMENTED.replace(old, new, 1)
 
 
+def test_a_derived_input_is_one_more_input_and_one_more_edge_entry():
+    text = edited(COMMENTED, "toggle_feature", feature="sin(x)")
+    assert text == COMMENTED.replace("inputs: [in_x, in_y]", 'inputs: [in_x, in_y, "sin(x)"]') + \
+        '  - {from: "sin(x)", to: h}\n'
+    assert edited(text, "toggle_feature", feature="sin(x)") == COMMENTED
+
+
 def test_comments_the_description_and_defaults_survive_a_run_of_edits():
     session = Session(text=COMMENTED)
     for op, arguments in [("toggle_edge", {"source": "in_x", "target": "out"}), ("add_perceptron", {"beside": "h.0"}),
@@ -133,7 +140,8 @@ def test_any_edit_of_any_topology_text_reads_back_as_the_structural_edit(network
                ("add_perceptron", {"beside": data.draw(st.sampled_from([None] + hidden))}),
                ("set_activation", {"node": data.draw(st.sampled_from(perceptrons)),
                                    "activation": data.draw(st.sampled_from(["tanh", "relu", "sigmoid"]))}),
-               ("set_loss", {"loss": data.draw(st.sampled_from(["sse", "mse"]))})]
+               ("set_loss", {"loss": data.draw(st.sampled_from(["sse", "mse"]))}),
+               ("toggle_feature", {"feature": data.draw(st.sampled_from(["x^2", "xy", "sin(y)"]))})]
     if hidden:
         choices.append(("remove_perceptron", {"node": data.draw(st.sampled_from(hidden))}))
     op, arguments = data.draw(st.sampled_from(choices))

@@ -31,6 +31,7 @@ import numpy as np
 from .. import graph as graph_rules
 from .. import topology, writer
 from ..errors import TopologyError, suggest
+from ..features import check_feature, is_feature, split_inputs
 from ..graph import is_number
 from ..network import Network
 from ..strictyaml import read_document
@@ -128,6 +129,30 @@ def set_loss(net, loss, seed=0):
         raise TopologyError(f"loss must be a name, got {loss!r}")
     G = net.graph.copy()
     G.graph["loss"] = loss
+    return rebuild(G, seed)
+
+
+def toggle_feature(net, feature, seed=0):
+    """A new network with the derived input ``feature`` (``"x^2"``, ``"sin(x)"``... see :mod:`dagnet.features`)
+    added, feeding what the first input feeds, or, if it has it, without it."""
+    G = net.graph.copy()
+    inputs = list(net.inputs)
+    if feature in G:
+        if feature not in inputs or not is_feature(feature):
+            raise TopologyError(f"{feature!r} is a node of the network, not a derived input")
+        G.remove_node(feature)
+        inputs.remove(feature)
+    else:
+        own, _ = split_inputs(inputs)
+        try:
+            check_feature(feature, len(own))
+        except ValueError as err:
+            inputs_now = f" ({', '.join(map(repr, own))})" if own and is_feature(feature) else ""
+            raise TopologyError(f"{err}{inputs_now}") from None
+        G.add_node(feature)
+        G.add_edges_from((feature, v) for v in G.successors(own[0]))
+        inputs.append(feature)
+    G.graph["inputs"] = inputs
     return rebuild(G, seed)
 
 
@@ -258,6 +283,7 @@ EDITS = {
     "remove_perceptron": lambda net, seed, node: remove_perceptron(net, node, seed),
     "set_activation": lambda net, seed, node, activation: set_activation(net, node, activation, seed),
     "set_loss": lambda net, seed, loss: set_loss(net, loss, seed),
+    "toggle_feature": lambda net, seed, feature: toggle_feature(net, feature, seed),
 }
 
 

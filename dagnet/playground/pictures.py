@@ -94,9 +94,13 @@ def plane(extent, r):
 
 
 def plane_activations(net, data, r):
-    """Z of every node over the plane, shape (points, n_nodes), or None for more than two inputs."""
+    """Z of every node over the plane, shape (points, n_nodes), or None for more than two inputs.
+
+    The plane is that of the data's own inputs; derived ones (``x^2``...)
+    are computed at each of its points.
+    """
     points = plane(data.extent, r)
-    return None if points is None else net.forward(points).Z
+    return None if points is None else net.forward(data.inputs_at(points)).Z
 
 
 def output_picture(net, data, r, Z=None):
@@ -106,7 +110,7 @@ def output_picture(net, data, r, Z=None):
     extent bounds the plane); ``Z`` is :func:`plane_activations` when the
     caller has it already.
     """
-    n_in = len(net.inputs)
+    n_in = len(data.extent)          # the data's own inputs: the plane's axes
     if n_in > 2:
         return {"kind": "none", "why": f"no picture of {n_in} inputs over a plane"}
     Z = plane_activations(net, data, r) if Z is None else Z
@@ -134,7 +138,7 @@ def neuron_maps(net, data, r, limit, Z=None):
     plane of ``r`` per side, sampled down); one input: curves as lists of
     floats; more inputs: no maps.
     """
-    n_in = len(net.inputs)
+    n_in = len(data.extent)
     if n_in > 2:
         return {"r": 0, "nodes": []}
     Z = plane_activations(net, data, r) if Z is None else Z
@@ -145,7 +149,7 @@ def neuron_maps(net, data, r, limit, Z=None):
         Z = Z[::every]
     side = len(range(0, r, every))
     nodes = []
-    for col, node in enumerate(net.plan.nodes[:n_in + limit]):
+    for col, node in enumerate(net.plan.nodes[:len(net.inputs) + limit]):
         z = Z[:, col]
         act = net.plan.activation[node]
         low, high = value_range(act, z) if act != "softmax" else (0.0, 1.0)

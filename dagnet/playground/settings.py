@@ -17,6 +17,7 @@ import math
 from .. import datasets
 from ..activations import NAMES as ACTIVATION_NAMES
 from ..errors import suggest
+from ..features import FEATURES
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
 from . import limits
@@ -101,8 +102,9 @@ def check_training_settings(settings):
 
 
 def catalogue():
-    """What the page offers: data sets, losses, optimisers (with their default lr), activations, limits."""
+    """What the page offers: data sets, derived inputs, losses, optimisers (with their default lr), activations, limits."""
     return {"datasets": [datasets.info(name) for name in datasets.names(published=False)],
+            "features": [{"name": f.name, "label": f.label, "needs": f.needs} for f in FEATURES.values()],
             "losses": list(LOSSES),
             "optimizers": {name: cls.hyperparameters["lr"].default for name, cls in OPTIMIZERS.items()},
             "activations": [a for a in ACTIVATION_NAMES],

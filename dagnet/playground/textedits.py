@@ -208,6 +208,19 @@ def set_loss_text(doc, old, new, made, loss):
         doc.splices.append(spans.set_key(doc.text, None, doc.root, "loss", scalar(loss)))
 
 
+def toggle_feature_text(doc, old, new, made, feature):
+    inputs = doc.section("inputs")[1]
+    if feature in old.inputs:
+        index = next(k for k, item in enumerate(inputs.value) if getattr(item, "value", None) == feature)
+        doc.splices.append(spans.remove_item(doc.text, inputs, index))
+        _drop_from_edges(doc, feature)
+        return
+    if not isinstance(inputs, yaml.SequenceNode):
+        raise Unplaceable("inputs that are not a list")
+    doc.splices.append(spans.append_items(doc.text, inputs, [scalar(feature)]))
+    doc.new_edges.append(f"{{from: {scalar(feature)}, to: {doc.names(list(new.graph.successors(feature)))}}}")
+
+
 #: The small change of each structural edit of :data:`dagnet.playground.edits.EDITS`.
 TEXT_EDITS = {
     "toggle_edge": toggle_edge_text,
@@ -215,6 +228,7 @@ TEXT_EDITS = {
     "remove_perceptron": remove_perceptron_text,
     "set_activation": set_activation_text,
     "set_loss": set_loss_text,
+    "toggle_feature": toggle_feature_text,
 }
 
 
