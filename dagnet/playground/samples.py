@@ -15,6 +15,7 @@ Examples
 ((40, 2), (10, 2), 'classification', [1, 0, 0, 1, 0])
 """
 import csv
+import functools
 import io
 from dataclasses import dataclass
 
@@ -100,6 +101,23 @@ def builtin(name, n_samples=None, noise=None, seed=0):
     info = datasets.info(name)
     header = tuple(f"x{k + 1}" for k in range(X.shape[1])) + ("y",)
     return Table(name, header, np.hstack([X, Y]), info["task"], info["n_classes"], X.shape[1])
+
+
+#: Points in a data set's thumbnail.
+PREVIEW_SAMPLES = 120
+
+
+@functools.lru_cache(maxsize=None)
+def preview(name):
+    """A few points of built-in set ``name`` for its thumbnail: ``{"x": [[x1, x2], ...], "label" or "y": [...]}``.
+
+    >>> sorted(preview("moons")), len(preview("moons")["x"])
+    (['label', 'x'], 120)
+    """
+    X, Y = datasets.load(name, n_samples=PREVIEW_SAMPLES, seed=0)
+    target = "label" if datasets.info(name)["task"] == "classification" else "y"
+    values = Y[:, 0].astype(int).tolist() if target == "label" else np.round(Y[:, 0], 3).tolist()
+    return {"x": np.round(X, 3).tolist(), target: values}
 
 
 def from_csv(text, source="upload.csv"):
