@@ -120,7 +120,9 @@ def test_train_edit_and_download_in_the_browser(page, tmp_path):
     page.wait_for_function(   # the perceptron's formula, its weights plugged in
         "(document.querySelector('#inspector .formula') || {}).textContent?.startsWith('z_h.2 = σ(')")
     shot(page, "3-skip-edge.png")
-    page.screenshot(path=os.path.join(SHOTS, "desktop.png"))
+    page.click("#message")                    # a click closes the message
+    page.wait_for_selector("#message", state="hidden")
+    shot(page, "desktop.png")
 
     # type an invalid edge: dagnet's own error, at its line
     page.click("#yaml")
@@ -262,13 +264,13 @@ def test_on_a_phone_train_edit_and_pick_data_by_tapping(phone):
     phone.tap('.node[data-name="h.1"]')
     assert phone.is_visible("#activation") and phone.is_visible("#remove-selected")
     phone.wait_for_function("(document.querySelector('#inspector .formula') || {}).textContent?.startsWith('z_h.1')")
-    phone.evaluate("scrollTo(0, 0)")
-    shot(phone, "phone.png")
 
     # + perceptron: the message says what it made, floats over the page and moves nothing; a tap closes it
     if phone.is_visible("#message"):
         phone.tap("#message")
     phone.wait_for_selector("#message", state="hidden")
+    phone.evaluate("scrollTo(0, 0)")
+    shot(phone, "phone.png")
     top = phone.evaluate("document.getElementById('network').getBoundingClientRect().top + scrollY")
     phone.tap('.node[data-name="h.1"]')          # let go of h.1: the new one goes from the inputs to the outputs
     phone.tap("#add-perceptron")
@@ -285,4 +287,16 @@ def test_on_a_phone_train_edit_and_pick_data_by_tapping(phone):
     assert phone.inner_text('.node[data-name="x^2"] .label') == "x²"
     assert phone.get_attribute('#features button[data-feature="x^2"]', "aria-pressed") == "true"
     assert '"x^2"' in phone.input_value("#yaml")
+    phone.tap('#features button[data-feature="y^2"]')
+    phone.wait_for_function("window.playground.state.inputs.includes('y^2')")
+    phone.tap("#play")
+    phone.wait_for_function("Number(document.getElementById('epoch').textContent) >= 60", timeout=120_000)
+    phone.tap("#play")
+    phone.wait_for_function("document.getElementById('play').textContent.includes('play')")
+    if phone.is_visible("#message"):
+        phone.tap("#message")
+    phone.wait_for_timeout(2000)              # the frame after the pause; a new edge's flash is over
+    phone.evaluate("document.getElementById('middle').scrollIntoView()")
     shot(phone, "phone-features.png")
+    phone.evaluate("document.getElementById('right').scrollIntoView()")
+    shot(phone, "phone-output.png")

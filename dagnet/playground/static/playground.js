@@ -154,7 +154,7 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
     if (state && state.made !== undefined && state.made !== null) {
       select({ node: state.made });
       message(`added the perceptron ${state.made} ` + (beside !== null ? `beside ${beside} (same inputs and outputs)`
-        : "from every input to every output") + "; its menu is above", "info");
+        : "from every input to every output") + `; it is selected: its menu is beside “+ perceptron”`, "info");
     }
   });
   $("remove-selected").addEventListener("click", async () => {
