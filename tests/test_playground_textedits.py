@@ -13,6 +13,8 @@ from dagnet.errors import TopologyError
 from dagnet.playground import edits, textedits
 from dagnet.playground import yamlspans as spans
 from dagnet.playground.session import Session
+from dagnet.strictyaml import read_document
+from dagnet.writer import flow, scalar
 from strategies import dags
 
 TUTORIAL = open("topologies/tutorial_2_5_1.yaml").read()
@@ -128,11 +130,50 @@ def test_a_splice_that_overlaps_another_is_refused():
         spans.apply("abcdef", [spans.Splice(1, 3, "x"), spans.Splice(2, 4, "y")])
 
 
-@settings(max_examples=30, deadline=None)
-@given(dags(max_hidden=6, name_kind="str") | dags(max_hidden=6, name_kind="int"), st.data())
-def test_any_edit_of_any_topology_text_reads_back_as_the_structural_edit(network, data):
+def written_anyhow(data, rng):
+    """Topology ``data`` as text in a layout of ``rng``'s choosing: sections block or flow, indents of
+    2 or 4, dashes indented or not, entries on one line or several, comments and blank lines."""
+    def block(value, indent):
+        pad, lines = " " * indent, []
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if isinstance(v, dict) and v and rng.random() < 0.3:
+                    lines += [f"{pad}{scalar(k)}:"] + block(v, indent + rng.choice([2, 4]))
+                elif isinstance(v, dict) and not v and rng.random() < 0.5:
+                    lines.append(f"{pad}{scalar(k)}:")
+                else:
+                    lines.append(f"{pad}{scalar(k)}: {flow(v)}")
+            return lines
+        dash = rng.choice([0, indent])
+        for item in value:
+            pairs = list(item.items()) if isinstance(item, dict) else []
+            if pairs and rng.random() < 0.3:
+                lines.append(f"{' ' * dash}- {scalar(pairs[0][0])}: {flow(pairs[0][1])}")
+                lines += [f"{' ' * (dash + 2)}{scalar(k)}: {flow(v)}" for k, v in pairs[1:]]
+            else:
+                lines.append(f"{' ' * dash}- {flow(item)}")
+        return lines
+
+    lines = []
+    for key, value in data.items():
+        if rng.random() < 0.2:
+            lines.append(f"# about {key}")
+        if rng.random() < 0.1:
+            lines.append("")
+        if key in ("inputs", "outputs", "nodes", "edges") and value and rng.random() < 0.6:
+            lines.append(f"{key}:")
+            lines += [line + ("   # note" if rng.random() < 0.15 else "") for line in block(value, rng.choice([2, 4]))]
+        else:
+            lines.append(f"{key}: {flow(value)}" + ("  # said" if rng.random() < 0.2 else ""))
+    return "\n".join(lines + ["# the end"]) + "\n"
+
+
+@settings(max_examples=40, deadline=None)
+@given(dags(max_hidden=6, name_kind="str") | dags(max_hidden=6, name_kind="int"), st.data(), st.randoms())
+def test_any_edit_of_any_topology_text_reads_back_as_the_structural_edit(network, data, rng):
     G, inputs, outputs, loss, seed = network
-    text = "# mine\n" + edits.structure_text(dagnet.Network.from_graph(G, inputs, outputs, loss=loss)) + "# end\n"
+    written = edits.structure_text(dagnet.Network.from_graph(G, inputs, outputs, loss=loss))
+    text = written_anyhow(read_document(written), rng)
     net, _ = edits.from_text(text)
     nodes, hidden = list(net.graph), [n for n in net.graph if net.graph.nodes[n]["role"] == "hidden"]
     perceptrons = [n for n in nodes if net.graph.nodes[n]["role"] != "input"]
@@ -150,7 +191,9 @@ def test_any_edit_of_any_topology_text_reads_back_as_the_structural_edit(network
     except TopologyError:
         return                           # refused (a cycle, a dead end, a softmax inside): nothing to write
     target, made = result if isinstance(result, tuple) else (result, None)
+    doc = textedits.Document(text)
+    textedits.TEXT_EDITS[op](doc, net, target, made, **arguments)     # a small change, in any layout
     new, built = textedits.edited_text(text, op, arguments, net, target, made)
-    assert textedits.same_structure(built.graph, target.graph)
-    assert new.startswith("# mine\n") and new.endswith("# end\n"), new
+    assert new == doc.finish() and textedits.same_structure(built.graph, target.graph)
+    assert all(line in new.splitlines() for line in text.splitlines() if line.startswith("#")), new
     np.testing.assert_array_equal(built.params, edits.from_text(new)[0].params)

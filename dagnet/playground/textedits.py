@@ -31,7 +31,7 @@ edges:
 import yaml
 
 from ..errors import TopologyError
-from ..topology import group_size, parse, read_topology
+from ..topology import group_size, read_topology
 from ..writer import flow, scalar, to_data
 from . import edits
 from . import yamlspans as spans
@@ -47,7 +47,6 @@ class Document:
         if not isinstance(self.root, yaml.MappingNode):
             raise Unplaceable("the topology is not a mapping")
         self.data = read_topology(text)
-        _, self.locate = parse(text)
         self.defaults = self.data.get("defaults") or {}
         self.groups = {}             # group written with a size -> its members, in order
         inputs = self.data["inputs"]
@@ -98,7 +97,11 @@ class Document:
         return [m for n in names for m in self.groups.get(n, [n])]
 
     def edge_index(self, source, target):
-        return int(self.locate("edge", (source, target))[len("edges["):-1])
+        """The index of the ``edges`` entry that makes the edge ``source -> target``."""
+        for index, written in enumerate(self.data.get("edges") or []):
+            if source in self.members(written["from"]) and target in self.members(written["to"]):
+                return index
+        raise Unplaceable(f"no entry makes the edge {source!r} -> {target!r}")
 
     def finish(self):
         """The text with every change made."""
@@ -159,20 +162,23 @@ def _drop_from_edges(doc, node, also=()):
     """Take ``node`` (and the names in ``also``) out of every edge entry; an entry left without an end goes."""
     gone = {str(node), *map(str, also)}
     sequence = doc.section("edges")[1]
+    entries_gone = []
     for index, written in enumerate(doc.data["edges"]):
         ends = {end: written[end] if isinstance(written[end], list) else [written[end]] for end in ("from", "to")}
         if not any(str(n) in gone for names in ends.values() for n in names):
             continue
         if any(all(str(n) in gone for n in names) for names in ends.values()):
-            doc.splices.append(spans.remove_item(doc.text, sequence, index))
+            entries_gone.append(index)
             continue
         if isinstance(written.get("weight"), list):
             raise Unplaceable("an entry with a weight per edge")
         item = sequence.value[index]
         for end, names in ends.items():
-            node_list = spans.entry(item, end)[1]
-            for k in reversed([k for k, n in enumerate(names) if str(n) in gone]):
-                doc.splices.append(spans.remove_item(doc.text, node_list, k))
+            hits = [k for k, n in enumerate(names) if str(n) in gone]
+            if hits:
+                doc.splices += spans.remove_items(doc.text, spans.entry(item, end)[1], hits)
+    if entries_gone:
+        doc.splices += spans.remove_items(doc.text, sequence, entries_gone)
 
 
 def remove_perceptron_text(doc, old, new, made, node):

@@ -3,8 +3,8 @@
 A person's topology file has comments, a folded description, ``defaults``
 and a layout of its own; an edit made by clicking should change that text
 the way the person would have: one more line, one number, one name. The
-text is composed into YAML's node tree (the pure-Python composer, whose
-marks are character positions in the text), and each function here gives
+text is composed into YAML's node tree (whose marks are character
+positions in the text), and each function here gives
 a :class:`Splice` (replace ``text[start:end]`` by ``new``) that changes one
 collection in its own style, block (one item per line, at the items'
 indent) or flow (``[a, b]``, ``{k: v}``). :func:`apply` makes them.
@@ -44,9 +44,13 @@ class Splice:
     new: str
 
 
+#: libyaml's composer when present (its marks count characters, as the pure-Python one's do)
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def compose(text):
     """The YAML node tree of ``text`` (marks are character positions in it)."""
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return yaml.compose(text, Loader=LOADER)
 
 
 def apply(text, splices):
@@ -154,23 +158,42 @@ def replace_item(text, sequence, index, items):
     return Splice(node.start_mark.index, content_end(text, node), joined)
 
 
-def remove_item(text, sequence, index):
-    """Remove item ``index`` of ``sequence`` (its whole line in block style; ``[]`` when none are left)."""
-    items = sequence.value
-    node = items[index]
-    if is_block(sequence):
+def remove_items(text, sequence, indices):
+    """Splices removing the items ``indices`` of ``sequence``: their lines in block style; in flow
+    style each run of them with the comma before it (after it, for a run at the start)."""
+    items, gone = sequence.value, sorted(set(indices))
+    if not is_block(sequence):
+        runs = []
+        for index in gone:
+            if runs and runs[-1][1] == index - 1:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index])
+        splices = []
+        for first, last in runs:
+            if first > 0:
+                splices.append(Splice(items[first - 1].end_mark.index, items[last].end_mark.index, ""))
+            elif last < len(items) - 1:
+                splices.append(Splice(items[0].start_mark.index, items[last + 1].start_mark.index, ""))
+            else:
+                splices.append(Splice(items[0].start_mark.index, items[-1].end_mark.index, ""))
+        return splices
+    if len(gone) >= len(items):
+        raise Unplaceable("every item of a block sequence")
+    splices = []
+    for index in sorted(gone):
+        node = items[index]
         start = line_start(text, _dash(text, node))
         end = line_end(text, content_end(text, node))
-        if len(items) == 1:
-            raise Unplaceable("the last item of a block sequence")
         if end < len(text):
             end = text.index("\n", end) + 1
-        return Splice(start, end, "")
-    if len(items) == 1:
-        return Splice(node.start_mark.index, node.end_mark.index, "")
-    if index > 0:
-        return Splice(items[index - 1].end_mark.index, node.end_mark.index, "")
-    return Splice(node.start_mark.index, items[1].start_mark.index, "")
+        splices.append(Splice(start, end, ""))
+    return splices
+
+
+def remove_item(text, sequence, index):
+    """The splice removing item ``index`` of ``sequence`` (see :func:`remove_items`)."""
+    return remove_items(text, sequence, [index])[0]
 
 
 def set_key(text, mapping_key, mapping, key, value):
