@@ -177,7 +177,8 @@ def test_any_edit_of_any_topology_text_reads_back_as_the_structural_edit(network
     net, _ = edits.from_text(text)
     nodes, hidden = list(net.graph), [n for n in net.graph if net.graph.nodes[n]["role"] == "hidden"]
     perceptrons = [n for n in nodes if net.graph.nodes[n]["role"] != "input"]
-    choices = [("toggle_edge", {"source": data.draw(st.sampled_from(nodes)), "target": data.draw(st.sampled_from(perceptrons))}),
+    choices = [("toggle_edge", {"source": data.draw(st.sampled_from(nodes)),
+                                "target": data.draw(st.sampled_from(perceptrons))}),
                ("add_perceptron", {"beside": data.draw(st.sampled_from([None] + hidden))}),
                ("set_activation", {"node": data.draw(st.sampled_from(perceptrons)),
                                    "activation": data.draw(st.sampled_from(["tanh", "relu", "sigmoid"]))}),

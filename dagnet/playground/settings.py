@@ -103,7 +103,8 @@ def check_training_settings(settings):
 
 
 def catalogue():
-    """What the page offers: data sets (with a few points for a thumbnail), derived inputs, losses, optimisers (with their default lr), activations, limits."""
+    """What the page offers: data sets (with a few points for a thumbnail), derived inputs, losses,
+    optimisers (with their default lr), activations, limits."""
     return {"datasets": [{**datasets.info(name), "preview": preview(name)} for name in datasets.names(published=False)],
             "features": [{"name": f.name, "label": f.label, "needs": f.needs} for f in FEATURES.values()],
             "losses": list(LOSSES),

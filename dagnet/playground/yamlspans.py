@@ -86,7 +86,8 @@ def is_block(node):
 
 def is_empty(node):
     """A value left out (``key:`` with nothing after it)."""
-    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null") and node.start_mark.index == node.end_mark.index
+    return (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
+            and node.start_mark.index == node.end_mark.index)
 
 
 def content_end(text, node):

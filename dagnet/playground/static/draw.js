@@ -1,5 +1,6 @@
 // Canvas drawings: the output over the input plane with the points, a one-input curve, the loss
-// curves, z_j maps, histograms and data-set thumbnails. Maps arrive as bytes (see bytes()), rows from the top of the plane.
+// curves, z_j maps, histograms and data-set thumbnails. Maps arrive as bytes (see bytes()), rows from
+// the top of the plane.
 
 import { CLASS_COLOURS, css, diverging, table, weightStyle } from "./colours.js";
 
