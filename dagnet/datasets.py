@@ -12,6 +12,9 @@ sets return the target values.
 >>> X, Y = datasets.load("moons", n_samples=6, seed=0)
 >>> X.shape, Y.shape
 ((6, 2), (6, 1))
+
+``datasets.features(X, ["x^2", "sin(x)"])`` adds derived input columns
+(:mod:`dagnet.features`) for a network with inputs of those names.
 """
 import os
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from .graph import finite, is_number
 from .limits import LIMITS, hint
 from .files import atomic_write
 from .tables import read_table
+from .features import features  # noqa: F401 (derived input columns: x^2, xy, sin(x), ...)
 from . import mnist1d
 
 _TRUTH = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])

@@ -21,7 +21,7 @@ import sys
 
 #: Modules a user calls, in the order of the reference; the ones not installed (the optional
 #: widget, a module still to come) are left out. ``dagnet``'s own lazily loaded modules follow.
-USER_MODULES = ("dagnet", "dagnet.datasets", "dagnet.generate", "dagnet.edits", "dagnet.metrics",
+USER_MODULES = ("dagnet", "dagnet.datasets", "dagnet.features", "dagnet.generate", "dagnet.edits", "dagnet.metrics",
                 "dagnet.plots", "dagnet.sweep", "dagnet.sklearn", "dagnet.interchange", "dagnet.sparse",
                 "dagnet.evolve", "dagnet.widget", "dagnet.results", "dagnet.gradient_check")
 TITLE = "API reference"

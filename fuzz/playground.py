@@ -64,6 +64,7 @@ def _seeds():
         ("edit", {"op": "remove_perceptron", "node": "h.1"}),
         ("edit", {"op": "set_activation", "node": "h.0", "activation": "tanh"}),
         ("edit", {"op": "set_loss", "loss": "binary_cross_entropy"}),
+        ("edit", {"op": "toggle_feature", "feature": "sin(x)"}),
         ("data", {"name": "moons", "n_samples": 100, "noise": 0.1, "data_seed": 3, "test_fraction": 0.3}),
         ("training", {"optimizer": "adam", "lr": 0.01, "batch_size": 4, "seed": 1, "speed": 20}),
         ("control", {"action": "step"}), ("control", {"action": "play"}), ("control", {"action": "reset"}),
@@ -79,7 +80,8 @@ TOKENS = [f'"{word}"' for word in ("text", "saved", "op", "source", "target", "b
                                     "loss", "name", "n_samples", "noise", "data_seed", "test_fraction", "csv",
                                     "optimizer", "lr", "batch_size", "seed", "speed", "action", "grid", "format",
                                     "trained", "start", "toggle_edge", "add_perceptron", "play", "step", "moons",
-                                    "h.0", "in_x", "out", "dagnet-playground", "sgd", "adam")] + \
+                                    "h.0", "in_x", "out", "dagnet-playground", "sgd", "adam",
+                                    "toggle_feature", "feature", "x^2", "xy")] + \
     list(ROUTES) + ["{}", "[]", "null", "true", "1e999", "-1", "0.5", "1e-300", "2e2", '{"x": 1}', '["a", 1]',
                     '"\\u0000"', '"\\ud800"', "\\n", "\\r", ",", ":", "?test_fraction=", "&name=", "size: 1e3"]
 

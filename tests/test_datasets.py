@@ -93,3 +93,22 @@ def test_bad_csv_files_name_the_row_and_column(tmp_path, text, message):
 def test_missing_csv_file_is_clear(tmp_path):
     with pytest.raises(ValueError, match="no such file"):
         datasets.load_csv(tmp_path / "nowhere.csv", inputs=["a"])
+
+
+def test_derived_features_are_columns_named_by_their_formula_for_a_network_of_those_inputs():
+    X, Y = datasets.load("circles", n_samples=200, seed=0)
+    wide = datasets.features(X, ["x^2", "y^2", "xy", "sin(x)", "sin(y)"])
+    x, y = X[:, 0], X[:, 1]
+    np.testing.assert_array_equal(wide, np.column_stack([x, y, x * x, y * y, x * y, np.sin(x), np.sin(y)]))
+    import dagnet
+    net = dagnet.loads("inputs: [x, y, x^2, y^2]\noutputs: [out]\nloss: binary_cross_entropy\n"
+                       "nodes: {out: {activation: sigmoid}}\nedges: [{from: [x, y, x^2, y^2], to: out}]\n", seed=0)
+    net.fit(datasets.features(X, ["x^2", "y^2"]), Y, epochs=300, lr=0.5, batch_size=None)
+    assert net.score(datasets.features(X, ["x^2", "y^2"]), Y) > 0.9    # one perceptron: a circle, not a line
+
+
+def test_an_unknown_feature_or_too_few_columns_is_one_clear_error():
+    with pytest.raises(ValueError, match=r"unknown feature 'x\^3' \(did you mean 'x\^2'\?\)"):
+        datasets.features([[1.0, 2.0]], ["x^3"])
+    with pytest.raises(ValueError, match="feature 'xy' needs x and y: two input columns, but there is 1"):
+        datasets.features([[1.0], [2.0]], ["xy"])

@@ -42,6 +42,23 @@ def test_info_lists_every_data_set_loss_optimiser_and_activation(client):
     assert "tanh" in info["activations"] and info["limits"]["nodes"] == limits.MAX_NODES
 
 
+def test_info_gives_each_data_sets_thumbnail_points_and_the_derived_inputs(client):
+    info = client.get("/api/info").json()
+    moons = next(d for d in info["datasets"] if d["name"] == "moons")
+    assert len(moons["preview"]["x"]) == len(moons["preview"]["label"]) == 120
+    assert "y" in next(d for d in info["datasets"] if d["name"] == "sine")["preview"]
+    assert [(f["name"], f["label"]) for f in info["features"]][:2] == [("x^2", "x²"), ("y^2", "y²")]
+
+
+def test_a_derived_input_is_added_and_taken_away_by_an_edit(client, sid):
+    state = client.post(f"/api/sessions/{sid}/edit", json={"op": "toggle_feature", "feature": "xy"}).json()
+    assert state["inputs"] == ["in_x", "in_y", "xy"] and state["data"]["error"] is None
+    state = client.post(f"/api/sessions/{sid}/edit", json={"op": "toggle_feature", "feature": "xy"}).json()
+    assert state["inputs"] == ["in_x", "in_y"]
+    assert "known: x^2" in error_of(client.post(f"/api/sessions/{sid}/edit",
+                                                json={"op": "toggle_feature", "feature": "x^3"}))["error"]
+
+
 # -- sessions --------------------------------------------------------------------------------
 
 def test_a_new_session_is_the_tutorials_2_5_1_network_on_its_red_and_blue_points(client):

@@ -74,6 +74,15 @@ def picture(page):
     return page.evaluate("document.getElementById('picture').toDataURL()")
 
 
+def contrast_on_white(colour):
+    """WCAG's contrast ratio of CSS colour ``rgb(r,g,b)`` against white."""
+    def linear(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(int(v)) for v in re.findall(r"\d+", colour)[:3])
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
 def test_train_edit_and_download_in_the_browser(page, tmp_path):
     # load tutorial_2_5_1.yaml as a person would: the "open topology" button
     page.set_input_files("#open-topology", os.path.join(ROOT, "topologies", "tutorial_2_5_1.yaml"))
@@ -102,10 +111,18 @@ def test_train_edit_and_download_in_the_browser(page, tmp_path):
     assert page.evaluate("window.playground.state.edges.some(e => e.source === 'in_x' && e.target === 'out' "
                          "&& e.skip)")
     assert page.locator("#edges path[stroke-dasharray]").count() == 1
-    assert "{from: [in_x, h], to: out}" in page.input_value("#yaml")
+    text = page.input_value("#yaml")         # the file as it was, with one more line
+    assert text == open(os.path.join(ROOT, "topologies", "tutorial_2_5_1.yaml")).read() + "  - {from: in_x, to: out}\n"
+    page.wait_for_function("document.querySelector('#edges path.fresh')?.getAttribute('stroke')")
+    assert contrast_on_white(page.get_attribute("#edges path.fresh", "stroke")) >= 2.5     # a new edge is seen
     page.hover('.node[data-name="h.2"]')
     page.wait_for_function("document.getElementById('inspector').textContent.includes('δ_j')")
+    page.wait_for_function(   # the perceptron's formula, its weights plugged in
+        "(document.querySelector('#inspector .formula') || {}).textContent?.startsWith('z_h.2 = σ(')")
     shot(page, "3-skip-edge.png")
+    page.click("#message")                    # a click closes the message
+    page.wait_for_selector("#message", state="hidden")
+    shot(page, "desktop.png")
 
     # type an invalid edge: dagnet's own error, at its line
     page.click("#yaml")
@@ -152,12 +169,20 @@ def test_perceptrons_activations_data_and_csv_from_the_page(page, tmp_path):
     page.click('.node[data-name="h.4"]')
     page.click("#add-perceptron")
     page.wait_for_selector('.node[data-name="h.5"]')
-    assert "h: {size: 6}" in page.input_value("#yaml")
+    assert "h:   {size: 6}" in page.input_value("#yaml")
     page.click('.node[data-name="h.5"]', button="right")
     page.select_option("#activation", "tanh")
     page.wait_for_function("window.playground.state.nodes.some(n => n.name === 'h.5' && n.activation === 'tanh')")
     page.click("#remove-selected")
     page.wait_for_function("!window.playground.state.nodes.some(n => n.name === 'h.5')")
+
+    # + perceptron with nothing selected says what it made and selects it; Escape lets go (the focus is
+    # still on the button)
+    page.click("#add-perceptron")
+    page.wait_for_function("document.getElementById('message').textContent.includes('added the perceptron p1')")
+    assert page.is_visible("#selection-menu") and page.inner_text("#selected-name") == "p1:"
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#selection-menu", state="hidden")
 
     # a data set the network cannot take is named, and play is refused with the reason
     page.select_option("#dataset", "sine")
@@ -177,3 +202,101 @@ def test_perceptrons_activations_data_and_csv_from_the_page(page, tmp_path):
     page.click("#step")
     page.wait_for_function("document.getElementById('epoch').textContent === '1'")
     shot(page, "5-csv.png")
+
+
+# -- on a phone --------------------------------------------------------------------------------------
+
+#: Everything a person works the page with; hidden ones (a menu with nothing selected) are left out.
+CONTROLS = "button, select, input:not([type=file]), textarea, label.button, a.button, .node"
+
+WHERE_CONTROLS_ARE = """controls => [...document.querySelectorAll(controls)]
+  .filter(e => e.getClientRects().length && !e.closest('[hidden]'))
+  .map(e => {
+    e.scrollIntoView({block: 'center', inline: 'nearest'});
+    const r = e.getBoundingClientRect(), hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return {what: e.id || e.dataset.name || e.dataset.feature || e.textContent.trim().slice(0, 30),
+            left: r.left, right: r.right, width: r.width, height: r.height, onTop: !!hit && e.contains(hit)};
+  })"""
+
+
+@pytest.fixture
+def phone(browser, server):
+    """The page at a phone's size (390 x 844 CSS pixels), driven by touch."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    errors = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(server)
+    page.wait_for_selector('.node[data-name="out"]')
+    page.wait_for_function("document.querySelectorAll('.thumb').length > 0 && "
+                           "document.getElementById('loss-train').textContent !== '–'")
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def test_on_a_phone_nothing_is_off_screen_and_every_control_is_there_to_tap(phone):
+    width = phone.evaluate("innerWidth")
+    assert width == 390 and phone.evaluate("document.documentElement.scrollWidth") <= width
+    controls = phone.evaluate(WHERE_CONTROLS_ARE, CONTROLS)
+    assert len(controls) > 40
+    for c in controls:
+        assert 0 <= c["left"] and c["right"] <= width, f"{c['what']} is off-screen: {c}"
+        assert c["width"] >= 24 and c["height"] >= 24, f"{c['what']} is too small to tap: {c}"
+        assert c["onTop"], f"{c['what']} is covered where a finger would tap it"
+    assert "right-click" not in phone.inner_text("#hint") and "tap" in phone.inner_text("#hint")
+    phone.evaluate("scrollTo(0, 0)")
+    shot(phone, "phone-top.png")
+
+
+def test_on_a_phone_train_edit_and_pick_data_by_tapping(phone):
+    phone.tap("#play")
+    phone.wait_for_function("Number(document.getElementById('epoch').textContent) >= 100", timeout=120_000)
+    phone.tap("#play")
+    phone.wait_for_function("document.getElementById('play').textContent.includes('play')")
+
+    # an edge by two taps; a tapped perceptron shows its menu and its formula (no hover on a phone)
+    phone.tap('.node[data-name="in_y"]')
+    phone.tap('.node[data-name="out"]')
+    phone.wait_for_function("window.playground.state.edges.length === 16")
+    phone.tap('.node[data-name="h.1"]')
+    assert phone.is_visible("#activation") and phone.is_visible("#remove-selected")
+    phone.wait_for_function("(document.querySelector('#inspector .formula') || {}).textContent?.startsWith('z_h.1')")
+
+    # + perceptron: the message says what it made, floats over the page and moves nothing; a tap closes it
+    if phone.is_visible("#message"):
+        phone.tap("#message")
+    phone.wait_for_selector("#message", state="hidden")
+    phone.evaluate("scrollTo(0, 0)")
+    shot(phone, "phone.png")
+    top = phone.evaluate("document.getElementById('network').getBoundingClientRect().top + scrollY")
+    phone.tap('.node[data-name="h.1"]')          # let go of h.1: the new one goes from the inputs to the outputs
+    phone.tap("#add-perceptron")
+    phone.wait_for_function("document.getElementById('message').textContent.includes('added the perceptron p1')")
+    assert phone.is_visible("#message")
+    assert phone.evaluate("document.getElementById('network').getBoundingClientRect().top + scrollY") == top
+
+    # a data set by its thumbnail, an input derived from x by its button
+    phone.tap('.thumb[data-name="circles"]')
+    phone.wait_for_function("window.playground.state.data.settings.name === 'circles'")
+    assert phone.get_attribute('.thumb[data-name="circles"]', "class").split() == ["thumb", "chosen"]
+    phone.tap('#features button[data-feature="x^2"]')
+    phone.wait_for_function("window.playground.state.inputs.includes('x^2')")
+    assert phone.inner_text('.node[data-name="x^2"] .label') == "x²"
+    assert phone.get_attribute('#features button[data-feature="x^2"]', "aria-pressed") == "true"
+    assert '"x^2"' in phone.input_value("#yaml")
+    phone.tap('#features button[data-feature="y^2"]')
+    phone.wait_for_function("window.playground.state.inputs.includes('y^2')")
+    phone.tap("#play")
+    phone.wait_for_function("Number(document.getElementById('epoch').textContent) >= 60", timeout=120_000)
+    phone.tap("#play")
+    phone.wait_for_function("document.getElementById('play').textContent.includes('play')")
+    if phone.is_visible("#message"):
+        phone.tap("#message")
+    phone.wait_for_timeout(2000)              # the frame after the pause; a new edge's flash is over
+    phone.evaluate("document.getElementById('middle').scrollIntoView()")
+    shot(phone, "phone-features.png")
+    phone.evaluate("document.getElementById('right').scrollIntoView()")
+    shot(phone, "phone-output.png")

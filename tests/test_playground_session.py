@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import dagnet
+from dagnet.errors import TopologyError
 from dagnet.playground import edits, limits, pictures, samples, saving
 from dagnet.playground.curve import Curve
 from dagnet.playground.wire import to_json
@@ -96,6 +97,24 @@ def test_the_curve_thins_to_an_even_stride():
 
 
 # -- sessions --------------------------------------------------------------------------------
+
+def test_the_loss_shown_and_plotted_is_per_sample_so_sets_of_any_size_compare():
+    session = Session()                  # sse (a sum over samples), 80 training and 20 test samples
+    session.net.params = np.zeros_like(session.net.params)   # every output 0.5: each (ŷ - y)² is 0.25
+    assert session.frame(r=20)["loss"] == {"train": 0.25, "test": 0.25}
+    assert pictures.losses(session.net, session.data) == (0.25, 0.25)      # what the curve records
+    session.close()
+
+
+def test_a_perceptrons_details_give_its_formula_with_the_current_weights_plugged_in():
+    session = Session(text=open("topologies/xor_skip.yaml").read(), data={"name": "xor"})
+    assert session.frame(r=20, node="y")["node"]["formula"] == "z_y = σ(10·a + 10·b − 20·n − 5)"
+    session.control("step")
+    w = session.net.weight("n", "y")
+    assert w != -20 and f"− {abs(w):.3g}·n" in session.frame(r=20, node="y")["node"]["formula"]
+    assert session.frame(r=20, node="a")["node"]["formula"] is None            # an input
+    session.close()
+
 
 def test_training_steps_lower_the_loss_and_reset_returns_to_the_same_start():
     session = Session()
@@ -289,3 +308,22 @@ def test_a_frame_of_overflowing_weights_is_still_valid_json():
     frame = to_json(session.frame(r=30, node="y", edge=["x", "y"]))
     json.dumps(frame, allow_nan=False)
     assert frame["loss"]["train"] is None
+
+
+def test_a_derived_input_is_an_ordinary_input_computed_from_the_data_and_over_the_plane():
+    session = Session(data={"name": "circles", "n_samples": 100})
+    state = session.edit("toggle_feature", feature="x^2")
+    assert state["inputs"] == ["in_x", "in_y", "x^2"] and 'inputs: [in_x, in_y, "x^2"]' in session.text
+    X = session.data.X
+    np.testing.assert_array_equal(X[:, 2], X[:, 0] ** 2)
+    assert np.shape(state["data"]["points"]["x"]) == (100, 2)                 # the plane's own inputs
+    frame = session.frame(r=20)
+    assert frame["picture"]["kind"] == "heat"
+    x_squared = next(m for m in frame["maps"]["nodes"] if m["name"] == "x^2")
+    row = np.frombuffer(x_squared["values"], dtype=np.uint8)[:20]            # the top row: x from low to high
+    assert row[0] > row[9] < row[-1]                                          # x² is low in the middle
+    session.control("step")
+    assert session.edit("toggle_feature", feature="x^2")["inputs"] == ["in_x", "in_y"]
+    with pytest.raises(TopologyError, match="unknown feature 'x2' \\(did you mean"):
+        session.edit("toggle_feature", feature="x2")
+    session.close()

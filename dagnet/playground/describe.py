@@ -43,7 +43,7 @@ def data_state(session):
         return {"settings": settings, "error": session.data_error, "points": None}
     test = np.zeros(len(data.X), dtype=bool)
     test[data.test] = True
-    points = {"x": np.round(data.X, 5), "test": test,
+    points = {"x": np.round(data.X[:, list(data.own)], 5), "test": test,      # the plane's own inputs
               "label": data.labels, "y": None if data.labels is not None else np.round(data.Y[:, 0], 5)}
     return {"settings": settings, "error": None, "source": data.source, "task": data.task,
             "n_train": int(len(data.train)), "n_test": int(len(data.test)),

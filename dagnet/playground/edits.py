@@ -31,6 +31,7 @@ import numpy as np
 from .. import graph as graph_rules
 from .. import topology, writer
 from ..errors import TopologyError, suggest
+from ..features import check_feature, is_feature, split_inputs
 from ..graph import is_number
 from ..network import Network
 from ..strictyaml import read_document
@@ -131,6 +132,30 @@ def set_loss(net, loss, seed=0):
     return rebuild(G, seed)
 
 
+def toggle_feature(net, feature, seed=0):
+    """A new network with the derived input ``feature`` (``"x^2"``, ``"sin(x)"``... see :mod:`dagnet.features`)
+    added, feeding what the first input feeds, or, if it has it, without it."""
+    G = net.graph.copy()
+    inputs = list(net.inputs)
+    if feature in G:
+        if feature not in inputs or not is_feature(feature):
+            raise TopologyError(f"{feature!r} is a node of the network, not a derived input")
+        G.remove_node(feature)
+        inputs.remove(feature)
+    else:
+        own, _ = split_inputs(inputs)
+        try:
+            check_feature(feature, len(own))
+        except ValueError as err:
+            inputs_now = f" ({', '.join(map(repr, own))})" if own and is_feature(feature) else ""
+            raise TopologyError(f"{err}{inputs_now}") from None
+        G.add_node(feature)
+        G.add_edges_from((feature, v) for v in G.successors(own[0]))
+        inputs.append(feature)
+    G.graph["inputs"] = inputs
+    return rebuild(G, seed)
+
+
 def matching_slots(old_plan, new_plan):
     """``(old_slots, new_slots)``: int arrays pairing every edge and bias both plans have."""
     pairs = [(s, new_plan.edge_slot[e]) for e, s in old_plan.edge_slot.items() if e in new_plan.edge_slot]
@@ -193,13 +218,8 @@ def from_text(text, previous=None, seed=0, source=None):
     return net, given
 
 
-def structure_text(net):
-    """The topology of ``net`` as a person writes it: groups compact, trainable weights left out.
-
-    Fixed (untrainable) weights stay in the text; trainable weights and
-    biases live in the network, survive every edit and are in the trained
-    file (``net.to_yaml()``).
-    """
+def structure_graph(net):
+    """A copy of ``net.graph`` with its structure only: trainable weights left out, trainable biases ``True``."""
     G = net.graph.copy()
     for _, _, d in G.edges(data=True):
         if d.get("trainable", True):
@@ -207,7 +227,17 @@ def structure_text(net):
     for _, d in G.nodes(data=True):
         if d.get("bias") is not None and d.get("trainable", True):
             d["bias"] = True
-    return writer.to_yaml(G, form="grouped")
+    return G
+
+
+def structure_text(net):
+    """The topology of ``net`` as a person writes it: groups compact, trainable weights left out.
+
+    Fixed (untrainable) weights stay in the text; trainable weights and
+    biases live in the network, survive every edit and are in the trained
+    file (``net.to_yaml()``).
+    """
+    return writer.to_yaml(structure_graph(net), form="grouped")
 
 
 def adopt(net, built):
@@ -256,6 +286,7 @@ EDITS = {
     "remove_perceptron": lambda net, seed, node: remove_perceptron(net, node, seed),
     "set_activation": lambda net, seed, node, activation: set_activation(net, node, activation, seed),
     "set_loss": lambda net, seed, loss: set_loss(net, loss, seed),
+    "toggle_feature": lambda net, seed, feature: toggle_feature(net, feature, seed),
 }
 
 

@@ -6,7 +6,7 @@
 - :func:`neuron_maps`: every perceptron's z_j over the same plane (or line);
 - :func:`node_details` and :func:`edge_details`: s_j, z_j and δ_j over the
   training batch as histograms, and w_{i→j} with ∂E/∂w_{i→j};
-- :func:`measure`: the loss (and accuracy) on the training and test samples.
+- :func:`measure`: the loss per sample (and accuracy) on the training and test samples.
 
 Maps travel as bytes: each value scaled from its range ``[low, high]`` to
 0..255, row by row from the top of the plane (high ``x2``) down, which is
@@ -27,6 +27,7 @@ import numpy as np
 
 from .. import metrics
 from ..activations import record
+from .formula import formula
 
 
 def encode(values, low, high):
@@ -93,9 +94,13 @@ def plane(extent, r):
 
 
 def plane_activations(net, data, r):
-    """Z of every node over the plane, shape (points, n_nodes), or None for more than two inputs."""
+    """Z of every node over the plane, shape (points, n_nodes), or None for more than two inputs.
+
+    The plane is that of the data's own inputs; derived ones (``x^2``...)
+    are computed at each of its points.
+    """
     points = plane(data.extent, r)
-    return None if points is None else net.forward(points).Z
+    return None if points is None else net.forward(data.inputs_at(points)).Z
 
 
 def output_picture(net, data, r, Z=None):
@@ -105,7 +110,7 @@ def output_picture(net, data, r, Z=None):
     extent bounds the plane); ``Z`` is :func:`plane_activations` when the
     caller has it already.
     """
-    n_in = len(net.inputs)
+    n_in = len(data.extent)          # the data's own inputs: the plane's axes
     if n_in > 2:
         return {"kind": "none", "why": f"no picture of {n_in} inputs over a plane"}
     Z = plane_activations(net, data, r) if Z is None else Z
@@ -133,7 +138,7 @@ def neuron_maps(net, data, r, limit, Z=None):
     plane of ``r`` per side, sampled down); one input: curves as lists of
     floats; more inputs: no maps.
     """
-    n_in = len(net.inputs)
+    n_in = len(data.extent)
     if n_in > 2:
         return {"r": 0, "nodes": []}
     Z = plane_activations(net, data, r) if Z is None else Z
@@ -144,7 +149,7 @@ def neuron_maps(net, data, r, limit, Z=None):
         Z = Z[::every]
     side = len(range(0, r, every))
     nodes = []
-    for col, node in enumerate(net.plan.nodes[:n_in + limit]):
+    for col, node in enumerate(net.plan.nodes[:len(net.inputs) + limit]):
         z = Z[:, col]
         act = net.plan.activation[node]
         low, high = value_range(act, z) if act != "softmax" else (0.0, 1.0)
@@ -153,22 +158,34 @@ def neuron_maps(net, data, r, limit, Z=None):
     return {"r": side, "nodes": nodes}
 
 
+def per_sample(net, E, n):
+    """The loss ``E`` of ``n`` samples as its mean per sample.
+
+    ``sse`` is a sum over the samples (the tutorial's E), the other losses
+    a mean already: the page compares training and test sets of different
+    sizes, so it shows every loss per sample.
+    """
+    return E if net.loss_function.mean else E / n
+
+
 def losses(net, data):
-    """E on the training and on the test samples (None without test samples)."""
+    """The loss per sample (:func:`per_sample`) on the training and on the test samples (None without test samples)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        train = net.evaluate(data.X_train, data.Y_train)
-        test = net.evaluate(data.X_test, data.Y_test) if len(data.test) else None
+        train = per_sample(net, net.evaluate(data.X_train, data.Y_train), len(data.train))
+        test = per_sample(net, net.evaluate(data.X_test, data.Y_test), len(data.test)) if len(data.test) else None
     return train, test
 
 
 def measure(net, data):
-    """Loss (and accuracy for classes) on the training and test samples, from one forward pass."""
+    """Loss per sample (and accuracy for classes) on the training and test samples, from one forward pass."""
     trace = net.forward(data.X)
     s, z = trace.output_sums, trace.outputs
-    value = net.loss_function.value
+
+    def loss(part):
+        return per_sample(net, net.loss_function.value(s[part], z[part], data.Y[part]), len(part))
+
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        out = {"loss": {"train": value(s[data.train], z[data.train], data.Y[data.train]),
-                        "test": value(s[data.test], z[data.test], data.Y[data.test]) if len(data.test) else None}}
+        out = {"loss": {"train": loss(data.train), "test": loss(data.test) if len(data.test) else None}}
     if data.labels is not None:
         hits = metrics.classes(z) == data.labels
         out["accuracy"] = {"train": float(hits[data.train].mean()),
@@ -189,14 +206,14 @@ def histogram(values, bins=16):
 
 
 def node_details(net, data, node):
-    """s_j, z_j and δ_j = ∂E/∂s_j of ``node`` over the training samples, and b_j, ∂E/∂b_j.
+    """s_j, z_j and δ_j = ∂E/∂s_j of ``node`` over the training samples, b_j, ∂E/∂b_j, and its formula.
 
     >>> import dagnet
     >>> from dagnet.playground import samples
     >>> net = dagnet.load("topologies/tutorial_2_5_1.yaml", seed=0)
     >>> data = samples.fit(net, samples.builtin("nonlinear"))
     >>> sorted(node_details(net, data, "h.0"))
-    ['activation', 'bias', 'bias_gradient', 'delta', 'node', 's', 'z']
+    ['activation', 'bias', 'bias_gradient', 'delta', 'formula', 'node', 's', 'z']
     """
     X, Y = data.X_train, data.Y_train
     trace = net.forward(X)
@@ -204,7 +221,7 @@ def node_details(net, data, node):
     return {"node": node, "activation": net.plan.activation[node],
             "s": histogram(trace.s[node]), "z": histogram(trace.z[node]),
             "delta": histogram(grads.delta[node]),
-            "bias": net.bias(node), "bias_gradient": grads.bias.get(node)}
+            "bias": net.bias(node), "bias_gradient": grads.bias.get(node), "formula": formula(net, node)}
 
 
 def edge_details(net, data, source, target):

@@ -15,12 +15,14 @@ Examples
 ((40, 2), (10, 2), 'classification', [1, 0, 0, 1, 0])
 """
 import csv
+import functools
 import io
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import datasets
+from ..features import arrange, split_inputs
 from ..errors import suggest
 from ..samples import is_binary, is_labels, targets_for
 from ..text import names
@@ -47,6 +49,9 @@ class Table:
 class Data:
     """A table fitted to a network: inputs, targets and labels, split into training and test.
 
+    ``X`` (n_samples, n_inputs) are the network's inputs, its derived
+    ones (:mod:`dagnet.features`) computed from the data's own columns
+    ``X[:, own]``, whose box ``extent`` is the plane the pictures show.
     ``labels`` (n_samples,) int are the classes for pictures (None for
     regression); ``Y`` (n_samples, n_outputs) are the targets the loss takes.
     ``train`` and ``test`` are index arrays into the samples.
@@ -60,6 +65,12 @@ class Data:
     train: np.ndarray
     test: np.ndarray
     extent: tuple
+    inputs: tuple
+    own: tuple
+
+    def inputs_at(self, points):
+        """The network's inputs at ``points`` (m, len(own)) of the data's own columns: shape (m, n_inputs)."""
+        return arrange(points, self.inputs) if len(self.own) != len(self.inputs) else points
 
     @property
     def X_train(self):
@@ -90,6 +101,23 @@ def builtin(name, n_samples=None, noise=None, seed=0):
     info = datasets.info(name)
     header = tuple(f"x{k + 1}" for k in range(X.shape[1])) + ("y",)
     return Table(name, header, np.hstack([X, Y]), info["task"], info["n_classes"], X.shape[1])
+
+
+#: Points in a data set's thumbnail.
+PREVIEW_SAMPLES = 120
+
+
+@functools.lru_cache(maxsize=None)
+def preview(name):
+    """A few points of built-in set ``name`` for its thumbnail: ``{"x": [[x1, x2], ...], "label" or "y": [...]}``.
+
+    >>> sorted(preview("moons")), len(preview("moons")["x"])
+    (['label', 'x'], 120)
+    """
+    X, Y = datasets.load(name, n_samples=PREVIEW_SAMPLES, seed=0)
+    target = "label" if datasets.info(name)["task"] == "classification" else "y"
+    values = Y[:, 0].astype(int).tolist() if target == "label" else np.round(Y[:, 0], 3).tolist()
+    return {"x": np.round(X, 3).tolist(), target: values}
 
 
 def from_csv(text, source="upload.csv"):
@@ -158,17 +186,19 @@ def from_arrays(X, Y, source="X, Y"):
     return Table(source, header, np.hstack([X, Y]), n_inputs=X.shape[1])
 
 
-def _columns(table, net):
-    """(input columns, target columns) of ``table`` for ``net``: by name, else by position."""
-    n_in = len(net.inputs)
+def _columns(table, net, own):
+    """(input columns, target columns) of ``table`` for the inputs ``own`` of ``net``: by name, else by position."""
+    n_in = len(own)
     header = list(table.header)
     if table.n_inputs is not None:
         if table.n_inputs != n_in:
+            derived = len(net.inputs) - n_in
             raise ValueError(f"data set {table.source!r} has {table.n_inputs} input column"
                              f"{'s' if table.n_inputs != 1 else ''} but the network has {n_in} "
-                             f"input{'s' if n_in != 1 else ''} ({names(net.inputs)})")
+                             f"input{'s' if n_in != 1 else ''} ({names(own)})"
+                             + (f" besides {derived} derived" if derived else ""))
         return list(range(n_in)), list(range(n_in, len(header)))
-    own_in = [str(i) for i in net.inputs]
+    own_in = [str(i) for i in own]
     own_out = [str(o) for o in net.outputs]
     if all(n in header for n in own_in):
         inputs = [header.index(n) for n in own_in]
@@ -176,7 +206,7 @@ def _columns(table, net):
         inputs = list(range(n_in))
     else:
         raise ValueError(f"{table.source}: columns {', '.join(header)} do not name the network's inputs "
-                         f"({names(net.inputs)}), and there are too few to take the first {n_in}")
+                         f"({names(own)}), and there are too few to take the first {n_in}")
     if all(n in header for n in own_out):
         targets = [header.index(n) for n in own_out]
     else:
@@ -192,8 +222,11 @@ def fit(net, table, test_fraction=0.2, seed=0):
     """The :class:`Data` of ``table`` for ``net``, or ValueError saying what does not fit."""
     if not (isinstance(test_fraction, (int, float)) and 0 <= test_fraction <= 0.9):
         raise ValueError(f"test_fraction must be a number from 0 to 0.9, got {test_fraction!r}")
-    inputs, targets = _columns(table, net)
+    own, derived = split_inputs(net.inputs)      # derived inputs (x^2, sin(x), ...) are computed
+    inputs, targets = _columns(table, net, own)
     X = table.values[:, inputs]
+    if derived:
+        X = arrange(X, net.inputs)
     Y = table.values[:, targets]
     task = table.task
     if task is None and is_labels(Y) and (net.is_classifier or len(net.outputs) > 1 or is_binary(Y)):
@@ -210,8 +243,9 @@ def fit(net, table, test_fraction=0.2, seed=0):
     n_test = int(round(len(X) * test_fraction))
     if n_test >= len(X):
         n_test = len(X) - 1
-    return Data(table.source, X, targets_Y, labels, task or "regression",
-                np.sort(order[n_test:]), np.sort(order[:n_test]), extent(X))
+    own_columns = tuple(k for k, i in enumerate(net.inputs) if i in own)
+    return Data(table.source, X, targets_Y, labels, task or "regression", np.sort(order[n_test:]),
+                np.sort(order[:n_test]), extent(X[:, own_columns]), tuple(net.inputs), own_columns)
 
 
 def extent(X, padding=0.1):

@@ -20,7 +20,6 @@ Examples
 ('heat', 8)
 >>> session.close()
 """
-import contextlib
 import math
 import threading
 import time
@@ -29,8 +28,9 @@ import numpy as np
 
 from ..errors import TopologyError
 from ..optimizers import make_optimizer
-from . import describe, edits, limits, pictures, samples
+from . import describe, edits, pictures, samples, textedits
 from .curve import Curve
+from .frames import Frames
 from .settings import check_data_settings, check_training_settings
 from .topologies import DEFAULT_TEXT
 
@@ -40,7 +40,7 @@ SLICE = 0.005
 UNWATCHED = 300
 
 
-class Session:
+class Session(Frames):
     """A network being edited and trained, with its data; every method is thread-safe.
 
     Parameters
@@ -118,14 +118,23 @@ class Session:
             return self.state()
 
     def edit(self, op, **arguments):
-        """A structural edit by name (see :data:`~dagnet.playground.edits.EDITS`); the text is rewritten from the new structure."""
+        """A structural edit by name (see :data:`~dagnet.playground.edits.EDITS`), written into the text.
+
+        The text changes only where the edit changes it (see
+        :mod:`~dagnet.playground.textedits`), and the network is the one it
+        builds: trained weights, start weights and optimiser moments that
+        survive are carried over; new weights, and their start, are what
+        the new text draws with the seed (as the file written by hand would).
+        """
         edits.check_edit(op, arguments)
         with self.lock:
-            old = self.net
-            result = edits.EDITS[op](old, seed=self.training["seed"], **arguments)
-            net, made = result if isinstance(result, tuple) else (result, None)
-            self.text = edits.structure_text(net)
-            self.install(net, edits.carry(self.start, old.plan, net.plan, net.params))
+            old, seed = self.net, self.training["seed"]
+            result = edits.EDITS[op](old, seed=seed, **arguments)
+            target, made = result if isinstance(result, tuple) else (result, None)
+            self.text, net = textedits.edited_text(self.text, op, arguments, old, target, made, seed=seed)
+            drawn = net.params.copy()
+            net.params = edits.carry(old.params, old.plan, net.plan, drawn)
+            self.install(net, edits.carry(self.start, old.plan, net.plan, drawn))
             state = self.state()
             state["made"] = made
             return state
@@ -323,67 +332,6 @@ class Session:
         """Everything the page needs to draw the session from scratch (see :func:`~dagnet.playground.describe.state`)."""
         with self.lock:
             return describe.state(self)
-
-    @contextlib.contextmanager
-    def giving_way(self):
-        """Within this block the training thread waits (it resumes when the last such block ends).
-
-        A frame takes a few milliseconds; two threads taking turns at the
-        interpreter's lock would make both slower (and the page wait).
-        """
-        with self.frames_lock:
-            self.frames_pending += 1
-            self.no_frames.clear()
-        try:
-            yield
-        finally:
-            with self.frames_lock:
-                self.frames_pending -= 1
-                if not self.frames_pending:
-                    self.no_frames.set()
-
-    def frame(self, r=100, node=None, edge=None):
-        """A live frame: the output picture, z_j maps, losses, weights, and details of ``node`` or ``edge``.
-
-        Training gives way while it is computed (see :meth:`giving_way`);
-        ``compute_ms`` says how long that took.
-        """
-        started = time.perf_counter()
-        with self.giving_way(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            out = self.draw(r, node, edge)
-        out["compute_ms"] = round(1000 * (time.perf_counter() - started), 2)
-        return out
-
-    def draw(self, r, node, edge):
-        """The body of :meth:`frame`."""
-        if not (isinstance(r, int) and limits.GRID[0] <= r <= limits.GRID[1]):
-            raise ValueError(f"grid must be a whole number from {limits.GRID[0]} to {limits.GRID[1]}, got {r!r}")
-        with self.lock:
-            self.last_seen = time.monotonic()
-            if self.frame_net is None:
-                self.frame_net = self.net.copy()
-            frame_net, data, params = self.frame_net, self.data, self.net.params.copy()
-            status, curve = self.status(), self.curve.as_dict()
-        out = {**status, "curve": curve, "weights": params[self.edge_slots], "biases": params[self.bias_slots]}
-        if data is None:
-            return out
-        if node is not None and node not in frame_net.graph:
-            raise ValueError(f"no node {node!r}")
-        if edge is not None and (not isinstance(edge, list) or len(edge) != 2 or
-                                 not all(isinstance(end, (str, int)) for end in edge) or
-                                 not frame_net.graph.has_edge(*edge)):
-            raise ValueError(f"no edge {edge!r}")
-        with self.frame_lock:
-            frame_net.params = params
-            out.update(pictures.measure(frame_net, data))
-            Z = pictures.plane_activations(frame_net, data, r)
-            out["picture"] = pictures.output_picture(frame_net, data, r, Z)
-            out["maps"] = pictures.neuron_maps(frame_net, data, r, limits.MAX_MAPS, Z)
-            if node is not None:
-                out["node"] = pictures.node_details(frame_net, data, node)
-            if edge is not None:
-                out["edge"] = pictures.edge_details(frame_net, data, *edge)
-        return out
 
     def trained_yaml(self):
         """The network with every current weight, as a topology file ``dagnet.load`` reads."""

@@ -17,9 +17,11 @@ import math
 from .. import datasets
 from ..activations import NAMES as ACTIVATION_NAMES
 from ..errors import suggest
+from ..features import FEATURES
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
 from . import limits
+from .samples import preview
 
 #: The Backpropagation Tutorial's 2-5-1 applet (section 4.1): red and blue points no line separates,
 #: sequential updates, η = 0.5.
@@ -101,8 +103,10 @@ def check_training_settings(settings):
 
 
 def catalogue():
-    """What the page offers: data sets, losses, optimisers (with their default lr), activations, limits."""
-    return {"datasets": [datasets.info(name) for name in datasets.names(published=False)],
+    """What the page offers: data sets (with a few points for a thumbnail), derived inputs, losses,
+    optimisers (with their default lr), activations, limits."""
+    return {"datasets": [{**datasets.info(name), "preview": preview(name)} for name in datasets.names(published=False)],
+            "features": [{"name": f.name, "label": f.label, "needs": f.needs} for f in FEATURES.values()],
             "losses": list(LOSSES),
             "optimizers": {name: cls.hyperparameters["lr"].default for name, cls in OPTIMIZERS.items()},
             "activations": [a for a in ACTIVATION_NAMES],

@@ -20,7 +20,8 @@ class Playground(anywidget.AnyWidget):
     redraw as it learns; hovering a perceptron shows its s_j, z_j and δ_j
     over the training samples; clicking two nodes adds (or removes) the
     edge between them, and the menu adds perceptrons and changes
-    activations. Both ways: an edit in the widget changes ``net`` itself
+    activations (each edit written into the topology text only where it
+    changes the network). Both ways: an edit in the widget changes ``net`` itself
     (``net.graph``, ``net.params``), and ``net`` changed in Python
     (``fit``, :mod:`dagnet.edits`, ``dagnet.prune(net, inplace=True)``, new weights) shows in
     the widget within half a second (:meth:`refresh` at once). Pause the
@@ -79,7 +80,7 @@ class Playground(anywidget.AnyWidget):
         return self.session.playing
 
     def curve(self):
-        """The loss per recorded epoch: ``{"epoch", "train", "test"}`` lists (thinned on long runs)."""
+        """The loss per sample per recorded epoch: ``{"epoch", "train", "test"}`` lists (thinned on long runs)."""
         with self.session.lock:
             return self.session.curve.as_dict()
 

@@ -25,9 +25,13 @@ export function table(light = 0) {
 
 export function css(rgb) { return `rgb(${rgb[0]},${rgb[1]},${rgb[2]})`; }
 
+// Edges fade to a grey that still shows on white (a new edge at weight 0 is seen), not to NEUTRAL.
+export const EDGE_GREY = [150, 155, 160];
+
 // A weight's colour and width, scaled as `dagnet draw` scales them, by the largest |w| shown
-// (widths in pixels, at least one so that a new, small weight is still seen).
+// (widths in pixels, at least 1.5 and grey at 0, so that a new, small weight is still seen).
 export function weightStyle(w, largest) {
-  const scale = largest || 1;
-  return { colour: css(diverging(0.5 + 0.5 * w / scale)), width: 1 + 4 * Math.abs(w) / scale };
+  const scale = largest || 1, t = Math.max(-1, Math.min(1, w / scale));
+  const colour = t < 0 ? mix(EDGE_GREY, ORANGE, -t) : mix(EDGE_GREY, BLUE, t);
+  return { colour: css(colour), width: 1.5 + 3.5 * Math.abs(t) };
 }

@@ -1,5 +1,6 @@
 // Canvas drawings: the output over the input plane with the points, a one-input curve, the loss
-// curves, z_j maps and histograms. Maps arrive as bytes (see bytes()), rows from the top of the plane.
+// curves, z_j maps, histograms and data-set thumbnails. Maps arrive as bytes (see bytes()), rows from
+// the top of the plane.
 
 import { CLASS_COLOURS, css, diverging, table, weightStyle } from "./colours.js";
 
@@ -128,6 +129,27 @@ export function lossCurves(canvas, curve) {
     ctx.setLineDash(dash); ctx.strokeStyle = style; ctx.lineWidth = 1.6; ctx.stroke();
   }
   ctx.setLineDash([]);
+}
+
+// A data set's thumbnail: its points ({x, label or y}) scaled to fill the canvas; one input: y over x.
+export function thumbnail(canvas, preview) {
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, canvas.width, canvas.height);
+  const flat = preview.x[0].length === 1;
+  const along = i => (flat ? [preview.x[i][0], preview.y[i]] : preview.x[i]);
+  const points = preview.x.map((_, i) => along(i));
+  const range = k => {
+    const v = points.map(p => p[k]), lo = Math.min(...v), hi = Math.max(...v);
+    return lo === hi ? [lo - 1, hi + 1] : [lo, hi];
+  };
+  const [sx, sy] = scaler(canvas, range(0), range(1), 4);
+  const [low, high] = preview.y ? [Math.min(...preview.y), Math.max(...preview.y)] : [0, 1];
+  points.forEach(([x, y], i) => {
+    ctx.beginPath();
+    ctx.arc(sx(x), sy(y), 1.8, 0, 2 * Math.PI);
+    ctx.fillStyle = pointColour(preview, i, low, high);
+    ctx.fill();
+  });
 }
 
 // One perceptron's z_j: a map over the plane (two inputs) or a curve (one input).

@@ -1,5 +1,6 @@
-// The inspector: what the pointer is on. A perceptron's s_j, z_j and δ_j = ∂E/∂s_j over the
-// training samples (histograms), its bias and ∂E/∂b, and its map; an edge's w and ∂E/∂w.
+// The inspector: what the pointer is on. A perceptron's formula with its weights plugged in, its s_j,
+// z_j and δ_j = ∂E/∂s_j over the training samples (histograms), its bias and ∂E/∂b, and its map; an
+// edge's w and ∂E/∂w.
 
 import * as draw from "./draw.js";
 
@@ -15,6 +16,12 @@ export function inspect(box, frame, pointing) {
     title.append(name, ` ${n.activation ?? "input"}` +
       (n.bias === null ? "" : ` · b = ${fmt(n.bias)}, ∂E/∂b = ${fmt(n.bias_gradient)}`));
     const parts = [title];
+    if (n.formula) {   // the perceptron's sum with its weights plugged in
+      const formula = document.createElement("p");
+      formula.className = "formula";
+      formula.textContent = n.formula;
+      parts.push(formula);
+    }
     const map = frame.maps?.nodes.find(m => m.name === n.node);
     if (map) {
       const canvas = document.createElement("canvas");

@@ -8,25 +8,40 @@ import { nodeMap } from "./draw.js";
 const SVG = "http://www.w3.org/2000/svg";
 
 export class NetworkView {
-  constructor(container, { onHover, onClick, onMenu }) {
+  constructor(container, { onHover, onClick, onMenu, labelOf = String }) {
     this.container = container;
     this.svg = container.querySelector("#edges");
     this.layer = container.querySelector("#nodes");
     this.onHover = onHover;
     this.onClick = onClick;
     this.onMenu = onMenu;
+    this.labelOf = labelOf;
     this.nodes = new Map();    // key -> {name, element, canvas, bias, x, y}
     this.edges = [];           // {source, target, path, hit}
     container.addEventListener("click", event => {
       if (event.target === container || event.target === this.svg) this.onClick(null);
     });
+    // A new width (a phone turned, a window or a cell resized): the same network laid out again.
+    new ResizeObserver(() => {
+      if (this.state && this.container.clientWidth && this.container.clientWidth !== this.width) this.relayout();
+    }).observe(container);
   }
 
   static key(name) { return JSON.stringify(name); }
 
-  // Lay out and build the elements of a new structure (the session's state).
-  show(state) {
+  relayout() {
+    this.show(this.state, false);
+    this.select(this.selection);
+    if (this.frame) this.update(this.frame);
+  }
+
+  // Lay out and build the elements of a new structure (the session's state); edges it did not have
+  // before are marked fresh for a moment, so that one just added is seen even at weight 0.
+  show(state, marking = true) {
+    const before = new Set(this.edges.map(e => NetworkView.key([e.source, e.target])));
+    const marked = marking && this.edges.length > 0;
     this.state = state;
+    this.width = this.container.clientWidth;
     this.layer.replaceChildren();
     this.svg.replaceChildren();
     this.nodes.clear();
@@ -50,7 +65,7 @@ export class NetworkView {
       canvas.width = canvas.height = 44;
       const label = document.createElement("span");
       label.className = "label";
-      label.textContent = String(node.name);
+      label.textContent = this.labelOf(node.name);
       element.append(canvas, label);
       let bias = null;
       if (state.biases.some(b => b === node.name)) {
@@ -91,12 +106,14 @@ export class NetworkView {
         this.onClick({ edge: [edge.source, edge.target] });
       });
       this.svg.append(hit, path);
+      if (marked && !before.has(NetworkView.key([edge.source, edge.target]))) path.classList.add("fresh");
       return { ...edge, path, hit };
     });
   }
 
   // Mark the selected node or edge.
   select(selection) {
+    this.selection = selection;
     for (const n of this.nodes.values())
       n.element.classList.toggle("selected", !!selection && "node" in selection && selection.node === n.name);
     for (const e of this.edges)
@@ -107,6 +124,7 @@ export class NetworkView {
   // Live values of a frame: weights as colour and width, biases, z_j maps.
   update(frame) {
     if (!this.state || frame.version !== this.state.version) return;
+    this.frame = frame;
     const largest = Math.max(1e-9, ...frame.weights.map(Math.abs), ...frame.biases.map(Math.abs));
     frame.weights.forEach((w, i) => {
       const style = weightStyle(w, largest), path = this.edges[i].path;

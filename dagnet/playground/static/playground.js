@@ -8,6 +8,7 @@
 // frames may be under way at once while training (see frameLoop).
 
 import { BLUE, CLASS_COLOURS, ORANGE, css } from "./colours.js";
+import { createDataPanel } from "./datapanel.js";
 import * as draw from "./draw.js";
 import { Editor } from "./editor.js";
 import { fmt, inspect } from "./inspector.js";
@@ -26,6 +27,7 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
   function markDirty() { wakeUp(); }
   const sleep = ms => new Promise(done => { const t = setTimeout(done, ms); wakeUp = () => { clearTimeout(t); done(); }; });
 
+  // A message over the page for a few seconds (it pushes nothing down); a click or tap closes it.
   function message(text, kind = "error") {
     const box = $("message");
     box.textContent = text;
@@ -45,12 +47,23 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
       return state || true;
     } catch (err) {
       message(err.message);
-      if (page.state) { showSettings(page.state); showData(page.state.data); }   // back to what is in force
+      if (page.state) { showSettings(page.state); data.show(page.state); }   // back to what is in force
       return null;
     }
   }
 
   // -- the structure ---------------------------------------------------------------------------
+
+  $("message").addEventListener("click", () => { $("message").hidden = true; });
+
+  // -- the structure ---------------------------------------------------------------------------
+
+  // On a touch screen there is no hover and no right-click: a tap selects, and the menu is the toolbar's.
+  const touch = window.matchMedia?.("(hover: none)").matches;
+  const verb = touch ? "tap" : "click";
+  const HINT = `${verb} a node, then another: adds or removes that edge; ${verb} one for its menu here` +
+    (touch ? "" : " (or right-click it)");
+  const featureLabel = name => page.info?.features?.find(f => f.name === name)?.label ?? String(name);
 
   const view = new NetworkView($("network"), {
     onHover: target => { page.hover = target; markDirty(); },
@@ -59,6 +72,7 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
       select(target);
       if (!$("activation").hidden) $("activation").focus();
     },
+    labelOf: featureLabel,
   });
 
   const editor = new Editor({
@@ -78,7 +92,7 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
     const keep = page.selection;
     if (keep && !stillThere(keep)) select(null); else select(keep);
     showSettings(state);
-    showData(state.data);
+    data.show(state);
     markDirty();
   }
 
@@ -97,7 +111,7 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
     menu.hidden = !target;
     $("hint").hidden = !!target;
     if (!target) {
-      $("hint").textContent = "click a node, then another: adds or removes that edge; right-click: its menu";
+      $("hint").textContent = HINT;
       return;
     }
     if (target.node !== undefined) {
@@ -108,7 +122,7 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
       $("remove-selected").hidden = node.role !== "hidden";
       $("remove-selected").textContent = "remove perceptron";
       $("hint").hidden = false;
-      $("hint").textContent = "click another node to add or remove the edge from this one";
+      $("hint").textContent = `${verb} another node to add or remove the edge from this one (Escape: let go)`;
     } else {
       $("selected-name").textContent = `${target.edge[0]} → ${target.edge[1]}`;
       $("activation").hidden = true;
@@ -137,7 +151,11 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
     const beside = page.selection?.node !== undefined && nodeOf(page.selection.node)?.role === "hidden"
       ? page.selection.node : null;
     const state = await act(api.edit(page.sid, "add_perceptron", { beside }));
-    if (state && state.made !== undefined) select({ node: state.made });
+    if (state && state.made !== undefined && state.made !== null) {
+      select({ node: state.made });
+      message(`added the perceptron ${state.made} ` + (beside !== null ? `beside ${beside} (same inputs and outputs)`
+        : "from every input to every output") + `; it is selected: its menu is beside “+ perceptron”`, "info");
+    }
   });
   $("remove-selected").addEventListener("click", async () => {
     const target = page.selection;
@@ -145,7 +163,11 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
     const request = target.node !== undefined
       ? api.edit(page.sid, "remove_perceptron", { node: target.node })
       : api.edit(page.sid, "toggle_edge", { source: target.edge[0], target: target.edge[1] });
-    if (await act(request)) select(null);
+    if (await act(request)) {
+      select(null);
+      message(`removed ${target.node !== undefined ? `the perceptron ${target.node}`
+                                                   : `the edge ${target.edge[0]} → ${target.edge[1]}`}`, "info");
+    }
   });
   $("activation").addEventListener("change", () =>
     act(api.edit(page.sid, "set_activation", { node: page.selection.node, activation: $("activation").value })));
@@ -166,46 +188,8 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
     $("speed").value = t.speed === null ? "" : String(t.speed);
   }
 
-  function showData(data) {
-    const s = data.settings;
-    let upload = $("dataset").querySelector("option[data-upload]");
-    if (s.csv || s.own) {   // an uploaded file (or the widget's own data) shows as one more choice, chosen
-      if (!upload) {
-        upload = new Option("", "");
-        upload.dataset.upload = "yes";
-        $("dataset").append(upload);
-      }
-      upload.textContent = s.own ?? `${s.name} (CSV)`;
-      $("dataset").value = "";
-    } else {
-      upload?.remove();
-      $("dataset").value = s.name;
-    }
-    $("n-samples").value = s.n_samples ?? "";
-    $("noise").value = s.noise ?? "";
-    $("test-fraction").value = s.test_fraction;
-    $("data-seed").value = s.data_seed;
-    $("data-info").textContent = data.points
-      ? `${data.source}: ${data.task}, ${data.n_train} training and ${data.n_test} test samples` : "";
-    $("data-error").hidden = !data.error;
-    $("data-error").textContent = data.error || "";
-  }
-
-  const number = (id, parse = Number) => ($(id).value === "" ? null : parse($(id).value));
-
-  function sendData() {
-    if (page.state.data.settings.csv && page.csv) {
-      return act(api.csv(page.sid, page.csv.text, page.csv.name, number("test-fraction")));
-    }
-    if (page.state.data.settings.own) {   // the data given: only its split changes
-      return act(api.data(page.sid, { test_fraction: number("test-fraction") ?? 0,
-                                      data_seed: number("data-seed", v => parseInt(v, 10)) ?? 0 }));
-    }
-    return act(api.data(page.sid, {
-      name: $("dataset").value, n_samples: number("n-samples", v => parseInt(v, 10)), noise: number("noise"),
-      test_fraction: number("test-fraction") ?? 0, data_seed: number("data-seed", v => parseInt(v, 10)) ?? 0,
-    }));
-  }
+  const data = createDataPanel($, { page, api, act: request => act(request) });
+  const number = data.number;
 
   function sendTraining() {
     return act(api.training(page.sid, {
@@ -214,23 +198,9 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
     }));
   }
 
-  $("dataset").addEventListener("change", () => {
-    if (!$("dataset").value) return;   // the uploaded file, already in use
-    page.csv = null;
-    page.state.data.settings.csv = false;
-    sendData();
-  });
-  for (const id of ["n-samples", "noise", "test-fraction", "data-seed"]) $(id).addEventListener("change", sendData);
   for (const id of ["optimizer", "lr", "batch-size", "seed", "speed"]) $(id).addEventListener("change", sendTraining);
   $("loss").addEventListener("change", () => act(api.edit(page.sid, "set_loss", { loss: $("loss").value })));
   $("grid").addEventListener("change", markDirty);
-  $("csv").addEventListener("change", async event => {
-    const file = event.target.files[0];
-    if (!file) return;
-    page.csv = { text: await file.text(), name: file.name };
-    await act(api.csv(page.sid, page.csv.text, file.name, number("test-fraction") ?? 0.2));
-    event.target.value = "";
-  });
 
   // -- training controls ----------------------------------------------------------------------------
 
@@ -255,10 +225,12 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
   $("step").addEventListener("click", () => control("step"));
   $("reset").addEventListener("click", () => control("reset"));
   function onKey(event) {
-    // keys typed into a field are the field's; a focused button takes space as its own click
-    if (["INPUT", "TEXTAREA", "SELECT", "BUTTON"].includes(event.target.tagName)) return;
+    // keys typed into a field are the field's; a focused button takes space as its own click, but
+    // Escape lets go of the selection wherever the focus is (on "+ perceptron" just pressed, say)
+    const field = ["INPUT", "TEXTAREA"].includes(event.target.tagName);
+    if (event.key === "Escape" && !field && page.selection) { select(null); markDirty(); }
+    if (field || ["SELECT", "BUTTON"].includes(event.target.tagName)) return;
     if (event.key === " ") { event.preventDefault(); control(page.playing ? "pause" : "play"); }
-    if (event.key === "Escape") select(null);
   }
   keys.addEventListener("keydown", onKey);
 
@@ -371,6 +343,7 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
   // Fill the choices, open a session (`saved`, else a new one) and draw frames until stop().
   async function start(saved = null) {
     page.info = await api.info();
+    data.build(page.info);
     fill($("dataset"), page.info.datasets.map(d => [d.name, `${d.name} (${d.task === "regression" ? "regression" : `${d.n_classes} classes`})`]));
     fill($("loss"), page.info.losses.map(l => [l, l]));
     fill($("optimizer"), Object.keys(page.info.optimizers).map(o => [o, o]));
