@@ -106,6 +106,16 @@ class _Patience:
         return False
 
 
+def _product(A, B):
+    """A @ B summed in numpy's own loops, not the BLAS library's.
+
+    BLAS picks its kernel by CPU (AVX2 or AVX-512 sum in different orders), and a cascade
+    amplifies those last bits into a different network; these loops give the same sums on
+    every machine, so a seed grows the same network everywhere.
+    """
+    return np.einsum("ij,jk->ik", A, B)
+
+
 def score_candidates(V, W, activations, E, scale=1.0):
     """Each candidate's score S = Σ_o |Σ_p (V_p − V̄)(E_p,o − Ē_o)| / scale, and its gradient.
 
@@ -135,7 +145,7 @@ def score_candidates(V, W, activations, E, scale=1.0):
     >>> score_candidates(V, np.array([[10.0], [0.0]]), ["linear"], E)[0]     # z = 10 x: Σ (z − 5)(E − 0)
     array([10.])
     """
-    sums = V @ W
+    sums = _product(V, W)
     values, slopes = np.empty_like(sums), np.empty_like(sums)
     for name in set(activations):
         cols = [u for u, k in enumerate(activations) if k == name]
@@ -143,8 +153,8 @@ def score_candidates(V, W, activations, E, scale=1.0):
         values[:, cols] = act.forward(sums[:, cols])
         slopes[:, cols] = act.derivative(sums[:, cols], values[:, cols])
     E = E - E.mean(axis=0)                       # then Σ_p (V_p − V̄)(E_p − Ē) = Σ_p V_p (E_p − Ē)
-    correlation = values.T @ E / scale
-    gradient = V.T @ (slopes * (E @ np.sign(correlation).T)) / scale
+    correlation = _product(values.T, E) / scale
+    gradient = _product(V.T, slopes * _product(E, np.sign(correlation).T)) / scale
     return np.abs(correlation).sum(axis=1), correlation, values, gradient
 
 
@@ -173,7 +183,7 @@ class _Cascade:
         """(S, Z) of the outputs from the cached values, each (n_samples, n_outputs)."""
         params = self.net.params if params is None else params
         weights, biases = self._slots()
-        S = self.features @ params[weights] + params[biases]
+        S = _product(self.features, params[weights]) + params[biases]
         if self.output_activation.name == "softmax":
             S_shift = np.exp(S - S.max(axis=1, keepdims=True))
             return S, S_shift / S_shift.sum(axis=1, keepdims=True)
@@ -191,7 +201,7 @@ class _Cascade:
                 break
             e = self.error(S, Z, Y)
             grad = np.zeros(net.plan.n_params)
-            grad[weights] = self.features.T @ e
+            grad[weights] = _product(self.features.T, e)
             grad[biases] = e.sum(axis=0)
             grad[trainable] += self.o["decay"] * net.params[trainable]
             self.output_optimizer.step(net.params, grad * self.slope_scale)
