@@ -23,7 +23,6 @@ Examples
 """
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 
 from . import collector
@@ -185,8 +184,12 @@ class Blueprint:
             d["weight"] = float(self.weight[k])
         return d
 
-    def to_graph(self, values=True, graph_class=nx.DiGraph):
-        """A networkx graph of these nodes and edges (in order), with the weights and biases unless ``values=False``."""
+    def to_graph(self, values=True, graph_class=None):
+        """A networkx graph (``graph_class``, a DiGraph by default) of these nodes and edges (in order),
+        with the weights and biases unless ``values=False``."""
+        if graph_class is None:
+            import networkx as nx   # here, not above: loading a file needs no graph
+            graph_class = nx.DiGraph
         G = graph_class()
         G.graph.update(self.graph)
         names = self.names

@@ -8,7 +8,6 @@ so that a million edges are checked and initialised with array operations;
 :func:`blueprint` reads a networkx graph into one, :func:`complete` checks
 and completes it, :func:`build` returns the completed graph.
 """
-import networkx as nx
 import numpy as np
 
 from . import activations, limits
@@ -86,6 +85,8 @@ def build(G, inputs=None, outputs=None, loss=None, seed=None, init=None, source=
 
 def blueprint(G, inputs=None, outputs=None, loss=None, seed=None, init=None, source=None):
     """The completed :class:`~dagnet.blueprint.Blueprint` of graph ``G`` (see :func:`build`); ``G`` is not changed."""
+    import networkx as nx   # here, not above: a topology file is checked without networkx
+
     check = _Checker(source, None)
     if not isinstance(G, nx.DiGraph) or G.is_multigraph():
         check.fail(f"expected a networkx.DiGraph, got {type(G).__name__}")
@@ -181,6 +182,8 @@ def _check_structure(bp, inputs, outputs, check):
     try:
         bp.generation = generations(n, src, dst)
     except ValueError:      # find_cycle only to report one, on the graph as it was given
+        import networkx as nx
+
         H = nx.DiGraph()
         H.add_nodes_from(names)
         H.add_edges_from(zip([names[k] for k in src.tolist()], [names[k] for k in dst.tolist()]))

@@ -12,7 +12,6 @@ from . import initializers, training, writer
 from .computing import Computing
 from .engine import ENGINES, engine_info, make_engine
 from .blueprint import Blueprint
-from .graphview import ParameterGraph, follow_wiring, rebind, structure_of, view
 from .losses import LOSSES
 from .plan import Plan
 from .slotmap import SlotMap
@@ -149,6 +148,7 @@ class Network(Computing):
         :attr:`structure` is the same graph without the values.
         """
         if self._view is None:
+            from .graphview import view    # networkx, imported when a graph is first asked for
             self._view = view(self.structure, self.plan, self._params)
         return self._view
 
@@ -239,6 +239,7 @@ class Network(Computing):
         params = plan.read(graph)       # the old values, through the old bound views
         self.inputs, self.outputs = list(graph.graph["inputs"]), list(graph.graph["outputs"])
         self.loss = graph.graph["loss"]
+        from .graphview import ParameterGraph, rebind, structure_of
         self._hold(plan, params, structure_of(graph),
                    rebind(graph, plan, params) if isinstance(graph, ParameterGraph) else None)
         self.engine = self._engine_name
@@ -265,6 +266,7 @@ class Network(Computing):
         if isinstance(self._structure, Blueprint):   # a network from a file or a graph: made on first use
             self._structure = self._structure.structure()
         if self._stale:       # bring the edges in line with the plan after rewire()
+            from .graphview import follow_wiring
             follow_wiring(self._structure, self.plan.wiring)
             self._stale = False
         return self._structure

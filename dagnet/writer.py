@@ -37,8 +37,8 @@ import json
 import math
 import os
 import re
+import sys
 
-import networkx as nx
 import yaml
 
 from . import edgelists, flatwriter
@@ -113,12 +113,18 @@ def _graph_parts(G):
     return list(inputs), list(outputs), G.graph.get("loss")
 
 
+def _is_digraph(source):
+    """Whether ``source`` is a networkx DiGraph (networkx unloaded: it cannot be one)."""
+    nx = sys.modules.get("networkx")
+    return nx is not None and isinstance(source, nx.DiGraph)
+
+
 def to_data(source, form=None, body=True):
     """A Network or DiGraph as plain topology-file data (``form``: "flat" or "grouped").
 
     ``body=False``: the flat form without ``nodes`` and ``edges``.
     """
-    is_graph = isinstance(source, nx.DiGraph) and not source.is_multigraph()
+    is_graph = _is_digraph(source) and not source.is_multigraph()
     if not is_graph and not (hasattr(source, "plan") and hasattr(source, "params")):
         raise ValueError(f"expected a dagnet.Network or a networkx.DiGraph, got {type(source).__name__}")
     form = form or ("grouped" if is_graph else "flat")
@@ -183,7 +189,7 @@ def _node_entry(entry, group):
 
 def to_yaml(source, form=None):
     """A Network or DiGraph as topology-file text (see :func:`to_data` for ``form``)."""
-    is_graph = isinstance(source, nx.DiGraph)
+    is_graph = _is_digraph(source)
     if not is_graph and (form or "flat") == "flat" and set(map(type, source.plan.wiring.names)) <= {str}:
         return flatwriter.network_text(to_data(source, "flat", body=False), source)
     data = to_data(source, form)
@@ -242,7 +248,7 @@ def write(source, path, form=None):
     that names it with its sha256; each write is atomic.
     """
     if form == "table":
-        if isinstance(source, nx.DiGraph):
+        if _is_digraph(source):
             raise ValueError("form 'table' saves a network's weights; write a graph 'flat' or 'grouped'")
         name = edgelists.table_name(path)
         text, table = flatwriter.table_form(to_data(source, "flat", body=False), source, name)

@@ -22,8 +22,8 @@ def run(args):
             bad += 1
             error(os_error(err) if isinstance(err, OSError) else err)
             continue
-        G = net.graph
+        wiring = net.plan.wiring        # the counts without building a networkx graph
         print(f"ok  {path}: {plural(len(net.inputs), 'input')}, {plural(len(net.outputs), 'output')}, "
-              f"{plural(len(G), 'node')}, {plural(G.number_of_edges(), 'edge')}, "
+              f"{plural(len(wiring.names), 'node')}, {plural(len(wiring.src), 'edge')}, "
               f"{plural(net.n_params, 'parameter')}")
     return EXIT_INVALID if bad else EXIT_OK
