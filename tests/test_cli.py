@@ -1,5 +1,6 @@
 """The dagnet command: every subcommand, and every user error as one line with the right exit code."""
 import csv
+import glob
 import re
 import os
 import subprocess
@@ -43,6 +44,19 @@ def test_python_dash_m_dagnet_help_runs_in_a_fresh_interpreter():
     assert done.stdout.startswith("usage: dagnet")
     for command in ("validate", "info", "train", "predict", "gradcheck", "draw"):
         assert command in done.stdout
+
+
+def test_no_help_page_or_user_facing_text_speaks_of_seed_numbers(run):
+    """Users know the tutorials by their titles and sections, not by the project's "seed 002"."""
+    from dagnet.cli import COMMANDS
+
+    texts = [run("--help")[1]] + [run(command, "--help")[1] for command in COMMANDS]
+    for folder in ("dagnet/playground/static", "docs"):
+        for path in glob.glob(os.path.join(ROOT, folder, "**", "*.*"), recursive=True):
+            if path.endswith((".md", ".js", ".html")):
+                texts.append(open(path, encoding="utf-8").read())
+    texts.append(open(os.path.join(ROOT, "README.md"), encoding="utf-8").read())
+    assert not [t for t in texts if re.search(r"\bseed[ _]?0\d\d\b", t, re.IGNORECASE)]
 
 
 @pytest.mark.parametrize("command", ["validate", "info", "train", "predict", "gradcheck", "draw"])
