@@ -15,6 +15,7 @@ from .blueprint import Blueprint
 from .losses import LOSSES
 from .plan import Plan
 from .slotmap import SlotMap
+from .swap import swapped
 from .text import plural
 
 
@@ -253,8 +254,12 @@ class Network(Computing):
         thousands). Survivors keep their values, new weights start at 0; the graph
         follows when next asked for. :func:`dagnet.edits.rewire` checks the rules.
         """
-        old, plan = self.plan, self.plan.rewired(remove, add, trainable)
-        slots = SlotMap.between(old, plan).without(old.slots_of(remove))  # removed-and-added: anew
+        fast = swapped(self.plan, remove, add, trainable)     # every generation stays: a merge
+        if fast is not None:
+            plan, slots = fast
+        else:
+            old, plan = self.plan, self.plan.rewired(remove, add, trainable)
+            slots = SlotMap.between(old, plan).without(old.slots_of(remove))  # removed-and-added: anew
         self._hold(plan, slots.carry(self._params), self._structure)
         self._stale = True
         self.engine = self._engine_name

@@ -78,8 +78,12 @@ class Spec:
         edges = plan.edges.astype(np.int64)
         src, dst, slot = edges[:, 0], edges[:, 1], edges[:, 2]
         n = plan.n_nodes
-        by_target = np.argsort(dst * n + src)        # one int key sorts faster than a lexsort
-        by_source = np.argsort(src * n + dst)
+        # one int key sorts faster than a lexsort; stable (a merge of runs): a plan's slots come in
+        # long runs by target already. By source: the by-target order sorted stably by source alone,
+        # as 16-bit numbers (a radix sort) when the columns fit
+        by_target = np.argsort(dst * n + src, kind="stable")
+        sources = src[by_target]
+        by_source = by_target[np.argsort(sources.astype(np.uint16) if n <= 1 << 16 else sources, kind="stable")]
         self.in_src, self.in_slot = src[by_target].copy(), slot[by_target].copy()
         self.in_ptr = np.searchsorted(dst[by_target], np.arange(n + 1)).astype(np.int64)
         self.out_dst, self.out_slot = dst[by_source].copy(), slot[by_source].copy()

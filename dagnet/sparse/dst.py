@@ -66,7 +66,8 @@ class DynamicSparse(Callback):
     ----------
     log : list of dict
         One entry per topology update: ``step``, ``fraction``, ``dropped``,
-        ``grown`` ((k, 2) ranks), ``fan_in`` (in-degree per rank after it), ``seconds``.
+        ``grown`` ((k, 2) ranks), ``fan_in`` (in-degree per rank after it), ``seconds`` (wall
+        time of the update) and ``cpu_seconds`` (its CPU time, all threads).
     space : Candidates
     target : int
         The number of weights kept (all edges when training started).
@@ -119,10 +120,11 @@ class DynamicSparse(Callback):
         fraction = self.fraction(step)
         if fraction <= 0:
             return
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         dropped, grown = self.update(net, optimizer, fraction, X, Y)
         self.log.append({"step": step, "fraction": fraction, "dropped": dropped, "grown": grown,
-                         "fan_in": self.fan_in(net), "seconds": time.perf_counter() - started})
+                         "fan_in": self.fan_in(net), "seconds": time.perf_counter() - started,
+                         "cpu_seconds": time.process_time() - cpu})
 
     def update(self, net, optimizer, fraction, X, Y):
         """One topology update; returns (dropped pairs, grown pairs), each (k, 2) ranks."""

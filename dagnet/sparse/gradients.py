@@ -38,7 +38,7 @@ def connection_gradients(Z, D, pairs):
     return np.einsum("ij,ij->i", Z[pairs[:, 0]], D[pairs[:, 1]])
 
 
-def top_gradients(space, block, Z, D, k, present, width=256):
+def top_gradients(space, block, Z, D, k, present, cells=1 << 20):
     """The ``k`` absent candidates of ``block`` with the largest |∂E/∂w|: (sources, targets, |gradients|).
 
     Parameters
@@ -52,34 +52,31 @@ def top_gradients(space, block, Z, D, k, present, width=256):
     k : int
     present : (sources, targets)
         Ranks of the edges present, sorted by target: they are no candidates.
-    width : int
-        Targets per tile.
+    cells : int
+        About this many products per tile (one matrix product each, at least 256 targets wide).
 
     Returns
     -------
     s, t : ndarray of shape (k,), ranks
     magnitude : ndarray of shape (k,)
-        Largest first; ties are broken the same way on every run.
+        Largest first; equal magnitudes in (target, source) order, whatever the tiles.
     """
     present_s, present_t = present
     best_g, best_s, best_t = np.empty(0, dtype=Z.dtype), np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     if k <= 0:
         return best_s, best_t, best_g
+    s0, s1, _, _ = space.blocks[block]
     floor = -0.5                     # candidates at or below this cannot enter the top k
-    for s0, s1, t0, t1 in space.tiles(block, width):
+    for s0, s1, t0, t1 in space.tiles(block, max(256, cells // max(s1 - s0, 1))):
         g = Z[s0:s1] @ D[t0:t1].T
         np.abs(g, out=g)
-        if s1 > t0 or not space.can_feed[s0:s1].all():
-            g[space.invalid(s0, s1, t0, t1)] = -1.0
+        _void(g, space, s0, s1, t0, t1)
         a, b = np.searchsorted(present_t, [t0, t1])
         here = (present_s[a:b] >= s0) & (present_s[a:b] < s1)
         g[present_s[a:b][here] - s0, present_t[a:b][here] - t0] = -1.0
-        flat = g.ravel()
-        pick = np.flatnonzero(flat > floor) if len(best_g) >= k else np.flatnonzero(flat >= 0)
-        if len(pick) > k:
-            pick = pick[np.argpartition(-flat[pick], k - 1)[:k]]
+        pick = _largest(g.ravel(), k, floor if len(best_g) >= k else -0.5, t1 - t0)
         rows, cols = np.divmod(pick, t1 - t0)
-        best_g = np.concatenate([best_g, flat[pick]])
+        best_g = np.concatenate([best_g, g.ravel()[pick]])
         best_s = np.concatenate([best_s, s0 + rows])
         best_t = np.concatenate([best_t, t0 + cols])
         if len(best_g) > k:
@@ -87,4 +84,35 @@ def top_gradients(space, block, Z, D, k, present, width=256):
             best_g, best_s, best_t = best_g[order], best_s[order], best_t[order]
         if len(best_g) >= k:
             floor = best_g.min()
-    return best_s, best_t, best_g
+    order = np.lexsort((best_s, best_t, -best_g))
+    return best_s[order], best_t[order], best_g[order]
+
+
+def _void(g, space, s0, s1, t0, t1):
+    """Mark -1 the pairs of a tile (rows s0:s1, columns t0:t1) that are no candidates: s >= t, or s cannot feed."""
+    if s1 > t0:                       # the rows from t0 on reach the diagonal
+        g[t0 - s0:][np.arange(t0, s1)[:, None] >= np.arange(t0, t1)[None, :]] = -1.0
+    if not space.can_feed[s0:s1].all():
+        g[~space.can_feed[s0:s1]] = -1.0
+
+
+def _largest(flat, k, floor, width):
+    """Indices of the ``k`` largest of ``flat`` above ``floor`` (ties in (column, row) order of a
+    ``width``-wide tile), in no order: a threshold guessed from a sample, so that only a few
+    times ``k`` values are selected among, checked, and the whole tile taken when it guessed wrong."""
+    if floor < 0 and len(flat) > 64 * k:          # (once the top k is full, its floor is the threshold)
+        sample = flat[::len(flat) // (32 * k)]
+        rank = len(sample) - int(np.ceil(2 * k * len(sample) / len(flat)))   # ~2k of the tile above it
+        guess = np.partition(sample, rank)[rank]
+        pick = np.flatnonzero(flat > max(guess, floor))
+        if len(pick) < k:
+            pick = np.flatnonzero(flat > floor)
+    else:
+        pick = np.flatnonzero(flat > floor)
+    if len(pick) <= k:
+        return pick
+    values = flat[pick]
+    kth = np.partition(values, len(values) - k)[len(values) - k]
+    above, tied = pick[values > kth], pick[values == kth]
+    rows, cols = np.divmod(tied, width)
+    return np.concatenate([above, tied[np.lexsort((rows, cols))[:k - len(above)]]])
