@@ -307,20 +307,29 @@ def _trainable_weights(net):
     return int(sum(1 for slot in net.plan.edge_slot.values() if net.plan.mask[slot]))
 
 
+def _layer_weights(net):
+    """Trainable weights by the layer they feed (h1, h2, y)."""
+    counts = {}
+    for (_, v), slot in net.plan.edge_slot.items():
+        if net.plan.mask[slot]:
+            group = net.graph.nodes[v].get("group")
+            counts[group] = counts.get(group, 0) + 1
+    return counts
+
+
 def lottery_schedule(rounds, chain):
     """The fractions of the weights kept after each pruning round.
 
     Without ``chain``: one run of ``rounds`` to each of 20 % and 10 % (``prune(..., rounds=)``), so two
     entries. With ``chain``: one run of rounds, each removing the same fraction of the weights left, 20 %
     after round ``rounds`` and on at the same rate to 10 % (the last round lands on it exactly);
-    ``rounds=7`` gives 79.5 %, 63.2 %, ..., 20 % (round 7), 15.9 %, 12.6 %, 10 % (round 10).
+    ``rounds=7`` gives 79.5 %, 63.2 %, ..., 20 % (round 7), 15.9 %, 12.6 %, 10 % (round 10);
+    ``rounds=1`` gives 20 %, 10 %.
     """
     if not chain:
         return [0.2, 0.1]
-    kept = [0.2 ** (r / rounds) for r in range(1, rounds + 1)]
-    while kept[-1] * 0.2 ** (1 / rounds) > 0.1 + 1e-9:
-        kept.append(kept[-1] * 0.2 ** (1 / rounds))
-    return kept + [0.1]
+    more = max(1, int(round(rounds * np.log(0.5) / np.log(0.2))))     # rounds from 20 % to 10 % at ~the same rate
+    return [0.2 ** (r / rounds) for r in range(1, rounds + 1)] + [0.2 * 0.5 ** (r / more) for r in range(1, more + 1)]
 
 
 def lottery(args, X, Y, Xt, Yt):
@@ -362,7 +371,7 @@ def lottery(args, X, Y, Xt, Yt):
                                        rounds=args.lottery_rounds, scope=args.lottery_scope)
             row = {"kept": kept, "round": r if args.lottery_chain else args.lottery_rounds, "seed": seed,
                    "ticket": ticket.score(Xt, Yt), "weights": int(ticket.n_params),
-                   "trainable_weights": _trainable_weights(ticket)}
+                   "trainable_weights": _trainable_weights(ticket), "layers": _layer_weights(ticket)}
             if any(abs(kept - goal) < 1e-9 for goal in (0.2, 0.1)):
                 control = ticket.copy()                       # the ticket's own mask, weights drawn anew
                 control.initialize("he_uniform", seed=seed)
