@@ -436,7 +436,18 @@ def tables(results):
         if dense:
             out.append(f"| dense wide (PyTorch, 0 %) | {_mean(dense)} |" + " |" * (len(sparsities) - 1))
         out.append("")
-    for key in [k for k in results if k.startswith("lottery")]:
+    lottery_keys = [k for k in results if k.startswith("lottery") and "settings" in results[k]]
+    if len(lottery_keys) > 1:
+        out += ["| run | ticket at 20 % | re-drawn at 20 % | ticket at 10 % | re-drawn at 10 % | dense | seeds |",
+                "|---|---|---|---|---|---|---:|"]
+        for key in lottery_keys:
+            rows = results[key]["results"]
+            cells = [_mean([r[f] for r in rows if abs(r["kept"] - kept) < 1e-9 and f in r])
+                     for kept in (0.2, 0.1) for f in ("ticket", "reinitialised")]
+            dense = [r["ticket"] for r in rows if r["kept"] == 1.0]
+            out.append(f"| {key} | " + " | ".join(cells) + f" | {_mean(dense)} | {len(dense)} |")
+        out.append("")
+    for key in lottery_keys:
         settings = results[key]["settings"]
         rounds, step = settings.get("lottery_rounds", 1), settings.get("rewind_step", 0)
         how = ("one shot" if rounds == 1 else f"{rounds} rounds to each") if not settings.get("lottery_chain") \
