@@ -438,14 +438,23 @@ def tables(results):
         out.append("")
     lottery_keys = [k for k in results if k.startswith("lottery") and "settings" in results[k]]
     if len(lottery_keys) > 1:
-        out += ["| run | ticket at 20 % | re-drawn at 20 % | ticket at 10 % | re-drawn at 10 % | dense | seeds |",
-                "|---|---|---|---|---|---|---:|"]
+        out += ["| run | pruning | rewound to | 20 %: ticket | re-drawn | ticket − dense | "
+                "10 %: ticket | re-drawn | ticket − dense | seeds |", "|---|---|---|" + "---|" * 6 + "---:|"]
         for key in lottery_keys:
-            rows = results[key]["results"]
-            cells = [_mean([r[f] for r in rows if abs(r["kept"] - kept) < 1e-9 and f in r])
-                     for kept in (0.2, 0.1) for f in ("ticket", "reinitialised")]
-            dense = [r["ticket"] for r in rows if r["kept"] == 1.0]
-            out.append(f"| {key} | " + " | ".join(cells) + f" | {_mean(dense)} | {len(dense)} |")
+            rows, settings = results[key]["results"], results[key]["settings"]
+            dense = {r["seed"]: r["ticket"] for r in rows if r["kept"] == 1.0}
+            cells = []
+            for kept in (0.2, 0.1):
+                mine = [r for r in rows if abs(r["kept"] - kept) < 1e-9]
+                cells += [_mean([r["ticket"] for r in mine]), _mean([r["reinitialised"] for r in mine]),
+                          _mean([r["ticket"] - dense[r["seed"]] for r in mine])]
+            rounds = settings.get("lottery_rounds", 1)
+            pruning_ = (f"chain of {len(lottery_schedule(rounds, True))} rounds" if settings.get("lottery_chain")
+                        else "one shot" if rounds == 1 else f"{rounds} rounds to each")
+            scope = settings.get("lottery_scope", "global")
+            step = settings.get("rewind_step", 0)
+            out.append(f"| {key} | {pruning_}{', ' + scope if scope != 'global' else ''} | "
+                       f"{'step %d' % step if step else 'start'} | " + " | ".join(cells) + f" | {len(dense)} |")
         out.append("")
     for key in lottery_keys:
         settings = results[key]["settings"]
