@@ -4,6 +4,7 @@
     python benchmarks/sparse.py                        # everything (long: see docs/sparse.md)
     python benchmarks/sparse.py --only baseline speed updates
     python benchmarks/sparse.py --only accuracy --sparsities 0.9 0.98 --seeds 2 --steps 2000
+    python benchmarks/sparse.py --only lottery --lottery-chain --lottery-rounds 7 --rewind-step 200
 
 Every contestant runs on one thread (dagnet's kernel, numpy's BLAS through
 threadpoolctl, ``torch.set_num_threads(1)``); contestants of one comparison
@@ -480,8 +481,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     p.add_argument("--sparsities", nargs="+", type=float, default=[0.5, 0.8, 0.9, 0.95, 0.98])
-    p.add_argument("--seeds", type=int, default=3, help="seeds at sparsities >= 90 % (default 3)")
-    p.add_argument("--low-sparsity-seeds", type=int, default=3, help="seeds below 90 % (default 3)")
+    p.add_argument("--seeds", type=int, default=3, help="seeds at sparsities >= 90 %% (default 3)")
+    p.add_argument("--low-sparsity-seeds", type=int, default=3, help="seeds below 90 %% (default 3)")
     p.add_argument("--steps", type=int, default=6000, help="updates of the wide networks (default 6000)")
     p.add_argument("--lr", type=float, default=1e-2, help="Adam's rate for the wide networks (the paper's 1e-2)")
     p.add_argument("--baseline-seeds", type=int, default=2)
@@ -489,7 +490,7 @@ def main(argv=None):
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the speed section")
     p.add_argument("--lottery-rounds", type=int, default=1,
                    help="pruning rounds to a ticket, each rewound and retrained (default 1: one shot); with "
-                        "--lottery-chain, the rounds to 20 %% (7: 20 %% of the weights left go each round)")
+                        "--lottery-chain, the rounds to 20 %% (7: about 20 %% of the weights left go each round)")
     p.add_argument("--lottery-chain", action="store_true",
                    help="one chain of rounds through 20 %% to 10 %%, each pruning the last ticket, all scored")
     p.add_argument("--rewind-step", type=int, default=0,
