@@ -4,6 +4,7 @@
     python benchmarks/sparse.py                        # everything (long: see docs/sparse.md)
     python benchmarks/sparse.py --only baseline speed updates
     python benchmarks/sparse.py --only accuracy --sparsities 0.9 0.98 --seeds 2 --steps 2000
+    python benchmarks/sparse.py --only lottery --lottery-chain --lottery-rounds 7 --rewind-step 200
 
 Every contestant runs on one thread (dagnet's kernel, numpy's BLAS through
 threadpoolctl, ``torch.set_num_threads(1)``); contestants of one comparison
@@ -312,29 +313,85 @@ def updates(args, X, Y):
     return rows
 
 
+def _trainable_weights(net):
+    return int(sum(1 for slot in net.plan.edge_slot.values() if net.plan.mask[slot]))
+
+
+def _layer_weights(net):
+    """Trainable weights by the layer they feed (h1, h2, y)."""
+    counts = {}
+    for (_, v), slot in net.plan.edge_slot.items():
+        if net.plan.mask[slot]:
+            group = net.graph.nodes[v].get("group")
+            counts[group] = counts.get(group, 0) + 1
+    return counts
+
+
+def lottery_schedule(rounds, chain):
+    """The fractions of the weights kept after each pruning round.
+
+    Without ``chain``: one run of ``rounds`` to each of 20 % and 10 % (``prune(..., rounds=)``), so two
+    entries. With ``chain``: one run of rounds, each removing the same fraction of the weights left, 20 %
+    after round ``rounds`` and on at the same rate to 10 % (the last round lands on it exactly);
+    ``rounds=7`` gives 79.5 %, 63.2 %, ..., 20 % (round 7), 15.9 %, 12.6 %, 10 % (round 10);
+    ``rounds=1`` gives 20 %, 10 %.
+    """
+    if not chain:
+        return [0.2, 0.1]
+    more = max(1, int(round(rounds * np.log(0.5) / np.log(0.2))))     # rounds from 20 % to 10 % at ~the same rate
+    return [0.2 ** (r / rounds) for r in range(1, rounds + 1)] + [0.2 * 0.5 ** (r / more) for r in range(1, more + 1)]
+
+
 def lottery(args, X, Y, Xt, Yt):
-    """Lottery tickets on the paper's MLP: train, prune to 20 % and 10 % (in ``--lottery-rounds``), rewind to
-    the start, retrain; the control keeps the mask and re-draws the weights."""
+    """Lottery tickets on the paper's MLP: train, prune to 20 % and 10 %, rewind, retrain; the control keeps
+    the ticket's mask and re-draws the weights.
+
+    Rewinding goes to the initial values (``--rewind-step 0``) or to the iterate after ``--rewind-step K``
+    updates of the dense run (late rewinding, Frankle et al. 2020), and each retraining then runs the
+    remaining ``steps - K`` updates with a fresh Adam. ``--lottery-rounds`` rounds reach each target from the
+    dense network; with ``--lottery-chain`` one chain of rounds goes through 20 % to 10 %, each round
+    pruning the previous ticket (iterative magnitude pruning), and every round's ticket is scored.
+    """
+    steps_per_epoch = len(X) // 100
+    step = args.rewind_step
+    if step % steps_per_epoch or not 0 <= step < args.baseline_steps:
+        raise SystemExit(f"--rewind-step must be a multiple of {steps_per_epoch} (an epoch) below "
+                         f"{args.baseline_steps}, got {step}")
     rows = []
-    epochs = args.baseline_steps * 100 // len(X)
-    fit_args = {"epochs": epochs, "batch_size": 100, "optimizer": "adam", "lr": 1e-2, "shuffle": False,
-                "verbose": False}
+    fit_args = {"epochs": args.baseline_steps // steps_per_epoch, "batch_size": 100, "optimizer": "adam",
+                "lr": 1e-2, "shuffle": False, "verbose": False}
+    retrain = dict(fit_args, epochs=(args.baseline_steps - step) // steps_per_epoch)
+    schedule = lottery_schedule(args.lottery_rounds, args.lottery_chain)
     for seed in range(args.baseline_seeds):
         net = dagnet_mlp_from(torch_mlp(seed))
         start = net.copy()
-        net.fit(X, Y, **fit_args)
+        snapshot = pruning.Snapshot(step) if step else None
+        net.fit(X, Y, callback=snapshot, **fit_args)
+        target = snapshot.net if step else start
         dense = net.score(Xt, Yt)
+        total = _trainable_weights(net)
         rows.append({"kept": 1.0, "seed": seed, "ticket": dense, "reinitialised": dense})
-        for kept in (0.2, 0.1):
-            ticket = pruning.prune(net, amount=1 - kept, rewind_to=start, X=X, Y=Y, retrain=fit_args,
-                                   rounds=args.lottery_rounds)
-            control = ticket.copy()                       # the ticket's own mask, weights drawn anew
-            control.initialize("he_uniform", seed=seed)
-            control.fit(X, Y, **fit_args)
-            rows.append({"kept": kept, "seed": seed, "ticket": ticket.score(Xt, Yt),
-                         "reinitialised": control.score(Xt, Yt), "weights": int(ticket.n_params)})
-            print(f"lottery seed {seed} kept {kept}: ticket {rows[-1]['ticket']:.4f}, "
-                  f"reinitialised {rows[-1]['reinitialised']:.4f}, dense {dense:.4f}", flush=True)
+        ticket = net
+        for r, kept in enumerate(schedule, 1):
+            if args.lottery_chain:
+                ticket = pruning.prune(ticket, amount=_trainable_weights(ticket) - int(round(kept * total)),
+                                       rewind_to=target, X=X, Y=Y, retrain=retrain, scope=args.lottery_scope)
+            else:
+                ticket = pruning.prune(net, amount=1 - kept, rewind_to=target, X=X, Y=Y, retrain=retrain,
+                                       rounds=args.lottery_rounds, scope=args.lottery_scope)
+            row = {"kept": kept, "round": r if args.lottery_chain else args.lottery_rounds, "seed": seed,
+                   "ticket": ticket.score(Xt, Yt), "weights": int(ticket.n_params),
+                   "trainable_weights": _trainable_weights(ticket), "layers": _layer_weights(ticket)}
+            if any(abs(kept - goal) < 1e-9 for goal in (0.2, 0.1)):
+                control = ticket.copy()                       # the ticket's own mask, weights drawn anew
+                control.initialize("he_uniform", seed=seed)
+                control.fit(X, Y, **fit_args)
+                row["reinitialised"] = control.score(Xt, Yt)
+            rows.append(row)
+            checkpoint("lottery", rows)
+            print(f"lottery seed {seed} round {row['round']} kept {kept:.3f} ({row['trainable_weights']} "
+                  f"weights): ticket {row['ticket']:.4f}, reinitialised {row.get('reinitialised', float('nan')):.4f}, "
+                  f"dense {dense:.4f}", flush=True)
     return rows
 
 
@@ -389,18 +446,42 @@ def tables(results):
         if dense:
             out.append(f"| dense wide (PyTorch, 0 %) | {_mean(dense)} |" + " |" * (len(sparsities) - 1))
         out.append("")
-    for key in ("lottery", "lottery_iterative"):
-        if key not in results:
-            continue
-        rounds = results[key]["settings"].get("lottery_rounds", 1)
-        out += [f"{'one shot' if rounds == 1 else f'{rounds} rounds'}:", "",
-                "| weights kept | winning ticket (rewound) | same mask, re-drawn weights | seeds |",
-                "|---:|---|---|---:|"]
+    lottery_keys = [k for k in results if k.startswith("lottery") and "settings" in results[k]]
+    if len(lottery_keys) > 1:
+        out += ["| run | pruning | rewound to | 20 %: ticket | re-drawn | ticket − dense | "
+                "10 %: ticket | re-drawn | ticket − dense | seeds |", "|---|---|---|" + "---|" * 6 + "---:|"]
+        for key in lottery_keys:
+            rows, settings = results[key]["results"], results[key]["settings"]
+            dense = {r["seed"]: r["ticket"] for r in rows if r["kept"] == 1.0}
+            cells = []
+            for kept in (0.2, 0.1):
+                mine = [r for r in rows if abs(r["kept"] - kept) < 1e-9]
+                cells += [_mean([r["ticket"] for r in mine]), _mean([r["reinitialised"] for r in mine]),
+                          _mean([r["ticket"] - dense[r["seed"]] for r in mine])]
+            rounds = settings.get("lottery_rounds", 1)
+            pruning_ = (f"chain of {len(lottery_schedule(rounds, True))} rounds" if settings.get("lottery_chain")
+                        else "one shot" if rounds == 1 else f"{rounds} rounds to each")
+            scope = settings.get("lottery_scope", "global")
+            step = settings.get("rewind_step", 0)
+            out.append(f"| {key} | {pruning_}{', ' + scope if scope != 'global' else ''} | "
+                       f"{'step %d' % step if step else 'start'} | " + " | ".join(cells) + f" | {len(dense)} |")
+        out.append("")
+    for key in lottery_keys:
+        settings = results[key]["settings"]
+        rounds, step = settings.get("lottery_rounds", 1), settings.get("rewind_step", 0)
+        how = ("one shot" if rounds == 1 else f"{rounds} rounds to each") if not settings.get("lottery_chain") \
+            else f"one chain of rounds, 20 % after round {rounds}"
+        out += [f"{how}, rewound to {'step %d' % step if step else 'the start'}, "
+                f"{settings.get('lottery_scope', 'global')} ({key}):", "",
+                "| weights kept | round | winning ticket (rewound) | same mask, re-drawn weights | seeds |",
+                "|---:|---:|---|---|---:|"]
         rows = results[key]["results"]
         for kept in sorted({r["kept"] for r in rows}, reverse=True):
             mine = [r for r in rows if r["kept"] == kept]
-            out.append(f"| {kept:.0%} | {_mean([r['ticket'] for r in mine])} | "
-                       f"{_mean([r['reinitialised'] for r in mine])} | {len(mine)} |")
+            controls = [r["reinitialised"] for r in mine if "reinitialised" in r]
+            out.append(f"| {kept:.1%} | {mine[0].get('round', rounds) if kept < 1 else 0} | "
+                       f"{_mean([r['ticket'] for r in mine])} | {_mean(controls) if controls else ''} | "
+                       f"{len(mine)} |")
         out.append("")
     return "\n".join(out)
 
@@ -409,15 +490,23 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     p.add_argument("--sparsities", nargs="+", type=float, default=[0.5, 0.8, 0.9, 0.95, 0.98])
-    p.add_argument("--seeds", type=int, default=3, help="seeds at sparsities >= 90 % (default 3)")
-    p.add_argument("--low-sparsity-seeds", type=int, default=3, help="seeds below 90 % (default 3)")
+    p.add_argument("--seeds", type=int, default=3, help="seeds at sparsities >= 90 %% (default 3)")
+    p.add_argument("--low-sparsity-seeds", type=int, default=3, help="seeds below 90 %% (default 3)")
     p.add_argument("--steps", type=int, default=6000, help="updates of the wide networks (default 6000)")
     p.add_argument("--lr", type=float, default=1e-2, help="Adam's rate for the wide networks (the paper's 1e-2)")
     p.add_argument("--baseline-seeds", type=int, default=2)
     p.add_argument("--baseline-steps", type=int, default=6000)
     p.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the speed section")
     p.add_argument("--lottery-rounds", type=int, default=1,
-                   help="pruning rounds to a ticket, each rewound and retrained (default 1: one shot)")
+                   help="pruning rounds to a ticket, each rewound and retrained (default 1: one shot); with "
+                        "--lottery-chain, the rounds to 20 %% (7: about 20 %% of the weights left go each round)")
+    p.add_argument("--lottery-chain", action="store_true",
+                   help="one chain of rounds through 20 %% to 10 %%, each pruning the last ticket, all scored")
+    p.add_argument("--rewind-step", type=int, default=0,
+                   help="rewind to the dense run's weights after this many updates (default 0: the initial "
+                        "ones; a multiple of 40, an epoch); retraining then runs the remaining updates")
+    p.add_argument("--lottery-scope", choices=pruning.SCOPES, default="global",
+                   help="rank all weights together, or prune each perceptron's in-weights alike (default global)")
     p.add_argument("--tables", action="store_true", help="print the tables of the results file and stop")
     p.add_argument("--results", help="the results file (default benchmarks/sparse_results.json)")
     args = p.parse_args(argv)

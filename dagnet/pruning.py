@@ -10,7 +10,8 @@ compute a constant, which :func:`dagnet.edits.fold_constants` folds into
 the biases they feed. The Plan is recompiled, so the smaller network really
 computes less. Pruning can be iterative (``rounds``), with retraining after
 each round and lottery-ticket rewinding (Frankle & Carbin 2019) of the
-survivors to their initial or early-training values.
+survivors to their initial or early-training values (a :class:`Snapshot`
+taken during ``fit``).
 
 Examples
 --------
@@ -23,6 +24,7 @@ Examples
 import numpy as np
 
 from . import edits
+from .callbacks import Callback
 from .errors import suggest
 from .reach import Cut
 from .saliency import lookup
@@ -130,6 +132,36 @@ def rewind(net, source):
         mine, theirs = np.array(pairs, dtype=np.intp).T
         net.params[mine] = source.params[theirs]
     return len(pairs)
+
+
+class Snapshot(Callback):
+    """A ``fit`` callback that keeps ``net.copy()`` after update number ``step``: late rewinding's target.
+
+    Frankle et al. 2020 ("Linear Mode Connectivity and the Lottery Ticket
+    Hypothesis") rewind the survivors not to their initial values but to
+    an early iterate: pass ``snapshot.net`` as ``prune(..., rewind_to=...)``.
+    The copy has the weights and biases after exactly ``step`` updates
+    (counted from 1 over the ``fit``); it is None until then.
+
+    >>> import dagnet, numpy as np
+    >>> net = dagnet.load("topologies/xor_2_2_1.yaml", seed=0)
+    >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); Y = np.array([0, 1, 1, 0])
+    >>> early = Snapshot(step=3)
+    >>> _ = net.fit(X, Y, epochs=10, batch_size=2, lr=0.5, verbose=False, callback=early)
+    >>> ticket = prune(net, amount=2, rewind_to=early.net)
+    >>> all(ticket.weight(*e) == early.net.weight(*e) for e in ticket.graph.edges)
+    True
+    """
+
+    def __init__(self, step):
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 1:
+            raise ValueError(f"step must be a whole number of updates >= 1, got {step!r}")
+        self.step = self.every = int(step)
+        self.net = None
+
+    def on_step(self, net, optimizer, step, X, Y):
+        if step == self.step:
+            self.net = net.copy()
 
 
 def _amount(amount, total):

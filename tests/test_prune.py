@@ -11,7 +11,7 @@ from strategies import data_for, dags
 
 import dagnet
 from dagnet import datasets
-from dagnet.pruning import prune, prune_once, rewind
+from dagnet.pruning import Snapshot, prune, prune_once, rewind
 from dagnet.saliency import fisher_diagonal, hessian_diagonal, saliency
 
 
@@ -226,6 +226,26 @@ def test_pruning_in_rounds_with_retraining_and_rewinding_to_the_initial_weights(
                     retrain={"epochs": 30, "optimizer": "adam", "lr": 0.05, "seed": 0})
     assert trained.score(X, Y) > 0.8
     assert any(trained.weight(*e) != initial.weight(*e) for e in trained.graph.edges)
+
+
+def test_late_rewinding_restores_the_early_iterate_a_snapshot_kept_exactly():
+    X, Y = datasets.load("moons", n_samples=100, seed=0)
+    net = dagnet.load("topologies/mlp_one_hidden_ce.yaml", seed=0)
+    early_alone = net.copy()
+    fit_args = {"batch_size": 20, "optimizer": "adam", "lr": 0.05, "seed": 0, "verbose": False}
+    early = Snapshot(step=15)                                       # 5 updates an epoch: after epoch 3
+    net.fit(X, Y, epochs=12, callback=early, **fit_args)
+    early_alone.fit(X, Y, epochs=3, **fit_args)                     # the same 15 updates on their own
+    assert np.array_equal(early.net.params, early_alone.params)     # the iterate after exactly 15 updates
+    assert not np.array_equal(early.net.params, net.params)
+    ticket = prune(net, amount=0.5, X=X, Y=Y, rewind_to=early.net, rounds=2)
+    assert len(ticket.graph.edges) < len(net.graph.edges)
+    for e in ticket.graph.edges:
+        assert ticket.weight(*e) == early_alone.weight(*e) != net.weight(*e)
+    for n in ticket.plan.bias_slot:
+        assert ticket.bias(n) == early_alone.bias(n)
+    with pytest.raises(ValueError, match="step must be a whole number"):
+        Snapshot(step=0)
 
 
 def test_rewind_sets_shared_parameters_by_name_and_counts_them():
