@@ -20,6 +20,8 @@ True
 """
 import numpy as np
 
+from ..wiring import stable_order
+
 #: activation name -> the kernel's code (activations.h); inputs (None) are -1.
 ACTIVATION_CODES = {None: -1, "linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "elu": 5,
                     "softplus": 6, "swish": 7, "softsign": 8, "gaussian": 9, "sin": 10, "softmax": 11}
@@ -78,8 +80,9 @@ class Spec:
         edges = plan.edges.astype(np.int64)
         src, dst, slot = edges[:, 0], edges[:, 1], edges[:, 2]
         n = plan.n_nodes
-        by_target = np.argsort(dst * n + src)        # one int key sorts faster than a lexsort
-        by_source = np.argsort(src * n + dst)
+        # plan.edges come by step, each step's by target or by source: runs a stable sort merges quickly
+        by_target = np.argsort(dst * n + src, kind="stable")
+        by_source = by_target[stable_order(src[by_target])]     # by source, then target
         self.in_src, self.in_slot = src[by_target].copy(), slot[by_target].copy()
         self.in_ptr = np.searchsorted(dst[by_target], np.arange(n + 1)).astype(np.int64)
         self.out_dst, self.out_slot = dst[by_source].copy(), slot[by_source].copy()
