@@ -82,40 +82,83 @@ class Scanned:
 def _positions(buffer, starts, lengths, names):
     """The position in ``names`` of each name ``buffer[starts:starts + lengths]``, or None if any is missing.
 
-    Names are compared as bytes of a fixed width (NumPy's ``S`` type, or a
-    64-bit integer when every name fits in 8 bytes), the known names sorted
-    once and each name looked up by bisection.
+    Each name is its UTF-8 bytes, zero-padded to whole 64-bit words; the
+    known names go into an open-addressing hash table (linear probing, half
+    full), built and probed a round at a time for all names at once.
     """
     strings = [k for k, name in enumerate(names) if type(name) is str]
     if len(strings) < len(names):
         names = [names[k] for k in strings]
-    joined = "\0".join(names)
-    if not names or joined.count("\0") != len(names) - 1:
+    encoded = "\0".join(names).encode("utf-8", "surrogatepass")
+    ends = np.flatnonzero(np.frombuffer(encoded, dtype=np.uint8) == 0)
+    if not names or len(ends) != len(names) - 1:
         return None            # a name with a NUL in it (never in a flat file): the strict way decides
-    table = np.array(joined.encode("utf-8", "surrogatepass").split(b"\0"))
-    longest = int(lengths.max())
-    width = 8 if longest <= 8 else longest
-    where = np.array(strings, dtype=np.intp)
-    fits = np.strings.str_len(table) <= width               # a longer name is none of those scanned
-    table, where = table[fits].astype(f"S{width}"), where[fits]
-    if not len(table):
+    known_starts = np.concatenate([[0], ends + 1])
+    known_lengths = np.concatenate([ends, [len(encoded)]]) - known_starts
+    words = (int(lengths.max()) + 7) // 8 or 1
+    fits = known_lengths <= 8 * words                          # a longer name is none of those scanned
+    if not fits.any():
         return None
-    table = table.view(np.uint64) if width == 8 else table
-    order = np.argsort(table)
-    table, where = table[order], where[order]
+    table = _words(np.frombuffer(encoded + bytes(8 * words), dtype=np.uint8), known_starts[fits],
+                   known_lengths[fits], words)
+    where = np.array(strings, dtype=np.intp)[fits]
+    bits = (2 * len(table)).bit_length()
+    slots = _hash_table(table, bits)
     at = np.empty(len(starts), dtype=np.intp)
-    step = max(1, (1 << 22) // width)                        # names a block: bounded memory for long names
+    step = max(1, (1 << 20) // words)                          # names a block: bounded memory for long names
     for a in range(0, len(starts), step):
-        keys = np.zeros((len(starts[a:a + step]), width), dtype=np.uint8)
-        for j in range(longest):
-            present = lengths[a:a + step] > j
-            keys[present, j] = buffer[starts[a:a + step][present] + j]
-        keys = keys.view(np.uint64 if width == 8 else f"S{width}").ravel()
-        found = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-        if not (table[found] == keys).all():
+        keys = _words(buffer, starts[a:a + step], lengths[a:a + step], words)
+        found = _probe(slots, table, keys, bits)
+        if found is None:
             return None
         at[a:a + step] = where[found]
     return at
+
+
+def _words(buffer, starts, lengths, words):
+    """The byte strings ``buffer[starts:starts + lengths]``, zero-padded, as rows of ``words`` uint64."""
+    rows = np.zeros((len(starts), 8 * words), dtype=np.uint8)
+    for j in range(int(lengths.max(initial=0))):
+        column = buffer[np.minimum(starts + j, len(buffer) - 1)]
+        column[lengths <= j] = 0
+        rows[:, j] = column
+    return rows.view(np.uint64)
+
+
+def _home(rows, bits):
+    """Each row's first slot in a table of ``2**bits`` (multiplicative hashing of its words)."""
+    h = np.zeros(len(rows), dtype=np.uint64)
+    for k in range(rows.shape[1]):
+        h = (h ^ rows[:, k]) * np.uint64(0x9E3779B97F4A7C15)
+    return (h >> np.uint64(64 - bits)).astype(np.intp)
+
+
+def _hash_table(table, bits):
+    """Slots (rows of ``table``, -1 for empty) of a hash table holding every (distinct) row of ``table``."""
+    slots = np.full(1 << bits, -1, dtype=np.intp)
+    pending, at = np.arange(len(table)), _home(table, bits)
+    while len(pending):
+        free = slots[at] < 0
+        taken, first = np.unique(at[free], return_index=True)   # one row per free slot this round
+        slots[taken] = pending[free][first]
+        placed = np.zeros(len(pending), dtype=bool)
+        placed[np.flatnonzero(free)[first]] = True
+        pending, at = pending[~placed], (at[~placed] + 1) & ((1 << bits) - 1)
+    return slots
+
+
+def _probe(slots, table, keys, bits):
+    """The row of ``table`` equal to each row of ``keys``, or None when one is not in it."""
+    found = np.empty(len(keys), dtype=np.intp)
+    todo, at = np.arange(len(keys)), _home(keys, bits)
+    while len(todo):
+        row = slots[at]
+        if (row < 0).any():                                      # an empty slot before a match: absent
+            return None
+        match = (table[row] == keys[todo]).all(axis=1)
+        found[todo[match]] = row[match]
+        todo, at = todo[~match], (at[~match] + 1) & ((1 << bits) - 1)
+    return found
 
 
 def split(text):
@@ -137,12 +180,11 @@ def _scan(lines):
     """The :class:`Scanned` edge entries of ``lines`` (bytes: entries a line, ``,`` after all but the last)."""
     if not lines:
         return None
-    buffer = np.frombuffer(lines, dtype=np.uint8)
-    if (buffer == 92).any() or ((buffer < 32) & (buffer != _NEWLINE)).any():   # escapes, tabs...
-        return None
-    buffer = np.concatenate([buffer, np.zeros(16, dtype=np.uint8)])            # room for look-ahead
     size = len(lines)
+    buffer = np.frombuffer(lines + bytes(16), dtype=np.uint8)                # 16 bytes' room for look-ahead
     newlines = np.flatnonzero(buffer[:size] == _NEWLINE)
+    if np.count_nonzero(buffer[:size] < 32) != len(newlines) or (buffer == 92).any():   # tabs, escapes...
+        return None
     line_start = np.concatenate([[0], newlines + 1])
     line_end = np.concatenate([newlines - 1, [size]])          # before each line's comma
     if len(newlines) and not (buffer[newlines - 1] == _COMMA).all():

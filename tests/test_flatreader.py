@@ -265,3 +265,20 @@ def test_scan_and_strict_reader_agree_on_number_forms():
     assert scanned(text)
     bp = same_outcome(text)[1]
     assert np.array_equal(bp.weight.view(np.int64), np.array([float(f) for f in forms]).view(np.int64))
+
+
+def test_many_names_long_and_short_are_placed_as_the_strict_reader_places_them():
+    """Thousands of names (hash collisions, probing), some past 8 bytes (several words), some sharing
+    their first 8 bytes, one unknown name among them found."""
+    rng = np.random.default_rng(1)
+    names = ["x", *(f"h{k}" for k in range(3000)), *(f"hidden-perceptron-{k}" for k in range(3000)),
+             *(f"{'é' * (k % 5)}{k}" for k in range(1000)), "y"]
+    lines = [entry([names[s] for s in sorted(rng.choice(t, size=min(t, 5), replace=False))], names[t],
+                   [repr(float(w)) for w in rng.normal(size=min(t, 5))]) for t in range(1, len(names))]
+    text = flat_text(names, lines)
+    assert scanned(text)
+    same_outcome(text)
+    at = text.index('"hidden-perceptron-7"', text.index('"edges"')) + len('"hidden-perceptron-7')
+    unknown = text[:at] + "x" + text[at:]
+    assert not scanned(unknown)
+    assert "unknown node 'hidden-perceptron-7x'" in same_outcome(unknown)[1]
