@@ -121,8 +121,8 @@ def _weights(weights, counts, total):
 def first_repeat(src, dst, n_nodes, entry):
     """The first edge listed again: None, or ``(e, at, first)``: edge ``e`` repeats an earlier edge, in
     entry ``at``, the lowest such; ``first`` is the entry where it came first (None: the same entry)."""
-    keys = src.astype(np.int64) * max(n_nodes, 1) + dst
-    ordered = np.sort(keys)
+    keys = dst.astype(np.int64) * max(n_nodes, 1) + src      # files list edges by target: runs, sorted fast
+    ordered = np.sort(keys, kind="stable")
     if not (ordered[1:] == ordered[:-1]).any():
         return None
     order = np.argsort(keys, kind="stable")          # a repeat: which edge, and where it came first

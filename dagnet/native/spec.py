@@ -88,7 +88,7 @@ class Spec:
         self.out_dst, self.out_slot = dst[by_source].copy(), slot[by_source].copy()
         self.out_ptr = np.searchsorted(src[by_source], np.arange(n + 1)).astype(np.int64)
         codes = {name: ACTIVATION_CODES.get(name, -1) for name in set(plan.activation.values())}
-        self.act = np.array([codes[plan.activation[node]] for node in plan.nodes], dtype=np.int8)
+        self.act = np.array(list(map(codes.__getitem__, map(plan.activation.__getitem__, plan.nodes))), dtype=np.int8)
         self.out_cols = plan.output_columns.astype(np.int64)
         self.loss = LOSS_CODES[loss.name]
         self.mask = np.ascontiguousarray(plan.mask) if plan.mask_needed else None
