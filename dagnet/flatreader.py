@@ -34,7 +34,7 @@ True
 """
 import numpy as np
 
-_OPEN = '\n"edges": [\n'
+_OPEN = b'\n"edges": [\n'
 _END = b"\n]\n}\n"
 _QUOTE, _NEWLINE, _COMMA = 34, 10, 44
 
@@ -53,7 +53,9 @@ for _a, _b in ((_D, _D), (_D, _O), (_D, _E), (_D, _C), (_M, _D), (_P, _D), (_O, 
 
 
 def _is(buffer, at, literal):
-    """True when ``literal`` stands at every offset ``at`` of ``buffer`` (padded past its end)."""
+    """True when ``literal`` stands at every offset ``at`` of ``buffer``."""
+    if len(at) and (at.min() < 0 or at.max() + len(literal) > len(buffer)):
+        return False
     return all((buffer[at + j] == byte).all() for j, byte in enumerate(literal.encode()))
 
 
@@ -163,33 +165,38 @@ def _probe(slots, table, keys, bits):
 
 def split(text):
     """``(head, scanned)``: ``text`` with an empty edge list, and its edge list; None if not of the flat form."""
-    cut = text.find(_OPEN)
-    if cut < 0 or not text.endswith("\n]\n}\n"):
-        return None
     try:
-        section = text[cut + len(_OPEN):].encode("utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError:              # a lone surrogate: the strict reader names it
         return None
-    scanned = _scan(section[:-len(_END)])
+    cut = data.find(_OPEN)
+    if cut < 0 or not data.endswith(_END) or cut + len(_OPEN) >= len(data) - len(_END):
+        return None
+    scanned = _scan(data, cut + len(_OPEN), len(data) - len(_END))
     if scanned is None:
         return None
-    return text[:cut] + '\n"edges": []\n}\n', scanned
+    return data[:cut].decode("utf-8") + '\n"edges": []\n}\n', scanned
 
 
-def _scan(lines):
-    """The :class:`Scanned` edge entries of ``lines`` (bytes: entries a line, ``,`` after all but the last)."""
-    if not lines:
-        return None
-    size = len(lines)
-    buffer = np.frombuffer(lines + bytes(16), dtype=np.uint8)                # 16 bytes' room for look-ahead
-    newlines = np.flatnonzero(buffer[:size] == _NEWLINE)
-    if np.count_nonzero(buffer[:size] < 32) != len(newlines) or (buffer == 92).any():   # tabs, escapes...
-        return None
-    line_start = np.concatenate([[0], newlines + 1])
-    line_end = np.concatenate([newlines - 1, [size]])          # before each line's comma
+#: Bytes a block: the whole-array passes run over blocks that stay in the cache, not over fresh memory.
+_BLOCK = 1 << 20
+
+
+def _scan(data, lo, hi):
+    """The :class:`Scanned` edge entries of ``data[lo:hi]`` (entries a line, ``,`` after all but the last)."""
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    newlines, quotes = [], []
+    for a in range(lo, hi, _BLOCK):
+        block = buffer[a:min(a + _BLOCK, hi)]
+        newlines.append(a + np.flatnonzero(block == _NEWLINE))
+        quotes.append(a + np.flatnonzero(block == _QUOTE))
+        if np.count_nonzero(block < 32) != len(newlines[-1]) or (block == 92).any():   # tabs, escapes...
+            return None
+    newlines, quotes = np.concatenate(newlines), np.concatenate(quotes)
+    line_start = np.concatenate([[lo], newlines + 1])
+    line_end = np.concatenate([newlines - 1, [hi]])            # before each line's comma
     if len(newlines) and not (buffer[newlines - 1] == _COMMA).all():
         return None
-    quotes = np.flatnonzero(buffer[:size] == _QUOTE)
     if len(quotes) % 2:
         return None
     opens, closes = quotes[0::2], quotes[1::2]
@@ -232,16 +239,29 @@ def _scan(lines):
     if not (_is(buffer, weight_end[~trainable], "]}") and _is(buffer, weight_end[trainable], '], "trainable": false}')
             and (c[k_tr] + 9 == line_end[trainable]).all() and (weight_end > weight_start).all()):
         return None
-    weight = _numbers(lines, weight_start, weight_end, counts)
+    weight = _numbers(data, weight_start, weight_end, counts)
     if weight is None:
         return None
     names = np.flatnonzero(role % 3 == 0)                      # sources and targets, in file order
     return Scanned(buffer, (o[names] + 1), length[names], role[names] == 3, counts, weight, ~trainable)
 
 
-def _numbers(lines, starts, ends, counts):
-    """The numbers of the lists ``lines[starts[i]:ends[i]]`` (``counts[i]`` each), or None unless each is
+def _numbers(data, starts, ends, counts):
+    """The numbers of the lists ``data[starts[i]:ends[i]]`` (``counts[i]`` each), or None unless each is
     ``", "``-separated JSON numbers, with a fraction or an exponent, whose values are finite."""
+    size = np.cumsum(ends - starts)
+    blocks = np.searchsorted(size, np.arange(_BLOCK // 2, size[-1], _BLOCK // 2)) + 1   # lists a block
+    parts = []
+    for a, b in zip([0, *blocks.tolist()], [*blocks.tolist(), len(starts)]):
+        if a < b:
+            parts.append(_block_numbers(data, starts[a:b], ends[a:b], counts[a:b]))
+            if parts[-1] is None:
+                return None
+    return np.concatenate(parts)
+
+
+def _block_numbers(lines, starts, ends, counts):
+    """:func:`_numbers` of a block of lists."""
     text = b", ".join(map(lines.__getitem__, map(slice, starts.tolist(), ends.tolist())))
     kind = _CLASS[np.frombuffer(text, dtype=np.uint8)]
     if not _PAIRS[8 * kind[:-1] + kind[1:]].all() or kind[0] not in (_D, _M) or kind[-1] != _D:
