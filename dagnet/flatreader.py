@@ -165,6 +165,8 @@ def _probe(slots, table, keys, bits):
 
 def split(text):
     """``(head, scanned)``: ``text`` with an empty edge list, and its edge list; None if not of the flat form."""
+    if not text.endswith("\n]\n}\n"):
+        return None
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:              # a lone surrogate: the strict reader names it
