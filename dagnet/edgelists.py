@@ -118,6 +118,27 @@ def _weights(weights, counts, total):
     return weight if np.isfinite(weight).all() else None
 
 
+def first_repeat(src, dst, n_nodes, entry):
+    """The first edge listed again: None, or ``(e, at, first)``: edge ``e`` repeats an earlier edge, in
+    entry ``at``, the lowest such; ``first`` is the entry where it came first (None: the same entry)."""
+    keys = dst.astype(np.int64) * max(n_nodes, 1) + src      # files list edges by target: runs, sorted fast
+    ordered = np.sort(keys, kind="stable")
+    if not (ordered[1:] == ordered[:-1]).any():
+        return None
+    order = np.argsort(keys, kind="stable")          # a repeat: which edge, and where it came first
+    ordered = keys[order]
+    repeats = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
+    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    first_of = np.empty(len(keys), dtype=np.intp)     # each edge's first occurrence (the sort is stable)
+    first_of[order] = order[np.flatnonzero(starts)][np.cumsum(starts) - 1]
+    later = order[repeats]                             # edges that repeat an earlier one
+    at = int(entry[later].min())
+    here = later[entry[later] == at]
+    earlier = here[entry[first_of[here]] < at]
+    e = int((earlier if len(earlier) else here).min())
+    return e, at, int(entry[first_of[e]]) if len(earlier) else None
+
+
 def table_name(path):
     """The file name of the edge table saved beside the topology file ``path``: ``net.yaml`` -> ``net.edges.npy``."""
     return os.path.splitext(os.path.basename(os.fspath(path)))[0] + ".edges.npy"

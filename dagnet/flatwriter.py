@@ -100,7 +100,7 @@ def _layout(head, node_lines, edges):
 def data_text(data):
     """Flat topology-file data (string node names) as JSON text, one node and one edge entry a line.
 
-    JSON is YAML's flow style: the text is a topology file that loads at the C JSON parser's speed.
+    JSON is YAML's flow style: the text is a topology file; its edge list is read by :mod:`dagnet.flatreader`.
     """
     head = {key: value for key, value in data.items() if key not in ("nodes", "edges")}
     return _layout(head, [f"  {dump(n)}: {dump(a)}" for n, a in data["nodes"].items()],

@@ -321,7 +321,7 @@ class Plan:
             slots = offset + np.searchsorted(sources, src) * width + dst      # row of W, column of W
             step = DenseStep(start, stop, runs, offset, as_index(sources), (len(sources), width))
         else:
-            order = np.lexsort((src, dst))              # by target, then source
+            order = np.argsort(dst * start + src)       # by target, then source (src < start: distinct keys)
             src, dst, trainable, index = _frozen(src[order]), _frozen(dst[order]), trainable[order], index[order]
             indptr = _frozen(np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=width))]).astype(np.intp))
             slots = offset + np.arange(len(src))

@@ -272,6 +272,20 @@ def _read_json(text):
     return data
 
 
+def read_json(text):
+    """The data of ``text`` when it is a JSON object that :func:`read_document` reads as JSON (it then
+    gives the same); None when it must be read (and any problem named) by :func:`read_document`."""
+    if not text.lstrip().startswith("{"):
+        return None
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    data = _read_json(text)
+    return data if isinstance(data, dict) else None
+
+
 def _check_characters(text):
     """Refuse a lone surrogate, which no file can hold (UTF-8 has none) but a Python string can."""
     if text.isascii():        # a flag of the string: free

@@ -18,21 +18,23 @@ YAML is read by :mod:`dagnet.strictyaml`: plain data only, YAML 1.2 scalars,
 no duplicate keys, no aliases, bounded nesting. The file becomes a
 :class:`~dagnet.blueprint.Blueprint` (nodes by position, edges as arrays):
 a file of a million edges is never a million Python objects beyond what
-its text parses into. The edges of a file as ``net.save`` writes it (one
-entry per target, sources and weights as lists) are read at C speed by
-:mod:`dagnet.edgelists`; any other entry, or any problem, is read entry by
-entry here, and the first problem is named by its key.
+its text parses into. The edge list of a file exactly as ``net.save``
+writes it is scanned with numpy by :mod:`dagnet.flatreader` (the rest of
+the file read by the strict reader); other plain entries (one per target,
+sources and weights as lists) are read at C speed by :mod:`dagnet.edgelists`;
+any other entry, or any problem, is read entry by entry here, and the first
+problem is named by its key.
 """
 from operator import itemgetter
 
 import numpy as np
 
-from . import edgelists
+from . import edgelists, flatreader
 from .blueprint import Blueprint
 from .errors import TopologyError, suggest
 from .values import finite, group_size, is_name, is_number
 from .limits import LIMITS, hint
-from .strictyaml import read_document
+from .strictyaml import read_document, read_json
 
 TOP_KEYS = ("name", "description", "inputs", "outputs", "loss", "init", "defaults", "nodes", "edges",
             "metadata")
@@ -73,9 +75,10 @@ def read_topology(text, source=None):
 class _Parser:
     """Turns the plain data of one topology file into a Blueprint."""
 
-    def __init__(self, data, source):
+    def __init__(self, data, source, scanned=None):
         self.data = data
         self.source = source
+        self.scanned = scanned    # the edges, scanned by flatreader (data's own edges list is empty)
         self.names = []           # node names in order
         self.position = {}        # node name -> position
         self.where = []           # key path of each node
@@ -116,7 +119,12 @@ class _Parser:
             for name, attrs in nodes.items():
                 self.add_node(name, attrs, defaults)
         edges = data.get("edges") or []
-        if isinstance(edges, dict):                 # {table: NAME, count: N, sha256: HEX}
+        if self.scanned is not None:
+            found = self.scanned.resolve(self.names, LIMITS.max_edges)
+            if found is None:
+                return None       # a name the scan cannot place: the caller reads the file the strict way
+            src, dst, weight, trainable, self.entry = found
+        elif isinstance(edges, dict):                 # {table: NAME, count: N, sha256: HEX}
             self.unknown_keys(edges, edgelists.TABLE_KEYS, "edges")
             src, dst, weight, trainable = edgelists.read_table(edges, self.source, len(self.names),
                                                                LIMITS.max_edges)
@@ -346,25 +354,12 @@ class _Parser:
 
     def check_duplicates(self, src, dst):
         """No edge twice: the first entry that repeats one is named, with where it came first."""
-        keys = src.astype(np.int64) * max(len(self.names), 1) + dst
-        ordered = np.sort(keys)
-        if not (ordered[1:] == ordered[:-1]).any():
-            return
-        order = np.argsort(keys, kind="stable")          # a repeat: which edge, and where it came first
-        ordered = keys[order]
-        repeats = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
-        starts = np.concatenate([[True], ordered[1:] != ordered[:-1]])
-        first_of = np.empty(len(keys), dtype=np.intp)     # each edge's first occurrence (the sort is stable)
-        first_of[order] = order[np.flatnonzero(starts)][np.cumsum(starts) - 1]
-        later = order[repeats]                             # edges that repeat an earlier one
-        entry = self.entry
-        at = int(entry[later].min())
-        here = later[entry[later] == at]
-        earlier = here[entry[first_of[here]] < at]
-        e = int((earlier if len(earlier) else here).min())
-        pair = f"{self.names[src[e]]!r} -> {self.names[dst[e]]!r}"
-        where = f"first at {self.entry_key.format(entry[first_of[e]])}" if len(earlier) else "listed twice here"
-        self.fail(f"duplicate edge {pair} ({where})", self.entry_key.format(at))
+        repeat = edgelists.first_repeat(src, dst, len(self.names), self.entry)
+        if repeat is not None:
+            e, at, first = repeat
+            pair = f"{self.names[src[e]]!r} -> {self.names[dst[e]]!r}"
+            where = "listed twice here" if first is None else f"first at {self.entry_key.format(first)}"
+            self.fail(f"duplicate edge {pair} ({where})", self.entry_key.format(at))
 
     def locate(self, kind, item):
         """The key path of a node or edge (for errors found after parsing)."""
@@ -389,6 +384,12 @@ def read(text, source=None):
     :func:`dagnet.graph.complete`); ``locate(kind, item)`` maps a node or
     edge back to its key path for error messages.
     """
+    fast = flatreader.split(text)       # the flat form's edges, scanned; None: read them the strict way
+    data = fast and read_json(fast[0])
+    if data:
+        parser = _Parser(data, source, fast[1])
+        if parser.parse() is not None:
+            return parser.blueprint, parser.locate
     parser = _Parser(read_topology(text, source), source)
     return parser.parse(), parser.locate
 

@@ -20,6 +20,8 @@ True
 """
 import numpy as np
 
+from ..wiring import stable_order
+
 #: activation name -> the kernel's code (activations.h); inputs (None) are -1.
 ACTIVATION_CODES = {None: -1, "linear": 0, "sigmoid": 1, "tanh": 2, "relu": 3, "leaky_relu": 4, "elu": 5,
                     "softplus": 6, "swish": 7, "softsign": 8, "gaussian": 9, "sin": 10, "softmax": 11}
@@ -78,18 +80,15 @@ class Spec:
         edges = plan.edges.astype(np.int64)
         src, dst, slot = edges[:, 0], edges[:, 1], edges[:, 2]
         n = plan.n_nodes
-        # one int key sorts faster than a lexsort; stable (a merge of runs): a plan's slots come in
-        # long runs by target already. By source: the by-target order sorted stably by source alone,
-        # as 16-bit numbers (a radix sort) when the columns fit
+        # plan.edges come by step, each step's by target or by source: runs a stable sort merges quickly
         by_target = np.argsort(dst * n + src, kind="stable")
-        sources = src[by_target]
-        by_source = by_target[np.argsort(sources.astype(np.uint16) if n <= 1 << 16 else sources, kind="stable")]
+        by_source = by_target[stable_order(src[by_target])]     # by source, then target
         self.in_src, self.in_slot = src[by_target].copy(), slot[by_target].copy()
         self.in_ptr = np.searchsorted(dst[by_target], np.arange(n + 1)).astype(np.int64)
         self.out_dst, self.out_slot = dst[by_source].copy(), slot[by_source].copy()
         self.out_ptr = np.searchsorted(src[by_source], np.arange(n + 1)).astype(np.int64)
         codes = {name: ACTIVATION_CODES.get(name, -1) for name in set(plan.activation.values())}
-        self.act = np.array([codes[plan.activation[node]] for node in plan.nodes], dtype=np.int8)
+        self.act = np.array(list(map(codes.__getitem__, map(plan.activation.__getitem__, plan.nodes))), dtype=np.int8)
         self.out_cols = plan.output_columns.astype(np.int64)
         self.loss = LOSS_CODES[loss.name]
         self.mask = np.ascontiguousarray(plan.mask) if plan.mask_needed else None
