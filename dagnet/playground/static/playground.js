@@ -312,9 +312,9 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
   // to draw), up to that many under way, asked for FRAME_MS apart.
   async function frameLoop() {
     const inFlight = [];
-    while (!stopped) {
-      const started = performance.now();
-      if (!page.drawing) { await sleep(200); continue; }   // set false to measure training alone
+    let due = performance.now();      // when the next frame is asked for: FRAME_MS after the last was due,
+    while (!stopped) {                // so a timer that fires late is made up for by the next wait
+      if (!page.drawing) { await sleep(200); due = performance.now(); continue; }  // false: measure training alone
       const request = fetchFrame().catch(async err => {
         message(err.message);
         await new Promise(done => setTimeout(done, 2000));
@@ -323,8 +323,12 @@ export function createPlayground(root, api, { keys = root, onOpen = () => {}, fr
       request.finally(() => inFlight.splice(inFlight.indexOf(request), 1));
       while (inFlight.length >= (page.playing ? framesInFlight : 1)) await inFlight[0];
       await new Promise(done => requestAnimationFrame(done));
-      if (!page.playing) await sleep(500);       // paused: redraw on a change, or twice a second
-      else await sleep(FRAME_MS - (performance.now() - started));
+      const now = performance.now();
+      if (!page.playing) { await sleep(500); due = performance.now(); }  // paused: on a change, or twice a second
+      else {
+        due = Math.max(due + FRAME_MS, now - FRAME_MS);   // never more than one frame's time to catch up
+        await sleep(due - now);
+      }
     }
   }
 
