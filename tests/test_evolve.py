@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import dagnet
+from dagnet.interchange import neat as neat_interchange
 from dagnet import datasets
 from dagnet.evolve import EvolveError, Settings, evolve, neatconfig
 from dagnet.evolve.phenotype import Networks, network, plain, unfold, write_back
@@ -114,7 +115,7 @@ def test_the_champion_files_compute_the_same_three_ways(tmp_path, run):
         genome = pickle.load(f)
     X = np.random.default_rng(1).uniform(-2, 2, (50, 2))
     assert np.max(np.abs(activate(genome, config, X) - net.predict(X))) < 1e-12
-    imported = dagnet.interchange.neat.load(tmp_path / "champion.json")
+    imported = neat_interchange.load(tmp_path / "champion.json")
     assert np.max(np.abs(imported.predict(X) - net.predict(X))) < 1e-12
     assert (tmp_path / "history.csv").read_text().count("\n") == 4
 

@@ -56,3 +56,11 @@ def test_fast_path_diverges_as_the_loop_does(topology_path):
         results.append(((history.loss, history.weights_epoch, history.kept), net.params.copy()))
     assert results[0][0] == results[1][0]
     assert np.array_equal(results[0][1], results[1][1]) and np.all(np.isfinite(results[0][1]))
+
+
+@pytest.mark.parametrize("n, count", [(1, 3), (2, 1), (4, 100), (97, 7), (4000, 2)])
+def test_the_epochs_orders_are_the_draws_of_one_permutation_per_epoch(n, count):
+    loop, fast = np.random.default_rng(n), np.random.default_rng(n)
+    expected = np.stack([loop.permutation(n) for _ in range(count)])
+    assert np.array_equal(fused_fit.epoch_orders(fast, n, count), expected)
+    assert fast.random() == loop.random()          # and the generator goes on from the same state
