@@ -17,7 +17,7 @@ from .initializers import DEFAULT_BIAS_INIT, DEFAULT_WEIGHT_INIT, INITIALIZERS, 
 from .losses import LOSSES
 from .text import plural
 from .values import finite, is_name, is_number  # noqa: F401 (imported from here across the package)
-from .wiring import generations
+from .wiring import generations, reaches
 
 DEFAULT_ACTIVATION = "sigmoid"
 DEFAULT_LOSS = "mse"
@@ -190,31 +190,12 @@ def _check_structure(bp, inputs, outputs, check):
         cycle = nx.find_cycle(H)
         path = " -> ".join(repr(u) for u, _ in cycle) + f" -> {cycle[0][0]!r}"
         check.fail(f"cycle {path}: a topology must be loop-free", kind="edge", item=cycle[-1][:2])
-    dead = np.flatnonzero(~_reaches(n, src, dst, [position[o] for o in outputs]))
+    dead = np.flatnonzero(~reaches(n, src, dst, [position[o] for o in outputs]))
     if len(dead):
         dead = _sorted_names([names[k] for k in dead])
         what = "input" if all(d in input_set for d in dead) else "node"
         check.fail(f"{plural(len(dead), what)} cannot reach any output: {_listing(dead)}; connect "
                    f"them or remove them", kind="node", item=dead[0])
-
-
-def _reaches(n, src, dst, targets):
-    """Whether each of ``n`` nodes reaches any of ``targets``: one backward search from all at once."""
-    sources = src[np.argsort(dst, kind="stable")]
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=n))])
-    reached = np.zeros(n, dtype=bool)
-    last = np.zeros(n, dtype=np.intp)               # scratch: which occurrence of a node is kept
-    frontier = np.unique(np.asarray(targets, dtype=np.intp))
-    reached[frontier] = True
-    while len(frontier):
-        starts, counts = ptr[frontier], ptr[frontier + 1] - ptr[frontier]
-        index = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        found = sources[index]
-        found = found[~reached[found]]
-        last[found] = np.arange(len(found))         # one occurrence of each node stays, without a sort
-        frontier = found[last[found] == np.arange(len(found))]
-        reached[frontier] = True
-    return reached
 
 
 def _complete_nodes(bp, inputs, outputs, loss, check):

@@ -156,10 +156,36 @@ def stable_order(values):
     [3, 1, 0, 2]
     """
     values = np.asarray(values)
-    if not len(values) or values.min() < 0 or values.max() >= 1 << 32:
+    if len(values) < 4096 or values.min() < 0 or values.max() >= 1 << 32:   # small: one sort costs less
         return np.argsort(values, kind="stable")
     low = np.argsort((values & 0xFFFF).astype(np.uint16), kind="stable")     # numpy's radix sort
     return low[np.argsort((values[low] >> 16).astype(np.uint16), kind="stable")]
+
+
+#: Up to this many edges, graphs are walked in plain Python: fewer steps than numpy's calls cost.
+SMALL = 64
+
+
+def _small_generations(n, src, dst):
+    """:func:`generations` of a small graph, one node at a time."""
+    waiting, out = [0] * n, [[] for _ in range(n)]
+    for s, d in zip(src, dst):
+        waiting[d] += 1
+        out[s].append(d)
+    generation = [-1] * n
+    frontier, level = [k for k in range(n) if not waiting[k]], 0
+    while frontier:
+        after = []
+        for k in frontier:
+            generation[k] = level
+            for d in out[k]:
+                waiting[d] -= 1
+                if not waiting[d]:
+                    after.append(d)
+        frontier, level = after, level + 1
+    if -1 in generation:
+        raise ValueError("the edges make a cycle")
+    return np.array(generation, dtype=np.intp)
 
 
 def generations(n, src, dst):
@@ -184,6 +210,8 @@ def generations(n, src, dst):
         When the edges make a cycle.
     """
     src, dst = np.asarray(src, dtype=np.intp), np.asarray(dst, dtype=np.intp)
+    if len(src) <= SMALL:
+        return _small_generations(n, src.tolist(), dst.tolist())
     waiting = np.bincount(dst, minlength=n)
     out_dst = dst[stable_order(src)]
     out_ptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))])
@@ -205,3 +233,41 @@ def generations(n, src, dst):
     if (generation < 0).any():
         raise ValueError("the edges make a cycle")
     return generation
+
+
+def _small_reaches(n, src, dst, targets):
+    """:func:`reaches` of a small graph, one node at a time."""
+    into = [[] for _ in range(n)]
+    for s, d in zip(src, dst):
+        into[d].append(s)
+    reached = [False] * n
+    stack = [int(t) for t in targets]
+    for t in stack:
+        reached[t] = True
+    while stack:
+        for s in into[stack.pop()]:
+            if not reached[s]:
+                reached[s] = True
+                stack.append(s)
+    return np.array(reached, dtype=bool)
+
+
+def reaches(n, src, dst, targets):
+    """Whether each of ``n`` nodes reaches any of ``targets`` (node indices): one backward search from all at once."""
+    if len(src) <= SMALL:
+        return _small_reaches(n, src.tolist(), dst.tolist(), targets)
+    sources = src[np.argsort(dst, kind="stable")]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=n))])
+    reached = np.zeros(n, dtype=bool)
+    last = np.zeros(n, dtype=np.intp)               # scratch: which occurrence of a node is kept
+    frontier = np.unique(np.asarray(targets, dtype=np.intp))
+    reached[frontier] = True
+    while len(frontier):
+        starts, counts = ptr[frontier], ptr[frontier + 1] - ptr[frontier]
+        index = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        found = sources[index]
+        found = found[~reached[found]]
+        last[found] = np.arange(len(found))         # one occurrence of each node stays, without a sort
+        frontier = found[last[found] == np.arange(len(found))]
+        reached[frontier] = True
+    return reached
