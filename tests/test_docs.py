@@ -43,7 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAGES = ["README.md"] + [f"docs/{name}" for name in sorted(os.listdir(os.path.join(ROOT, "docs")))
                          if name.endswith(".md")]
 #: Pages that take more than about a second to run (training, pictures, scikit-learn's searches).
-SLOW = {"README.md", "docs/changing-topologies.md", "docs/interchange.md", "docs/pictures.md",
+SLOW = {"README.md", "docs/changing-topologies.md", "docs/evolve.md", "docs/interchange.md", "docs/pictures.md",
         "docs/sklearn.md", "docs/sparse.md", "docs/sweeps.md"}
 #: The folders a page's snippets name, linked into the folder they run in.
 FOLDERS = ("topologies", "docs", "examples")

@@ -59,6 +59,7 @@ def test_a_request_body_that_trickles_in_is_a_408(monkeypatch):
                      b"Content-Length: 100000\r\n\r\n{\"text\": \"")
         reply = closed_by_server(sock, trickle=b"a")
         assert reply is not None and reply.startswith(b"HTTP/1.1 408 ") and b"took over 0.5 s" in reply
+        assert b"\r\nconnection: close\r\n" in reply.lower()     # and the server hangs up at once
 
 
 def test_a_kept_connection_and_a_slow_reply_are_not_cut_off(monkeypatch):

@@ -132,7 +132,9 @@ def make_app(make_session=None, allowed_hosts=None):
                 payload = {"error": err.message}
                 if err.line is not None:
                     payload["line"] = err.line
-                return JSONResponse(payload, status_code=err.status)
+                # a body not read to its end (too slow, too big) leaves nothing to keep the connection for
+                close = {"connection": "close"} if err.status in (408, 413) else None
+                return JSONResponse(payload, status_code=err.status, headers=close)
             except (DagnetError, ValueError) as err:
                 return JSONResponse({"error": str(err)}, status_code=400)
             except Exception as err:   # a bug: say so, keep serving
