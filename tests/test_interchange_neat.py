@@ -296,3 +296,25 @@ def test_random_genomes_reach_every_mapping(random_config):
     wanted = {a.dagnet for a in importer.NEAT_ACTIVATIONS.values()} | {"sum", "mean", "hidden",
                                                                         "scaled output", "disabled"}
     assert wanted <= seen, wanted - seen
+
+
+@given(st.integers(0, 2**31 - 1), st.integers(0, 25))
+def test_a_genomes_blueprint_is_what_its_networkx_graph_gives(random_config, seed, mutations):
+    """Genomes are built without networkx (thousands a run): the same nodes, edges, order and values."""
+    import dataclasses
+
+    from dagnet import graph as graph_rules
+    from dagnet.blueprint import Blueprint
+    from dagnet.evolve.phenotype import plain
+    from dagnet.interchange import neat_folding
+
+    g = plain(random_genome(random_config, seed, mutations), random_config.genome_config)
+    direct, via = neat_folding.blueprint(g), Blueprint.of_graph(neat_folding.graph(g))
+    for field in dataclasses.fields(Blueprint):
+        if field.name.startswith("_"):          # caches
+            continue
+        a, b = getattr(direct, field.name), getattr(via, field.name)
+        assert np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b, field.name
+    built = [dagnet.Network(graph_rules.complete(bp, g.inputs, g.outputs, "mse", seed=1)) for bp in (direct, via)]
+    assert built[0].plan.edge_slot == built[1].plan.edge_slot
+    assert np.array_equal(built[0].params, built[1].params)

@@ -27,8 +27,11 @@ import numpy as np
 from .. import graph as graph_rules
 from .. import limits
 from ..graph import finite, is_number
+from ..blueprint import Blueprint
+from ..errors import TopologyError
 from ..network import Network
 from ..text import names
+from ..wiring import generations
 from . import InterchangeError
 
 
@@ -252,16 +255,17 @@ def _folded_weights(g, kept, forms):
     return folded.tolist()
 
 
-def _check_feed_forward(g, G, names):
-    if not nx.is_directed_acyclic_graph(G):
-        cycle = nx.find_cycle(G)
-        path = " -> ".join(str(names.get(u, u)) for u, _ in cycle) + f" -> {names.get(cycle[0][0], cycle[0][0])}"
-        g.fail(f"the enabled connections form a cycle {path}: dagnet imports feed-forward genomes "
-               f"only (neat-python's feed_forward = True)")
-
-
 def build(g, loss="mse", name=None):
     """The Network of a :class:`Genome`, gains, responses and aggregations folded into the weights."""
+    return Network(graph_rules.complete(blueprint(g, name), inputs=g.inputs, outputs=g.outputs, loss=loss))
+
+
+def _network_lists(g, name):
+    """The network of genome ``g`` as lists: ``(names, node attributes, edges, graph attributes)``.
+
+    Edges are ``(source, target, attributes)`` in the order they join; nodes are the inputs, then
+    the expressed nodes in key order, then the outputs that a helper perceptron computes.
+    """
     enabled = _check_genome(g)
     required = _required(g, enabled)
     kept = [c for c in enabled if c[2] in required]
@@ -274,19 +278,18 @@ def build(g, loss="mse", name=None):
     scaled = {key: f"{key}:{g.nodes[key][0]}" for key in g.outputs if forms[key][0].scale != 1.0}
     node = {key: scaled.get(key, key) for key in required}
     node.update({i: i for i in g.inputs})
-    G = nx.DiGraph()
-    G.add_nodes_from(g.inputs)
-    G.add_nodes_from((node[key], {"activation": forms[key][0].dagnet, "bias": _folded_bias(g, key, forms[key][0])})
-                     for key in order)
-    G.add_edges_from((node[u], node[v], {"weight": w})
-                     for (_, u, v, _), w in zip(kept, _folded_weights(g, kept, forms)))
-    _check_feed_forward(g, G, {inner: key for key, inner in scaled.items()})
+    nodes = [(i, {}) for i in g.inputs]
+    nodes += [(node[key], {"activation": forms[key][0].dagnet, "bias": _folded_bias(g, key, forms[key][0])})
+              for key in order]
+    edges = [(node[u], node[v], {"weight": w}) for (_, u, v, _), w in zip(kept, _folded_weights(g, kept, forms))]
+    _check_feed_forward(g, nodes, edges, {inner: key for key, inner in scaled.items()})
     for key, inner in scaled.items():
-        G.add_node(key, activation="linear", bias=None)
-        G.add_edge(inner, key, weight=forms[key][0].scale, trainable=False)
-    dead = [i for i in g.inputs if G.out_degree(i) == 0]
+        nodes.append((key, {"activation": "linear", "bias": None}))
+        edges.append((inner, key, {"weight": forms[key][0].scale, "trainable": False}))
+    feeding = {u for u, _, _ in edges}
+    dead = [i for i in g.inputs if i not in feeding]
     for i in dead:   # X keeps every input column: a fixed zero weight says "not connected"
-        G.add_edge(i, g.outputs[0], weight=0.0, trainable=False)
+        edges.append((i, g.outputs[0], {"weight": 0.0, "trainable": False}))
     dropped = _in_order(k for k in g.nodes if k not in required)
     description = [f"imported from neat-python: {len(required)} nodes, {len(kept)} connections"]
     if len(enabled) < len(g.connections):
@@ -297,10 +300,64 @@ def build(g, loss="mse", name=None):
         description.append(f"inputs reaching no output, fixed at weight 0: {names(dead)}")
     if scaled:
         description.append(f"outputs with a scaled activation, computed by {names(scaled.values())}")
-    G.graph.update(name=name or g.name, description="; ".join(description),
-                   metadata={"source": "neat-python", **(g.metadata or {})})
-    # G is ours: completed in place, not copied as Network.from_graph would
-    return Network(graph_rules.blueprint(G, inputs=g.inputs, outputs=g.outputs, loss=loss))
+    attributes = {"name": name or g.name, "description": "; ".join(description),
+                  "metadata": {"source": "neat-python", **(g.metadata or {})}}
+    return nodes, edges, attributes
+
+
+def graph(g, name=None):
+    """The networkx graph of genome ``g`` (what :func:`blueprint` holds as arrays)."""
+    nodes, edges, attributes = _network_lists(g, name)
+    G = nx.DiGraph()
+    G.add_nodes_from(nodes)
+    G.add_edges_from(edges)
+    G.graph.update(attributes)
+    return G
+
+
+def blueprint(g, name=None):
+    """The :class:`~dagnet.blueprint.Blueprint` of genome ``g``, not yet completed: what
+    ``Blueprint.of_graph(graph(g))`` gives, made without a networkx graph (a genome's network is
+    built thousands of times a run)."""
+    nodes, edges, attributes = _network_lists(g, name)
+    names_ = [n for n, _ in nodes]
+    too_big = limits.excess(len(names_), len(edges))
+    if too_big:
+        raise TopologyError(too_big)
+    position = {n: k for k, n in enumerate(names_)}
+    # a graph lists its edges by source, each source's in the order they joined
+    edges = sorted(edges, key=lambda edge: position[edge[0]])
+    n_edges = len(edges)
+    fixed = [k for k, (_, _, d) in enumerate(edges) if d.get("trainable", True) is False]
+    trainable_edge = np.ones(n_edges, dtype=bool)
+    trainable_edge[fixed] = False
+    bp = Blueprint(names_, attributes, [None] * len(names_), [d.get("activation") for _, d in nodes],
+                   [None] * len(names_), [None] * len(names_), [None] * len(names_),
+                   [d.get("bias", True) for _, d in nodes],
+                   np.array([position[u] for u, _, _ in edges], dtype=np.intp),
+                   np.array([position[v] for _, v, _ in edges], dtype=np.intp),
+                   None, trainable_edge, {}, {k: {"trainable": False} for k in fixed})
+    bp.weight = np.array([d["weight"] for _, _, d in edges], dtype=np.float64)
+    if not np.isfinite(bp.weight).all():       # the graph's reading names the first one
+        return Blueprint.of_graph(graph(g, name))
+    return bp
+
+
+def _check_feed_forward(g, nodes, edges, names_of):
+    """Fail naming a cycle of the enabled connections, if they make one."""
+    position = {n: k for k, (n, _) in enumerate(nodes)}
+    try:
+        generations(len(nodes), [position[u] for u, _, _ in edges], [position[v] for _, v, _ in edges])
+        return
+    except ValueError:
+        pass
+    G = nx.DiGraph()
+    G.add_nodes_from(nodes)
+    G.add_edges_from(edges)
+    cycle = nx.find_cycle(G)
+    path = " -> ".join(str(names_of.get(u, u)) for u, _ in cycle) + f" -> {names_of.get(cycle[0][0], cycle[0][0])}"
+    g.fail(f"the enabled connections form a cycle {path}: dagnet imports feed-forward genomes "
+           f"only (neat-python's feed_forward = True)")
 
 
 def _in_order(keys):
