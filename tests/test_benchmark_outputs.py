@@ -1,18 +1,15 @@
 """A benchmark run writes under runs/ (ignored by git); the results a README quotes only when asked."""
-import importlib.util
 import os
 
 import pytest
+from script_support import load_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")
 def run_script():
-    spec = importlib.util.spec_from_file_location("benchmarks_run", os.path.join(ROOT, "benchmarks", "run.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(os.path.join("benchmarks", "run.py"), "benchmarks_run")
 
 
 def test_a_benchmark_run_writes_under_runs(run_script):
@@ -28,10 +25,7 @@ def test_only_write_results_rewrites_the_quoted_results(run_script):
 
 @pytest.fixture(scope="module")
 def sparse_script():
-    spec = importlib.util.spec_from_file_location("benchmarks_sparse", os.path.join(ROOT, "benchmarks", "sparse.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(os.path.join("benchmarks", "sparse.py"), "benchmarks_sparse")
 
 
 def test_the_sparse_benchmark_prints_its_help(sparse_script, capsys):

@@ -1,8 +1,8 @@
 """Every example runs in --quick mode and shows what it says it shows, so none can rot."""
-import importlib.util
 import os
 
 import pytest
+from script_support import load_script
 
 pytestmark = pytest.mark.slow   # each runs a whole example script
 
@@ -12,10 +12,7 @@ EXAMPLES = os.path.join(ROOT, "examples")
 
 def example(name):
     """Import ``examples/<name>.py`` as a module (examples are scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(f"example_{name}", os.path.join(EXAMPLES, f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(os.path.join(EXAMPLES, f"{name}.py"), f"example_{name}")
 
 
 def pictures_available():

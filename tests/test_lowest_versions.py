@@ -1,15 +1,11 @@
 """The lowest-versions run of .ci/run installs exactly the lower bounds pyproject.toml declares."""
-import importlib.util
 import os
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from script_support import load_script
 
 
 def lowest():
-    spec = importlib.util.spec_from_file_location("ci_lowest", os.path.join(ROOT, ".ci", "lowest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(os.path.join(".ci", "lowest.py"), "ci_lowest")
 
 
 def test_every_lower_bound_becomes_a_pin_and_extras_of_a_requirement_are_dropped():

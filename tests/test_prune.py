@@ -1,4 +1,6 @@
 """Pruning: OBD's second derivatives against numerical ones, saliency orderings by hand, networks that really shrink."""
+import importlib.util
+import os
 import re
 
 import networkx as nx
@@ -7,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
+from script_support import load_script
 from strategies import data_for, dags
 
 import dagnet
@@ -326,14 +329,7 @@ def test_the_prune_command_reports_bad_arguments_in_one_line(run, tmp_path, topo
 
 @pytest.mark.slow
 def test_the_prune_and_grow_example_runs_quick_and_shows_what_it_says(tmp_path):
-    import importlib.util
-    import os
-
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples",
-                        "prune_and_grow.py")
-    spec = importlib.util.spec_from_file_location("example_prune_and_grow", path)
-    example = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(example)
+    example = load_script(os.path.join("examples", "prune_and_grow.py"), "example_prune_and_grow")
     results = example.main([str(tmp_path), "--quick"])
     assert "--quick" in example.__doc__
     table = {(t["network"], t["method"], t["kept"]): t for t in results["summary"]}

@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import pytest
+from script_support import load_script
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TAG = re.compile(r"<[^>]+>")
@@ -25,10 +26,7 @@ NOT_A_LETTER = re.compile(r"[\W_]+")
 
 def reference():
     """docs/reference.py, the hook that makes the API reference."""
-    spec = importlib.util.spec_from_file_location("docs_reference", os.path.join(ROOT, "docs", "reference.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(os.path.join("docs", "reference.py"), "docs_reference")
 
 
 def public_objects():

@@ -1,6 +1,5 @@
 """Sweeps: every run recorded once, resumable after a kill, equal across n_jobs and on Dask."""
 import csv
-import importlib.util
 import socket
 import json
 import os
@@ -13,6 +12,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from script_support import load_script
 
 from dagnet import datasets, generate, plots, sweep
 from dagnet.cli import main
@@ -597,10 +597,7 @@ def test_the_sweep_command_prints_the_summary_table(serial, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_skip_sweep_example_compares_plain_residual_and_dense(tmp_path, capsys):
-    path = os.path.join(ROOT, "examples", "skip_sweep.py")
-    spec = importlib.util.spec_from_file_location("skip_sweep", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(os.path.join("examples", "skip_sweep.py"), "skip_sweep")
     assert module.__doc__ and "--quick" in module.__doc__
     result = module.main([str(tmp_path), "--quick"])
     out = capsys.readouterr().out

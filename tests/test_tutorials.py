@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from script_support import load_script
 from test_docs import same_output
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -26,10 +27,7 @@ E_NOTATION = re.compile(r"[-+]?\d+(?:\.\d+)?e[-+]?\d+")
 
 def runner():
     """docs/tutorials/run.py, the script that executes and saves the notebooks."""
-    spec = importlib.util.spec_from_file_location("tutorials_run", os.path.join(TUTORIALS, "run.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(os.path.join(TUTORIALS, "run.py"), "tutorials_run")
 
 
 def committed(name):
