@@ -89,7 +89,8 @@ class SparseStep:
         return len(self.src)
 
 
-def _frozen(array):
+def frozen(array):
+    """``array``, made read-only (a plan's arrays are shared by its copies)."""
     array.setflags(write=False)
     return array
 
@@ -180,7 +181,7 @@ class Plan:
         if self._edge_keys is None:
             keys = self.edges[:, 0] * self.n_nodes + self.edges[:, 1]
             order = np.argsort(keys)
-            self._edge_keys = (_frozen(keys[order]), _frozen(order))
+            self._edge_keys = (frozen(keys[order]), frozen(order))
         return self._edge_keys
 
     def slots_of(self, pairs):
@@ -211,7 +212,7 @@ class Plan:
             src, dst = column_of[w.src], column_of[w.dst]
             by_target = np.argsort(dst, kind="stable")
         rest = order[len(w.input_at):]
-        self.wiring, self.position, self.generation = w, _frozen(order), _frozen(generation)
+        self.wiring, self.position, self.generation = w, frozen(order), frozen(generation)
         self._known_runs = {}
         if names_from is not None and np.array_equal(order, names_from.position):
             self.nodes, self.column, self.activation = names_from.nodes, names_from.column, names_from.activation
@@ -222,7 +223,7 @@ class Plan:
             self.activation = dict(zip(self.nodes, map(w.activation.__getitem__, order.tolist())))
         self.inputs, self.outputs = w.inputs, w.outputs
         self.n_inputs, self.n_nodes = len(w.inputs), n
-        self.output_columns = _frozen(column_of[w.output_at])
+        self.output_columns = frozen(column_of[w.output_at])
         self.softmax = self.activation[w.outputs[0]] == "softmax"
         self.output_groups = activation_groups([self.activation[o] for o in w.outputs])
         later = generation[rest]
@@ -243,21 +244,21 @@ class Plan:
         self.steps = tuple(steps)
         self.n_weight_slots = offset
         self.n_params = offset + n
-        self.has_bias = _frozen(w.bias[order])
+        self.has_bias = frozen(w.bias[order])
         columns = [np.concatenate(column) for column in zip(*edges)] if edges else [np.zeros(0, dtype=np.intp)] * 5
         src, dst, slot, trainable, index = columns
         row_of_slot = np.full(offset, -1, dtype=np.intp)     # slots are distinct: order them without a sort
         row_of_slot[slot] = np.arange(len(slot))
         rows = row_of_slot[row_of_slot >= 0]
-        self.edges = _frozen(np.column_stack([src[rows], dst[rows], slot[rows]]))
+        self.edges = frozen(np.column_stack([src[rows], dst[rows], slot[rows]]))
         wiring_slot = np.empty(len(slot), dtype=np.intp)
         wiring_slot[index] = slot
-        self.wiring_slot = _frozen(wiring_slot)
+        self.wiring_slot = frozen(wiring_slot)
         mask = np.zeros(self.n_params)
         mask[slot] = trainable
         biased = np.flatnonzero(self.has_bias)
         mask[offset + biased] = w.bias_trainable[order[biased]]
-        self.mask = _frozen(mask)
+        self.mask = frozen(mask)
         # Training may skip the mask when every slot but the inputs' (unused) bias slots is trainable.
         beyond_inputs = np.r_[mask[:offset], mask[offset + self.n_inputs:]]
         self.mask_needed = not bool(np.all(beyond_inputs == 1.0))
@@ -322,8 +323,8 @@ class Plan:
             step = DenseStep(start, stop, runs, offset, as_index(sources), (len(sources), width))
         else:
             order = np.argsort(dst * start + src)       # by target, then source (src < start: distinct keys)
-            src, dst, trainable, index = _frozen(src[order]), _frozen(dst[order]), trainable[order], index[order]
-            indptr = _frozen(np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=width))]).astype(np.intp))
+            src, dst, trainable, index = frozen(src[order]), frozen(dst[order]), trainable[order], index[order]
+            indptr = frozen(np.concatenate([[0], np.cumsum(np.bincount(dst, minlength=width))]).astype(np.intp))
             slots = offset + np.arange(len(src))
             step = SparseStep(start, stop, runs, offset, src, dst, indptr)
         return step, (src, start + dst, slots, trainable, index)

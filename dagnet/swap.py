@@ -34,13 +34,8 @@ import dataclasses
 
 import numpy as np
 
-from .plan import DENSE_MIN_FILL, DenseStep, SparseStep
+from .plan import DENSE_MIN_FILL, DenseStep, SparseStep, frozen
 from .slotmap import SlotMap
-
-
-def _frozen(array):
-    array.setflags(write=False)
-    return array
 
 
 def _pairs(edges):
@@ -118,13 +113,13 @@ def swapped(plan, remove=(), add=(), trainable=True):
             slot[a:b] = offset + new_place[a:b]
             new_steps.append(dataclasses.replace(step, offset=offset))
         else:
-            d = _frozen((new_dst[a:b] - step.start).astype(np.intp))
+            d = frozen((new_dst[a:b] - step.start).astype(np.intp))
             indptr = np.concatenate([[0], np.cumsum(np.bincount(d, minlength=width))]).astype(np.intp)
             slot[a:b] = offset + np.arange(b - a)
             new_steps.append(SparseStep(step.start, step.stop, step.runs, offset,
-                                        _frozen(s.astype(np.intp)), d, _frozen(indptr)))
+                                        frozen(s.astype(np.intp)), d, frozen(indptr)))
         offset += new_steps[-1].n_slots
-    return _assemble(plan, new_steps, offset, keep, order, slot, new_src, new_dst, add, trainable)
+    return _assemble(plan, new_steps, offset, keep, row_of_slot, order, slot, new_src, new_dst, add, trainable)
 
 
 def _places(plan, steps, dense, kept_slots, src, dst, step_of):
@@ -137,8 +132,9 @@ def _places(plan, steps, dense, kept_slots, src, dst, step_of):
     return place
 
 
-def _assemble(plan, steps, n_weight_slots, keep, order, slot, new_src, new_dst, add, trainable):
-    """The new plan and SlotMap from the merged edges (``slot``: the new slot of each, in merged order)."""
+def _assemble(plan, steps, n_weight_slots, keep, row_of_slot, order, slot, new_src, new_dst, add, trainable):
+    """The new plan and SlotMap from the merged edges (``slot``: the new slot of each, in merged order;
+    ``row_of_slot``: the old plan's edge row of each weight slot)."""
     n, E = plan.n_nodes, len(plan.edges)
     survivors = np.count_nonzero(keep)
     slot_of = np.empty(len(order), dtype=np.intp)          # merged row -> new slot
@@ -148,8 +144,6 @@ def _assemble(plan, steps, n_weight_slots, keep, order, slot, new_src, new_dst, 
     new_slot_of_row[kept_rows] = slot_of[:survivors]
     # the wiring as Wiring.with_edges leaves it: the survivors in their order, then the added edges
     w, position = plan.wiring, plan.position
-    row_of_slot = np.full(plan.n_weight_slots, -1, dtype=np.intp)
-    row_of_slot[plan.edges[:, 2]] = np.arange(E)
     wiring_rows = row_of_slot[plan.wiring_slot]
     stays = keep[wiring_rows]
     wiring = dataclasses.replace(
@@ -166,8 +160,8 @@ def _assemble(plan, steps, n_weight_slots, keep, order, slot, new_src, new_dst, 
     new.__dict__.update(plan.__dict__)
     new.__dict__.update(
         wiring=wiring, steps=tuple(steps), n_weight_slots=n_weight_slots, n_params=n_weight_slots + n,
-        edges=_frozen(np.column_stack([new_src, new_dst, slot]).astype(np.intp)),
-        wiring_slot=_frozen(wiring_slot), mask=_frozen(mask), mask_needed=not bool(np.all(beyond_inputs == 1.0)),
+        edges=frozen(np.column_stack([new_src, new_dst, slot]).astype(np.intp)),
+        wiring_slot=frozen(wiring_slot), mask=frozen(mask), mask_needed=not bool(np.all(beyond_inputs == 1.0)),
         _edge_slot=None, _bias_slot=None, _names=None, _edge_keys=None, _known_runs=None)
     biased = np.flatnonzero(plan.has_bias)
     slots = SlotMap(np.concatenate([plan.edges[kept_rows, 2], old_weights + biased]).astype(np.intp),
