@@ -128,11 +128,13 @@ class Candidates:
             if top > s0:
                 yield s0, top, lo, hi
 
-    def invalid(self, s0, s1, t0, t1):
-        """Bool (s1 - s0, t1 - t0): True where a tile's pair is no candidate (s >= t, or s cannot feed)."""
-        s = np.arange(s0, s1)[:, None]
-        t = np.arange(t0, t1)[None, :]
-        return (s >= t) | ~self.can_feed[s0:s1, None]
+    def void(self, tile, s0, s1, t0, t1):
+        """Set -1, in ``tile`` (rows s0:s1, columns t0:t1), the pairs that are no candidates: s >= t, or
+        s cannot feed; only the rows that reach the diagonal are compared."""
+        if s1 > t0:
+            tile[t0 - s0:][np.arange(t0, s1)[:, None] >= np.arange(t0, t1)[None, :]] = -1
+        if not self.can_feed[s0:s1].all():
+            tile[~self.can_feed[s0:s1]] = -1
 
     def possible_fan_in(self):
         """How many candidate sources each rank has (over all blocks): shape (n_nodes,)."""
@@ -145,8 +147,9 @@ class Candidates:
         """Every candidate pair of ``block``, as (s, t) arrays of ranks (for blocks that are nearly full)."""
         parts = []
         for s0, s1, t0, t1 in self.tiles(block, width=max(1, (1 << 20) // max(self.n_nodes, 1))):
-            ok = ~self.invalid(s0, s1, t0, t1)
-            rows, cols = np.nonzero(ok)
+            tile = np.zeros((s1 - s0, t1 - t0), dtype=np.int8)
+            self.void(tile, s0, s1, t0, t1)
+            rows, cols = np.nonzero(tile == 0)
             parts.append((s0 + rows, t0 + cols))
         if not parts:
             return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)

@@ -70,7 +70,7 @@ def top_gradients(space, block, Z, D, k, present, cells=1 << 20):
     for s0, s1, t0, t1 in space.tiles(block, max(256, cells // max(s1 - s0, 1))):
         g = Z[s0:s1] @ D[t0:t1].T
         np.abs(g, out=g)
-        _void(g, space, s0, s1, t0, t1)
+        space.void(g, s0, s1, t0, t1)
         a, b = np.searchsorted(present_t, [t0, t1])
         here = (present_s[a:b] >= s0) & (present_s[a:b] < s1)
         g[present_s[a:b][here] - s0, present_t[a:b][here] - t0] = -1.0
@@ -86,14 +86,6 @@ def top_gradients(space, block, Z, D, k, present, cells=1 << 20):
             floor = best_g.min()
     order = np.lexsort((best_s, best_t, -best_g))
     return best_s[order], best_t[order], best_g[order]
-
-
-def _void(g, space, s0, s1, t0, t1):
-    """Mark -1 the pairs of a tile (rows s0:s1, columns t0:t1) that are no candidates: s >= t, or s cannot feed."""
-    if s1 > t0:                       # the rows from t0 on reach the diagonal
-        g[t0 - s0:][np.arange(t0, s1)[:, None] >= np.arange(t0, t1)[None, :]] = -1.0
-    if not space.can_feed[s0:s1].all():
-        g[~space.can_feed[s0:s1]] = -1.0
 
 
 def _largest(flat, k, floor, width):
