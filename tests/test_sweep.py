@@ -1,5 +1,6 @@
 """Sweeps: every run recorded once, resumable after a kill, equal across n_jobs and on Dask."""
 import csv
+import importlib
 import socket
 import json
 import os
